@@ -1,0 +1,217 @@
+// Reverse-mode autodiff on a tape. While `valueAndGrad` runs its function, every op
+// whose inputs depend on a watched tensor appends a node: its inputs, its output, and
+// a closure that maps the output's gradient to the inputs' gradients. Backward walks
+// the tape in reverse, summing gradients per tensor. Nodes keep their own references
+// to the tensors their gradient needs, so a `tidy` inside the function cannot free them.
+
+import { tidy } from './scope.js';
+import { Tensor, Variable } from './tensor.js';
+
+/**
+ * For each input, a function computing its gradient (called only for inputs that need
+ * one, so a matmul with a data input skips that half), or `undefined` where an input
+ * takes no gradient (indices, masks).
+ */
+export type Backward = (dy: Tensor, saved: readonly Tensor[]) => readonly ((() => Tensor) | undefined)[];
+
+interface Node {
+  readonly inputs: readonly Tensor[];
+  readonly output: Tensor;
+  readonly saved: readonly Tensor[];
+  readonly backward: Backward;
+}
+
+class Tape {
+  readonly nodes: Node[] = [];
+  /** Ids of tensors that depend on a watched tensor. */
+  readonly live = new Set<number>();
+}
+
+let activeTape: Tape | undefined;
+
+/** True while recording and some input depends on a watched tensor. */
+export function needsGradient(inputs: readonly Tensor[]): boolean {
+  if (!activeTape) return false;
+  for (const t of inputs) if (activeTape.live.has(t.id)) return true;
+  return false;
+}
+
+/**
+ * Called by every differentiable op after it queued its forward kernel. `saved` are
+ * the tensors the backward closure reads (inputs or output); the tape holds them.
+ */
+export function record(inputs: readonly Tensor[], output: Tensor, saved: readonly Tensor[], backward: Backward): void {
+  const tape = activeTape;
+  if (!tape || !needsGradient(inputs)) return;
+  tape.live.add(output.id);
+  tape.nodes.push({ inputs, output, saved: saved.map((t) => t.share(t.shape, t.strides, t.offset, false)), backward });
+}
+
+/** Runs `fn` with recording paused: what it computes is treated as a constant. */
+export function noGrad<T>(fn: () => T): T {
+  const tape = activeTape;
+  activeTape = undefined;
+  try {
+    return fn();
+  } finally {
+    activeTape = tape;
+  }
+}
+
+export interface ValueAndGrads<G> {
+  value: Tensor;
+  grads: G;
+}
+
+type ParamList = readonly Tensor[] | Readonly<Record<string, Tensor>>;
+type GradsOf<P> = P extends readonly Tensor[] ? Tensor[] : Record<string, Tensor>;
+
+/**
+ * Computes `f()` and the gradient of its (scalar) result with respect to `params`,
+ * given as an array or a record of tensors; the gradients come back in the same form.
+ * Without `params`, every trainable variable that `f` uses is differentiated and the
+ * grads are keyed by variable name.
+ */
+export function valueAndGrad<P extends ParamList>(f: () => Tensor, params: P): ValueAndGrads<GradsOf<P>>;
+export function valueAndGrad(f: () => Tensor): ValueAndGrads<Record<string, Tensor>>;
+export function valueAndGrad(f: () => Tensor, params?: ParamList): ValueAndGrads<Tensor[] | Record<string, Tensor>> {
+  if (typeof f !== 'function') throw new TypeError(`valueAndGrad: expected a function returning a scalar tensor, got ${typeof f}`);
+  const entries = params === undefined ? undefined : Array.isArray(params) ? params.map((p, i) => [String(i), p] as const) : Object.entries(params);
+  for (const [key, p] of entries ?? []) {
+    if (!(p instanceof Tensor)) throw new TypeError(`valueAndGrad: params[${key}] should be a Tensor, got ${describe(p)}`);
+    p.assertAlive('valueAndGrad');
+    if (p.dtype !== 'float32') throw new TypeError(`valueAndGrad: params[${key}] should be float32 to take a gradient, got ${p.dtype}`);
+  }
+  const tape = new Tape();
+  const watchAll = entries === undefined;
+  for (const [, p] of entries ?? []) tape.live.add(p.id);
+  if (watchAll) watchVariables(tape);
+
+  const previous = activeTape;
+  return tidy(() => {
+    let value: Tensor;
+    activeTape = tape;
+    try {
+      value = f();
+    } finally {
+      activeTape = previous;
+    }
+    try {
+      if (!(value instanceof Tensor)) {
+        throw new TypeError(`valueAndGrad: f should return a Tensor, got ${describe(value)}`);
+      }
+      if (value.size !== 1) {
+        throw new Error(`valueAndGrad: f should return a scalar (one element), got shape [${value.shape.join(',')}]`);
+      }
+      const targets: (readonly [string, Tensor])[] = watchAll ? usedVariables(tape) : [...entries!];
+      const found = backward(tape, value, targets.map(([, p]) => p));
+      const grads = targets.map(([key, p], i) => [key, found[i] ?? zerosLikeOf(p)] as const);
+      const result = Array.isArray(params) ? grads.map(([, g]) => g) : Object.fromEntries(grads);
+      return { value, grads: result };
+    } finally {
+      for (const node of tape.nodes) for (const t of node.saved) t.dispose();
+    }
+  });
+}
+
+/** `grad(f)(x)` is df/dx for a function of one tensor with a scalar result. */
+export function grad(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
+  if (typeof f !== 'function') throw new TypeError(`grad: expected a function, got ${typeof f}`);
+  return (x: Tensor) => {
+    const { value, grads } = valueAndGrad(() => f(x), [x]);
+    value.dispose();
+    return grads[0]!;
+  };
+}
+
+/** `grads(f)(xs)` gives df/dxs for a function of several tensors with a scalar result. */
+export function grads(f: (...xs: Tensor[]) => Tensor): (xs: readonly Tensor[]) => Tensor[] {
+  if (typeof f !== 'function') throw new TypeError(`grads: expected a function, got ${typeof f}`);
+  return (xs) => {
+    const { value, grads: g } = valueAndGrad(() => f(...xs), [...xs]);
+    value.dispose();
+    return g;
+  };
+}
+
+function backward(tape: Tape, value: Tensor, targets: readonly Tensor[]): (Tensor | undefined)[] {
+  const wanted = new Set(targets.map((t) => t.id));
+  const grads = new Map<number, Tensor>();
+  grads.set(value.id, onesLikeScalar(value));
+  for (let i = tape.nodes.length - 1; i >= 0; i--) {
+    const node = tape.nodes[i]!;
+    const dy = grads.get(node.output.id);
+    if (!dy) continue;
+    if (!wanted.has(node.output.id)) grads.delete(node.output.id);
+    const inputGrads = node.backward(dy, node.saved);
+    node.inputs.forEach((input, j) => {
+      const gradFn = inputGrads[j];
+      if (!gradFn || !tape.live.has(input.id)) return;
+      const g = gradFn();
+      const existing = grads.get(input.id);
+      if (existing) {
+        grads.set(input.id, accumulate(existing, g));
+        existing.dispose();
+        g.dispose();
+      } else {
+        grads.set(input.id, g);
+      }
+    });
+    if (!wanted.has(node.output.id)) dy.dispose();
+  }
+  return targets.map((t) => grads.get(t.id));
+}
+
+// Filled by ops/ at import time; keeps this file free of op imports (no cycles).
+const notLoaded = (): never => {
+  throw new Error('autograd: ops not loaded');
+};
+let accumulate: (a: Tensor, b: Tensor) => Tensor = notLoaded;
+let onesLikeScalar: (t: Tensor) => Tensor = notLoaded;
+let zerosLikeOf: (t: Tensor) => Tensor = notLoaded;
+
+/** @internal wires the ops that backward itself needs */
+export function setAutogradOps(ops: {
+  add: (a: Tensor, b: Tensor) => Tensor;
+  onesLike: (t: Tensor) => Tensor;
+  zerosLike: (t: Tensor) => Tensor;
+}): void {
+  accumulate = ops.add;
+  onesLikeScalar = ops.onesLike;
+  zerosLikeOf = ops.zerosLike;
+}
+
+// --- watching every trainable variable -------------------------------------
+
+const trainableVariables = new Map<number, WeakRef<Variable>>();
+
+/** @internal variables register themselves so that valueAndGrad(f) can find them */
+export function registerTrainable(v: Variable): void {
+  trainableVariables.set(v.id, new WeakRef(v));
+}
+
+function watchVariables(tape: Tape): void {
+  for (const [id, ref] of trainableVariables) {
+    const v = ref.deref();
+    if (!v || v.isDisposed) trainableVariables.delete(id);
+    else tape.live.add(id);
+  }
+}
+
+function usedVariables(tape: Tape): (readonly [string, Tensor])[] {
+  const used = new Map<number, Variable>();
+  for (const node of tape.nodes) {
+    for (const input of node.inputs) {
+      if (input instanceof Variable && input.trainable) used.set(input.id, input);
+    }
+  }
+  return [...used.values()].map((v) => [v.name, v] as const);
+}
+
+export function describe(value: unknown): string {
+  if (value instanceof Tensor) return `a Tensor of shape [${value.shape.join(',')}] (${value.dtype})`;
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
+  return `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,117 @@
+// Which backend runs the ops: a lazy registry (so a bundle only pulls in the
+// backends it uses), `setBackend`, and the active instance.
+
+import type { Backend, BackendInfo, BackendName } from './backend.js';
+import { CpuBackend } from './cpu.js';
+
+export type BackendChoice = BackendName | 'auto';
+
+/** Creates a backend, or throws an error that says why it is not available here. */
+export type BackendFactory = () => Promise<Backend>;
+
+interface Registration {
+  readonly factory: BackendFactory;
+  /** Higher wins under 'auto'. */
+  readonly priority: number;
+}
+
+const registry = new Map<BackendName, Registration>();
+const instances = new Map<BackendName, Backend>();
+const failures = new Map<BackendName, string>();
+let active: Backend | undefined;
+let autoReason = '';
+
+registry.set('cpu', { factory: async () => new CpuBackend(), priority: 0 });
+
+/** Makes a backend selectable by name. Later registrations of a name replace earlier ones. */
+export function registerBackend(name: BackendName, factory: BackendFactory, priority: number): void {
+  registry.set(name, { factory, priority });
+  failures.delete(name);
+}
+
+const KNOWN: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'];
+
+async function instantiate(name: BackendName): Promise<Backend> {
+  const existing = instances.get(name);
+  if (existing) return existing;
+  const registration = registry.get(name);
+  if (!registration) throw new Error(`backend '${name}' is not part of this build`);
+  const backend = await registration.factory();
+  instances.set(name, backend);
+  return backend;
+}
+
+/**
+ * Selects the backend for all following ops. 'auto' tries the registered backends
+ * from fastest to slowest and never fails where the cpu backend would work.
+ * Throws, listing what was tried and why it failed, when a named backend is not present.
+ */
+export async function setBackend(choice: BackendChoice): Promise<BackendName> {
+  if (choice !== 'auto' && !KNOWN.includes(choice)) {
+    throw new Error(`setBackend: expected 'cpu', 'wasm', 'webgpu' or 'auto', got ${JSON.stringify(choice)}`);
+  }
+  if (choice !== 'auto') {
+    try {
+      active = await instantiate(choice);
+      return active.name;
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      failures.set(choice, why);
+      throw new Error(`setBackend('${choice}'): backend is not available; tried ${choice}: ${why}`, { cause: error });
+    }
+  }
+  const ordered = [...registry.entries()].sort((a, b) => b[1].priority - a[1].priority);
+  const tried: string[] = [];
+  for (const [name] of ordered) {
+    try {
+      active = await instantiate(name);
+      autoReason = tried.length ? `picked ${name}; ${tried.join('; ')}` : `picked ${name}, the fastest registered backend`;
+      return name;
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      failures.set(name, why);
+      tried.push(`${name} unavailable: ${why}`);
+    }
+  }
+  // Unreachable while cpu is registered, but say so rather than fail silently.
+  throw new Error(`setBackend('auto'): no backend could start; tried ${tried.join('; ')}`);
+}
+
+/** The active backend; the cpu backend until `setBackend` chooses another. */
+export function activeBackend(): Backend {
+  if (!active) {
+    active = new CpuBackend();
+    instances.set('cpu', active);
+  }
+  return active;
+}
+
+export function getBackend(): BackendName {
+  return activeBackend().name;
+}
+
+export interface BackendReport extends BackendInfo {
+  /** Why 'auto' chose this backend, when it did. */
+  readonly reason?: string;
+  /** Backends that failed to start in this process, with the reason. */
+  readonly unavailable: Readonly<Record<string, string>>;
+}
+
+export function backendInfo(): BackendReport {
+  const info = activeBackend().info();
+  return { ...info, ...(autoReason ? { reason: autoReason } : {}), unavailable: Object.fromEntries(failures) };
+}
+
+/** Backends that are registered in this build (present or not). */
+export function registeredBackends(): BackendName[] {
+  return [...registry.keys()];
+}
+
+/** Frees a backend instance and all of its memory; the active one falls back to cpu. */
+export function removeBackendInstance(name: BackendName): void {
+  const backend = instances.get(name);
+  if (!backend) return;
+  instances.delete(name);
+  if (active === backend) active = undefined;
+  backend.dispose?.();
+}

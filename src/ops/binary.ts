@@ -1,0 +1,204 @@
+// Two-operand elementwise ops with numpy broadcasting: arithmetic (with gradients),
+// comparisons and logic (bool results), and `where`.
+
+import type { BinaryOp } from '../backends/backend.js';
+import { record } from '../autograd.js';
+import type { Tensor } from '../tensor.js';
+import { reduceSum } from './reduce.js';
+import { reshape } from './shape.js';
+import {
+  asTensor, backend, broadcastAxes, broadcastShapes, broadcastView, castTo, output, type TensorLike, upcast,
+} from './util.js';
+
+/** Sums a gradient over the dims that broadcasting stretched, back to `shape`. */
+export function unbroadcast(g: Tensor, shape: readonly number[]): Tensor {
+  const axes = broadcastAxes(shape, g.shape);
+  if (axes.length === 0) return g;
+  const summed = reduceSum(g, axes);
+  g.dispose();
+  if (summed.rank === shape.length) return summed;
+  const reshaped = reshape(summed, shape);
+  summed.dispose();
+  return reshaped;
+}
+
+/** Runs one backend binary kernel on two broadcast tensors of the same dtype. */
+export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor, outDtype = a.dtype, args?: readonly number[]): Tensor {
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  const out = output(shape, outDtype);
+  if (out.size > 0) backend().binary(op, broadcastView(a, shape), broadcastView(b, shape), out.view(), args);
+  return out;
+}
+
+/** Converts both operands, upcasting to a common dtype, and frees what it made. */
+function withOperands(op: string, a: TensorLike, b: TensorLike, body: (x: Tensor, y: Tensor) => Tensor, arithmetic = true): Tensor {
+  const hintA = typeof b === 'object' ? (b as Tensor).dtype : 'float32';
+  const x0 = asTensor(a, op, 'a', typeof a === 'number' ? hintA : 'float32');
+  const y0 = asTensor(b, op, 'b', typeof b === 'number' ? x0.dtype : 'float32');
+  let common = upcast(x0.dtype, y0.dtype);
+  if (!arithmetic && x0.dtype === 'bool' && y0.dtype === 'bool') common = 'bool';
+  const x = castTo(x0, common);
+  const y = castTo(y0, common);
+  try {
+    return body(x, y);
+  } finally {
+    // Free the scalars and casts made here, never the caller's tensors.
+    for (const t of new Set([x0, y0, x, y])) if (t !== a && t !== b) t.dispose();
+  }
+}
+
+type GradRule = (dy: Tensor, a: Tensor, b: Tensor, y: Tensor) => [() => Tensor, () => Tensor];
+
+function arithmetic(op: BinaryOp, name: string, rule: GradRule, saveOutput = false) {
+  return (a: TensorLike, b: TensorLike): Tensor =>
+    withOperands(name, a, b, (x, y) => {
+      broadcastShapes(name, x.shape, y.shape);
+      const out = binaryKernel(op, x, y);
+      if (x.dtype === 'float32') {
+        record([x, y], out, saveOutput ? [x, y, out] : [x, y], (dy, [sa, sb, so]) => {
+          const [ga, gb] = rule(dy, sa!, sb!, so!);
+          return [() => unbroadcast(ga(), sa!.shape), () => unbroadcast(gb(), sb!.shape)];
+        });
+      }
+      return out;
+    });
+}
+
+// Gradient helpers that run kernels directly (no recording needed during backward).
+const k = (op: BinaryOp, a: Tensor, b: Tensor, dtype = a.dtype): Tensor => binaryKernel(op, a, b, dtype);
+function scaled(t: Tensor, factor: number): Tensor {
+  const s = asTensor(factor, 'grad', 'factor');
+  const out = k('mul', t, s);
+  s.dispose();
+  return out;
+}
+function mask(op: BinaryOp, a: Tensor, b: Tensor, dy: Tensor): Tensor {
+  const m = k(op, a, b, 'float32');
+  const out = k('mul', dy, m);
+  m.dispose();
+  return out;
+}
+
+export const add = arithmetic('add', 'add', (dy) => [() => dy.share(), () => dy.share()]);
+export const sub = arithmetic('sub', 'sub', (dy) => [() => dy.share(), () => scaled(dy, -1)]);
+export const mul = arithmetic('mul', 'mul', (dy, a, b) => [() => k('mul', dy, b), () => k('mul', dy, a)]);
+export const div = arithmetic('div', 'div', (dy, a, b) => [
+  () => k('div', dy, b),
+  () => {
+    // -dy * a / b^2
+    const q = k('div', a, b);
+    const r = k('div', q, b);
+    q.dispose();
+    const t = k('mul', dy, r);
+    r.dispose();
+    const out = scaled(t, -1);
+    t.dispose();
+    return out;
+  },
+]);
+export const pow = arithmetic(
+  'pow',
+  'pow',
+  (dy, a, b, y) => [
+    () => {
+      // dy * b * a^(b-1) computed as dy * b * y / a would fail at a = 0; use pow directly.
+      const one = asTensor(1, 'pow', 'one');
+      const bm1 = k('sub', b, one);
+      one.dispose();
+      const p = k('pow', a, bm1);
+      bm1.dispose();
+      const t = k('mul', p, b);
+      p.dispose();
+      const out = k('mul', dy, t);
+      t.dispose();
+      return out;
+    },
+    () => {
+      // dy * y * log(a), taken as 0 where a <= 0 (as TensorFlow does).
+      const zero = asTensor(0, 'pow', 'zero');
+      const positive = k('gt', a, zero, 'float32');
+      const safe = k('max', a, zero);
+      zero.dispose();
+      const logA = output(a.shape, 'float32');
+      backend().unary('log', safe.view(), logA.view());
+      safe.dispose();
+      const t1 = k('mul', y, logA);
+      logA.dispose();
+      const t2 = k('mul', t1, positive);
+      t1.dispose();
+      positive.dispose();
+      const out = k('mul', dy, t2);
+      t2.dispose();
+      return out;
+    },
+  ],
+  true,
+);
+export const maximum = arithmetic('max', 'maximum', (dy, a, b) => [() => mask('ge', a, b, dy), () => mask('lt', a, b, dy)]);
+export const minimum = arithmetic('min', 'minimum', (dy, a, b) => [() => mask('le', a, b, dy), () => mask('gt', a, b, dy)]);
+export const mod = arithmetic('mod', 'mod', (dy, a, b) => [
+  () => dy.share(),
+  () => {
+    const q = k('div', a, b);
+    const f = output(q.shape, 'float32');
+    backend().unary('floor', q.view(), f.view());
+    q.dispose();
+    const t = k('mul', dy, f);
+    f.dispose();
+    const out = scaled(t, -1);
+    t.dispose();
+    return out;
+  },
+]);
+
+/** (a - b)^2, elementwise. */
+export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
+  return withOperands('squaredDifference', a, b, (x, y) => {
+    const d = sub(x, y);
+    const out = mul(d, d);
+    d.dispose();
+    return out;
+  });
+}
+
+function comparison(op: BinaryOp, name: string) {
+  return (a: TensorLike, b: TensorLike): Tensor => withOperands(name, a, b, (x, y) => binaryKernel(op, x, y, 'bool'), false);
+}
+
+export const equal = comparison('eq', 'equal');
+export const notEqual = comparison('ne', 'notEqual');
+export const less = comparison('lt', 'less');
+export const lessEqual = comparison('le', 'lessEqual');
+export const greater = comparison('gt', 'greater');
+export const greaterEqual = comparison('ge', 'greaterEqual');
+export const logicalAnd = comparison('and', 'logicalAnd');
+export const logicalOr = comparison('or', 'logicalOr');
+
+/** Picks `a` where `condition` is true (nonzero) and `b` elsewhere, broadcasting all three. */
+export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  const c = asTensor(condition, 'where', 'condition');
+  try {
+    return withOperands('where', a, b, (x, y) => {
+      const shape = broadcastShapes('where', broadcastShapes('where', c.shape, x.shape), y.shape);
+      const out = output(shape, x.dtype);
+      if (out.size > 0) backend().where(broadcastView(c, shape), broadcastView(x, shape), broadcastView(y, shape), out.view());
+      if (x.dtype === 'float32') {
+        record([x, y], out, [c, x, y], (dy, [sc, sx, sy]) => {
+          // dy where the condition picked this operand, 0 elsewhere.
+          const pick = (picked: boolean, shapeOf: Tensor): Tensor => {
+            const zero = asTensor(0, 'where', 'zero');
+            const g = output(dy.shape, 'float32');
+            const [first, second] = picked ? [dy.view(), broadcastView(zero, dy.shape)] : [broadcastView(zero, dy.shape), dy.view()];
+            backend().where(broadcastView(sc!, dy.shape), first, second, g.view());
+            zero.dispose();
+            return unbroadcast(g, shapeOf.shape);
+          };
+          return [() => pick(true, sx!), () => pick(false, sy!)];
+        });
+      }
+      return out;
+    }, false);
+  } finally {
+    if (c !== condition) c.dispose();
+  }
+}

@@ -1,0 +1,193 @@
+// Making tensors: from JS values, constants, ranges and seeded random draws.
+
+import { sizeOf } from '../backends/strided.js';
+import { describe, registerTrainable } from '../autograd.js';
+import { randomFor } from '../random.js';
+import { type DataType, type NestedArray, Tensor, Variable } from '../tensor.js';
+import { backend, checkShape, checkTensor, fromValues, output, shapeString } from './util.js';
+
+export type TensorValues = NestedArray | Float32Array | Int32Array | Uint8Array | Float64Array | readonly number[];
+
+const DTYPES: readonly DataType[] = ['float32', 'int32', 'bool'];
+
+function checkDtype(op: string, dtype: unknown): DataType {
+  if (!DTYPES.includes(dtype as DataType)) {
+    throw new Error(`${op}: dtype should be 'float32', 'int32' or 'bool', got ${JSON.stringify(dtype)}`);
+  }
+  return dtype as DataType;
+}
+
+/** Shape of a nested array, checking that it is not ragged. */
+function inferShape(values: unknown, path = ''): number[] {
+  if (!Array.isArray(values)) return [];
+  if (values.length === 0) return [0];
+  const inner = inferShape(values[0], `${path}[0]`);
+  for (let i = 1; i < values.length; i++) {
+    const other = inferShape(values[i], `${path}[${i}]`);
+    if (other.length !== inner.length || other.some((d, j) => d !== inner[j])) {
+      throw new Error(`tensor: ragged nested array: element ${path}[${i}] has shape ${shapeString(other)}, expected ${shapeString(inner)} like ${path}[0]`);
+    }
+  }
+  return [values.length, ...inner];
+}
+
+function flatten(values: unknown, out: number[], sawBoolean: { value: boolean }): void {
+  if (Array.isArray(values)) {
+    for (const v of values) flatten(v, out, sawBoolean);
+  } else if (typeof values === 'number') {
+    out.push(values);
+  } else if (typeof values === 'boolean') {
+    sawBoolean.value = true;
+    out.push(values ? 1 : 0);
+  } else {
+    throw new TypeError(`tensor: values should be numbers or booleans, got ${describe(values)}`);
+  }
+}
+
+/**
+ * A tensor from nested arrays, a flat array or a typed array, with an optional
+ * shape (required to give flat values more than one dimension) and dtype
+ * (inferred: Int32Array → int32, booleans → bool, anything else → float32).
+ */
+export function tensor(values: TensorValues, shape?: readonly number[], dtype?: DataType): Tensor {
+  if (dtype !== undefined) checkDtype('tensor', dtype);
+  if (shape !== undefined) checkShape('tensor', shape);
+  let flat: ArrayLike<number>;
+  let inferred: number[];
+  let inferredDtype: DataType = 'float32';
+  if (ArrayBuffer.isView(values)) {
+    if (!(values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint8Array || values instanceof Float64Array)) {
+      throw new TypeError(`tensor: typed arrays should be Float32Array, Int32Array, Uint8Array or Float64Array, got ${(values as object).constructor.name}`);
+    }
+    flat = values;
+    inferred = [values.length];
+    if (values instanceof Int32Array) inferredDtype = 'int32';
+    if (values instanceof Uint8Array) inferredDtype = 'bool';
+  } else {
+    if (typeof values !== 'number' && typeof values !== 'boolean' && !Array.isArray(values)) {
+      throw new TypeError(`tensor: values should be a number, a (nested) array or a typed array, got ${describe(values)}`);
+    }
+    inferred = inferShape(values);
+    const list: number[] = [];
+    const sawBoolean = { value: false };
+    flatten(values, list, sawBoolean);
+    flat = list;
+    if (sawBoolean.value) inferredDtype = 'bool';
+  }
+  const finalShape = shape ?? inferred;
+  if (sizeOf(finalShape) !== flat.length) {
+    throw new Error(`tensor: shape ${shapeString(finalShape)} needs ${sizeOf(finalShape)} values, got ${flat.length}`);
+  }
+  const finalDtype = dtype ?? inferredDtype;
+  const data = finalDtype === 'float32' ? Float32Array.from(flat) : Int32Array.from(flat, (v) => (Number.isFinite(v) ? Math.trunc(v) : 0));
+  return fromValues(data, finalShape, finalDtype);
+}
+
+export function scalar(value: number | boolean, dtype?: DataType): Tensor {
+  if (typeof value !== 'number' && typeof value !== 'boolean') throw new TypeError(`scalar: expected a number or boolean, got ${describe(value)}`);
+  return tensor(value, [], dtype);
+}
+
+/** A tensor of `shape` with every element `value`. */
+export function fill(shape: readonly number[], value: number, dtype: DataType = 'float32'): Tensor {
+  checkShape('fill', shape);
+  checkDtype('fill', dtype);
+  if (typeof value !== 'number') throw new TypeError(`fill: value should be a number, got ${describe(value)}`);
+  const out = output(shape, dtype);
+  if (out.size > 0) backend().fill(out.view(), value);
+  return out;
+}
+
+export function zeros(shape: readonly number[], dtype: DataType = 'float32'): Tensor {
+  checkShape('zeros', shape);
+  return fill(shape, 0, dtype);
+}
+
+export function ones(shape: readonly number[], dtype: DataType = 'float32'): Tensor {
+  checkShape('ones', shape);
+  return fill(shape, 1, dtype);
+}
+
+export function zerosLike(t: Tensor): Tensor {
+  checkTensor(t, 'zerosLike', 'x');
+  return fill(t.shape, 0, t.dtype);
+}
+
+export function onesLike(t: Tensor): Tensor {
+  checkTensor(t, 'onesLike', 'x');
+  return fill(t.shape, 1, t.dtype);
+}
+
+/** [start, start + step, ...) up to but excluding `stop`, like numpy's arange. */
+export function range(start: number, stop?: number, step = 1, dtype: DataType = 'float32'): Tensor {
+  if (stop === undefined) [start, stop] = [0, start];
+  if (![start, stop, step].every(Number.isFinite)) throw new Error(`range: start, stop and step should be finite numbers, got ${start}, ${stop}, ${step}`);
+  if (step === 0) throw new Error('range: step should not be 0');
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const values = dtype === 'float32' ? new Float32Array(n) : new Int32Array(n);
+  for (let i = 0; i < n; i++) values[i] = start + i * step;
+  return fromValues(values, [n], checkDtype('range', dtype));
+}
+
+/** The n × m identity matrix (m defaults to n). */
+export function eye(n: number, m = n, dtype: DataType = 'float32'): Tensor {
+  checkShape('eye', [n, m], 'size');
+  const values = dtype === 'float32' ? new Float32Array(n * m) : new Int32Array(n * m);
+  for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
+  return fromValues(values, [n, m], checkDtype('eye', dtype));
+}
+
+/** Normal draws; the same seed gives the same values on every backend. */
+export function randomNormal(shape: readonly number[], mean = 0, stddev = 1, seed?: number): Tensor {
+  checkShape('randomNormal', shape);
+  const rng = randomFor(seed);
+  const values = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < values.length; i++) values[i] = mean + stddev * rng.normal();
+  return fromValues(values, shape, 'float32');
+}
+
+/** Normal draws redrawn until within two standard deviations (Keras' truncated normal). */
+export function truncatedNormal(shape: readonly number[], mean = 0, stddev = 1, seed?: number): Tensor {
+  checkShape('truncatedNormal', shape);
+  const rng = randomFor(seed);
+  const values = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < values.length; i++) {
+    let z = rng.normal();
+    while (Math.abs(z) > 2) z = rng.normal();
+    values[i] = mean + stddev * z;
+  }
+  return fromValues(values, shape, 'float32');
+}
+
+export function randomUniform(shape: readonly number[], min = 0, max = 1, seed?: number): Tensor {
+  checkShape('randomUniform', shape);
+  const rng = randomFor(seed);
+  const values = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < values.length; i++) values[i] = rng.uniform(min, max);
+  return fromValues(values, shape, 'float32');
+}
+
+/** A contiguous copy with its own storage. */
+export function clone(t: Tensor): Tensor {
+  checkTensor(t, 'clone', 'x');
+  const out = output(t.shape, t.dtype);
+  if (out.size > 0) backend().copy(t.view(), out.view());
+  return out;
+}
+
+let unnamed = 0;
+
+export interface VariableOptions {
+  /** Whether optimizers and valueAndGrad(f) without params update it (default true). */
+  trainable?: boolean;
+  name?: string;
+}
+
+/** A mutable tensor that `tidy` never disposes, for weights and state. */
+export function variable(initial: Tensor, trainable: boolean | VariableOptions = true, name?: string): Variable {
+  checkTensor(initial, 'variable', 'initial');
+  const options = typeof trainable === 'object' ? trainable : { trainable, name };
+  const v = new Variable(initial, options.trainable ?? true, options.name ?? `variable_${unnamed++}`);
+  if (v.trainable) registerTrainable(v);
+  return v;
+}

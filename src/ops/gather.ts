@@ -1,0 +1,71 @@
+// Indexing: gather (embeddings, picking by label) with its scatter-add gradient, and oneHot.
+
+import { record } from '../autograd.js';
+import type { Tensor } from '../tensor.js';
+import { binaryKernel } from './binary.js';
+import { range } from './creation.js';
+import { expandDims } from './shape.js';
+import { asTensor, backend, checkTensor, fromValues, normalizeAxis, output, shapeString, type TensorLike } from './util.js';
+
+/**
+ * Picks slices of x along `axis` at `indices` (int32, any shape):
+ * out[pre, i..., post] = x[pre, indices[i...], post]. Out-of-range indices give 0.
+ */
+export function gather(input: TensorLike, indices: Tensor | readonly number[], axis = 0): Tensor {
+  const x = asTensor(input, 'gather', 'x');
+  const idx = Array.isArray(indices) ? tensorOfIndices(indices as readonly number[]) : checkTensor(indices as Tensor, 'gather', 'indices');
+  if (idx.dtype !== 'int32') throw new TypeError(`gather: indices should be int32, got ${idx.dtype}`);
+  const a = normalizeAxis('gather', axis, x.rank);
+  if (x.rank === 0) throw new Error('gather: x should have at least one dimension, got a scalar');
+  const shape = [...x.shape.slice(0, a), ...idx.shape, ...x.shape.slice(a + 1)];
+  const out = output(shape, x.dtype);
+  if (out.size > 0) backend().gather(x.view(), idx.view(), a, out.view());
+  if (x.dtype === 'float32') {
+    record([x, idx], out, [idx], (dy, [si]) => [
+      () => {
+        const g = output(x.shape, 'float32');
+        const be = backend();
+        if (g.size > 0) be.fill(g.view(), 0);
+        if (dy.size > 0) be.scatterAdd(dy.view(), si!.view(), a, g.view());
+        return g;
+      },
+      undefined,
+    ]);
+  }
+  if (idx !== indices) idx.dispose();
+  if (x !== input) x.dispose();
+  return out;
+}
+
+function tensorOfIndices(values: readonly number[]): Tensor {
+  if (!values.every(Number.isInteger)) throw new TypeError(`gather: indices should be integers, got ${JSON.stringify(values)}`);
+  return fromValues(Int32Array.from(values), [values.length], 'int32');
+}
+
+/**
+ * A float32 tensor with a trailing dimension of `depth`: `onValue` at each index,
+ * `offValue` elsewhere. Indices outside [0, depth) give a row of `offValue`.
+ */
+export function oneHot(indices: Tensor | readonly number[], depth: number, onValue = 1, offValue = 0): Tensor {
+  if (!Number.isInteger(depth) || depth < 1) throw new Error(`oneHot: depth should be a positive integer, got ${depth}`);
+  const idx = Array.isArray(indices) ? tensorOfIndices(indices as readonly number[]) : checkTensor(indices as Tensor, 'oneHot', 'indices');
+  if (idx.dtype !== 'int32') throw new TypeError(`oneHot: indices should be int32, got ${idx.dtype} of shape ${shapeString(idx.shape)}`);
+  const classes = range(0, depth, 1, 'int32');
+  const column = expandDims(idx, idx.rank);
+  let out = binaryKernel('eq', column, classes, 'float32');
+  column.dispose();
+  classes.dispose();
+  if (onValue !== 1 || offValue !== 0) {
+    // off + hit * (on - off)
+    const scale = asTensor(onValue - offValue, 'oneHot', 'onValue');
+    const shift = asTensor(offValue, 'oneHot', 'offValue');
+    const scaled = binaryKernel('mul', out, scale);
+    out.dispose();
+    out = binaryKernel('add', scaled, shift);
+    scaled.dispose();
+    scale.dispose();
+    shift.dispose();
+  }
+  if (idx !== indices) idx.dispose();
+  return out;
+}

@@ -1,0 +1,154 @@
+// Reductions over axes (sum, mean, max, min, prod, argmax, argmin, logSumExp), with
+// keepDims and gradients. The gradient of a reduction is a broadcast view of dy: no copy.
+
+import type { ReduceOp } from '../backends/backend.js';
+import { record } from '../autograd.js';
+import type { DataType, Tensor } from '../tensor.js';
+import { binaryKernel } from './binary.js';
+import { unaryKernel } from './unary.js';
+import {
+  asTensor, backend, castTo, normalizeAxes, normalizeAxis, output, shapeString, type TensorLike,
+} from './util.js';
+
+type Axis = number | readonly number[];
+
+function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+
+/** A view of `t` (shaped like x reduced over `axes`) broadcast back to x's shape. */
+function expandBack(t: Tensor, xShape: readonly number[], axes: readonly number[]): Tensor {
+  // t has x's shape without `axes`: those dims come back with stride 0.
+  let j = 0;
+  const strides = xShape.map((_, i) => (axes.includes(i) ? 0 : t.strides[j++]!));
+  return t.share(xShape, strides, t.offset);
+}
+
+/** Runs a backend reduction; out has x's shape without `axes`. */
+export function reduceKernel(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DataType): Tensor {
+  const out = output(x.shape.filter((_, i) => !axes.includes(i)), dtype);
+  if (out.size > 0) backend().reduce(op, x.view(), axes, out.view());
+  return out;
+}
+
+function finish(out: Tensor, xShape: readonly number[], axes: readonly number[], keepDims: boolean): Tensor {
+  if (!keepDims) return out;
+  const kept = out.share(keptShape(xShape, axes));
+  // The kept-dims tensor takes over the gradient of the plain one.
+  record([out], kept, [], (dy) => [() => dy.share(out.shape)]);
+  out.dispose();
+  return kept;
+}
+
+function reduction(op: 'sum' | 'mean' | 'max' | 'min' | 'prod', name: string) {
+  return (input: TensorLike, axis?: Axis, keepDims = false): Tensor => {
+    const x0 = asTensor(input, name, 'x');
+    const axes = normalizeAxes(name, axis, x0.rank);
+    const dtype: DataType = op === 'mean' ? 'float32' : x0.dtype === 'bool' ? 'int32' : x0.dtype;
+    const x = castTo(x0, op === 'mean' ? 'float32' : dtype);
+    if ((op === 'max' || op === 'min') && axes.some((a) => x.shape[a] === 0)) {
+      throw new Error(`${name}: cannot reduce an empty dimension (shape ${shapeString(x.shape)}, axes [${axes.join(',')}])`);
+    }
+    const y = reduceKernel(op, x, axes, dtype);
+    if (dtype === 'float32') {
+      record([x], y, op === 'sum' || op === 'mean' ? [] : [x, y], (dy, [sx, sy]) => [
+        () => {
+          const n = axes.reduce((p, a) => p * x.shape[a]!, 1);
+          if (op === 'sum') return expandBack(dy, x.shape, axes);
+          if (op === 'mean') {
+            const s = asTensor(1 / n, name, 'scale');
+            const scaled = binaryKernel('mul', dy, s);
+            s.dispose();
+            const out = expandBack(scaled, x.shape, axes);
+            scaled.dispose();
+            return out;
+          }
+          const yb = expandBack(sy!, x.shape, axes);
+          const dyb = expandBack(dy, x.shape, axes);
+          let g: Tensor;
+          if (op === 'prod') {
+            const q = binaryKernel('div', yb, sx!);
+            g = binaryKernel('mul', dyb, q);
+            q.dispose();
+          } else {
+            // Every position that attains the extreme gets the gradient (as TensorFlow does).
+            const hit = binaryKernel('eq', sx!, yb, 'float32');
+            g = binaryKernel('mul', dyb, hit);
+            hit.dispose();
+          }
+          yb.dispose();
+          dyb.dispose();
+          return g;
+        },
+      ]);
+    }
+    if (x !== x0) x.dispose();
+    if (x0 !== input) x0.dispose();
+    return finish(y, x0.shape, axes, keepDims);
+  };
+}
+
+export const sum = reduction('sum', 'sum');
+export const mean = reduction('mean', 'mean');
+export const max = reduction('max', 'max');
+export const min = reduction('min', 'min');
+export const prod = reduction('prod', 'prod');
+
+function argReduction(op: 'argmax' | 'argmin') {
+  return (input: TensorLike, axis = 0): Tensor => {
+    const x = asTensor(input, op, 'x');
+    const a = normalizeAxis(op, axis, x.rank);
+    if (x.rank > 0 && x.shape[a] === 0) throw new Error(`${op}: cannot reduce an empty dimension (shape ${shapeString(x.shape)}, axis ${a})`);
+    const out = reduceKernel(op, x, x.rank === 0 ? [] : [a], 'int32');
+    if (x !== input) x.dispose();
+    return out;
+  };
+}
+
+/** Index of the largest element along `axis` (default 0, as in TensorFlow.js); the first wins ties. */
+export const argMax = argReduction('argmax');
+export const argMin = argReduction('argmin');
+
+/** log(sum(exp(x))) over axes, computed stably (the max is subtracted first). */
+export function logSumExp(input: TensorLike, axis?: Axis, keepDims = false): Tensor {
+  const x = asTensor(input, 'logSumExp', 'x');
+  if (x.dtype !== 'float32') throw new TypeError(`logSumExp: expected a float32 tensor, got ${x.dtype}`);
+  const axes = normalizeAxes('logSumExp', axis, x.rank);
+  const m = reduceKernel('max', x, axes, 'float32');
+  const mb = expandBack(m, x.shape, axes);
+  const shifted = binaryKernel('sub', x, mb);
+  const e = unaryKernel('exp', shifted);
+  shifted.dispose();
+  const s = reduceKernel('sum', e, axes, 'float32');
+  e.dispose();
+  const l = unaryKernel('log', s);
+  s.dispose();
+  const y = binaryKernel('add', l, m);
+  l.dispose();
+  mb.dispose();
+  m.dispose();
+  // d/dx logSumExp = softmax(x) = exp(x - y)
+  record([x], y, [x, y], (dy, [sx, sy]) => [
+    () => {
+      const yb = expandBack(sy!, sx!.shape, axes);
+      const d = binaryKernel('sub', sx!, yb);
+      yb.dispose();
+      const p = unaryKernel('exp', d);
+      d.dispose();
+      const dyb = expandBack(dy, sx!.shape, axes);
+      const g = binaryKernel('mul', dyb, p);
+      dyb.dispose();
+      p.dispose();
+      return g;
+    },
+  ]);
+  if (x !== input) x.dispose();
+  return finish(y, x.shape, axes, keepDims);
+}
+
+/** @internal sum without recording or keepDims, for gradients (unbroadcast). */
+export function reduceSum(x: Tensor, axes: readonly number[]): Tensor {
+  return reduceKernel('sum', x, axes, x.dtype);
+}
+
+export { expandBack, keptShape };

@@ -1,0 +1,249 @@
+// Tensor: a shape, a dtype and a strided view into reference-counted backend
+// storage. Views (reshape, transpose, broadcast, slice) share storage; the storage
+// is freed when the last tensor using it is disposed, collected, or its scope ends.
+
+import type { Backend, DType, Storage, View } from './backends/backend.js';
+import { activeBackend } from './backends/select.js';
+import { contiguousStrides, isContiguous, sizeOf } from './backends/strided.js';
+import { type Scope, track, untrack } from './scope.js';
+
+export type DataType = 'float32' | 'int32' | 'bool';
+/** Nested arrays of numbers (or booleans), as `array()` returns and `tensor()` takes. */
+export type NestedArray = number | boolean | NestedArray[];
+export type TypedArray = Float32Array | Int32Array;
+
+export function storageType(dtype: DataType): DType {
+  return dtype === 'float32' ? 'f32' : 'i32';
+}
+
+const stats = { tensors: 0, bytes: 0, buffers: 0 };
+
+export interface MemoryInfo {
+  /** Tensors that are neither disposed nor collected. */
+  numTensors: number;
+  /** Bytes of backend storage those tensors hold (shared storage counted once). */
+  numBytes: number;
+  /** Backend storages alive. */
+  numDataBuffers: number;
+}
+
+export function memory(): MemoryInfo {
+  return { numTensors: stats.tensors, numBytes: stats.bytes, numDataBuffers: stats.buffers };
+}
+
+/** Backend storage with a reference count: one per tensor that views it. */
+export class DataRef {
+  private refs = 1;
+  constructor(readonly backend: Backend, readonly storage: Storage, readonly bytes: number) {
+    stats.bytes += bytes;
+    stats.buffers++;
+  }
+  /** True when more than one tensor views this storage (so in-place writes must copy first). */
+  get shared(): boolean {
+    return this.refs > 1;
+  }
+  retain(): void {
+    this.refs++;
+  }
+  release(): void {
+    if (--this.refs > 0) return;
+    this.backend.free(this.storage);
+    stats.bytes -= this.bytes;
+    stats.buffers--;
+  }
+}
+
+/** Storage for `size` elements of `dtype` on the active backend. */
+export function allocate(size: number, dtype: DataType, backend: Backend = activeBackend()): DataRef {
+  const bytes = size * 4;
+  return new DataRef(backend, backend.alloc(bytes), bytes);
+}
+
+// The safety net: a tensor that is garbage collected without dispose() frees its storage.
+// The registry holds a small mutable box, not the tensor, since a variable's storage changes.
+interface StorageBox {
+  ref: DataRef;
+}
+const finalizer = new FinalizationRegistry<StorageBox>((box) => {
+  stats.tensors--;
+  box.ref.release();
+});
+
+let nextId = 0;
+
+export class Tensor {
+  readonly id = nextId++;
+  private readonly box: StorageBox;
+  /** @internal */ strides: readonly number[];
+  /** @internal */ offset: number;
+  /** @internal the scope that will dispose this tensor, if any */
+  scope: Scope | undefined = undefined;
+  private disposed = false;
+
+  /** @internal use `tensor()`, `zeros()`, ... or an op to make tensors. */
+  constructor(
+    ref: DataRef,
+    readonly shape: readonly number[],
+    readonly dtype: DataType,
+    strides?: readonly number[],
+    offset = 0,
+    tracked = true,
+  ) {
+    this.box = { ref };
+    this.strides = strides ?? contiguousStrides(shape);
+    this.offset = offset;
+    stats.tensors++;
+    finalizer.register(this, this.box, this);
+    if (tracked) track(this);
+  }
+
+  /** @internal the storage this tensor views */
+  get ref(): DataRef {
+    return this.box.ref;
+  }
+  protected set ref(ref: DataRef) {
+    this.box.ref = ref;
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+  /** @internal */
+  get backend(): Backend {
+    return this.ref.backend;
+  }
+
+  /** @internal how kernels see this tensor */
+  view(): View {
+    this.assertAlive('view');
+    return {
+      storage: this.ref.storage,
+      dtype: storageType(this.dtype),
+      shape: this.shape,
+      strides: this.strides,
+      offset: this.offset,
+    };
+  }
+
+  /** @internal true when the elements are row-major with no gaps */
+  get contiguous(): boolean {
+    return isContiguous(this);
+  }
+
+  /** @internal throws the error users see for a tensor used after dispose() */
+  assertAlive(caller: string): void {
+    if (this.disposed) {
+      throw new Error(`${caller}: tensor ${this.id} (shape [${this.shape.join(',')}], ${this.dtype}) was used after dispose()`);
+    }
+  }
+
+  /** The elements, row-major, in a fresh typed array (Int32Array for int32 and bool). */
+  async data(): Promise<TypedArray> {
+    this.assertAlive('data');
+    const backend = this.backend;
+    backend.flush?.();
+    return backend.read(this.view());
+  }
+
+  /** Synchronous `data()`, for backends that can read without waiting on a device (cpu, wasm). */
+  dataSync(): TypedArray {
+    this.assertAlive('dataSync');
+    const backend = this.backend;
+    if (!backend.readSync) {
+      throw new Error(`dataSync: the ${backend.name} backend cannot read synchronously; use await tensor.data()`);
+    }
+    return backend.readSync(this.view());
+  }
+
+  /** The elements as nested arrays (a number for a scalar; booleans for bool). */
+  async array(): Promise<NestedArray> {
+    return toNested(await this.data(), this.shape, this.dtype === 'bool');
+  }
+
+  arraySync(): NestedArray {
+    return toNested(this.dataSync(), this.shape, this.dtype === 'bool');
+  }
+
+  /** Frees the tensor's storage (once no other view uses it). Safe to call twice. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    stats.tensors--;
+    finalizer.unregister(this);
+    untrack(this);
+    this.ref.release();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  toString(): string {
+    if (this.disposed) return `Tensor(disposed, shape [${this.shape.join(',')}])`;
+    const values = this.backend.readSync ? JSON.stringify(this.arraySync()) : '…';
+    return `Tensor(shape [${this.shape.join(',')}], ${this.dtype}, ${values})`;
+  }
+
+  /** @internal a new tensor object over the same storage (used by views and the autodiff tape) */
+  share(shape = this.shape, strides = this.strides, offset = this.offset, tracked = true): Tensor {
+    this.assertAlive('share');
+    this.ref.retain();
+    return new Tensor(this.ref, shape, this.dtype, strides, offset, tracked);
+  }
+}
+
+/**
+ * A tensor whose value can change (model weights, optimizer state). Variables are
+ * never disposed by `tidy`; `assign` replaces the value, keeping shape and dtype.
+ */
+export class Variable extends Tensor {
+  constructor(initial: Tensor, readonly trainable: boolean, readonly name: string) {
+    initial.assertAlive('variable');
+    initial.ref.retain();
+    super(initial.ref, initial.shape, initial.dtype, initial.strides, initial.offset, false);
+  }
+
+  assign(value: Tensor): void {
+    this.assertAlive('assign');
+    value.assertAlive('assign');
+    if (value.dtype !== this.dtype || value.shape.length !== this.shape.length || value.shape.some((d, i) => d !== this.shape[i])) {
+      throw new Error(
+        `assign: variable '${this.name}' expects shape [${this.shape.join(',')}] ${this.dtype}, got shape [${value.shape.join(',')}] ${value.dtype}`,
+      );
+    }
+    if (value.backend !== this.backend) {
+      throw new Error(`assign: variable '${this.name}' lives on ${this.backend.name}, the value on ${value.backend.name}`);
+    }
+    value.ref.retain();
+    this.ref.release();
+    this.ref = value.ref;
+    this.strides = value.strides;
+    this.offset = value.offset;
+  }
+
+  /** @internal replace storage after a backend switch or an in-place update that had to copy */
+  replaceStorage(ref: DataRef): void {
+    this.ref.release();
+    this.ref = ref;
+    this.strides = contiguousStrides(this.shape);
+    this.offset = 0;
+  }
+}
+
+function toNested(values: TypedArray, shape: readonly number[], asBool: boolean): NestedArray {
+  const at = (i: number): number | boolean => (asBool ? values[i] !== 0 : values[i]!);
+  if (shape.length === 0) return at(0);
+  let index = 0;
+  const build = (dim: number): NestedArray[] => {
+    const out: NestedArray[] = [];
+    for (let i = 0; i < shape[dim]!; i++) out.push(dim === shape.length - 1 ? at(index++) : build(dim + 1));
+    return out;
+  };
+  return build(0);
+}
