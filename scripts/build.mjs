@@ -1,13 +1,19 @@
-// `npm run build`: bundles src/ into dist/ with esbuild (ESM, one file per lazily
-// loaded backend) and writes the .d.ts files with tsc.
+// `npm run build`: runs each asset step (kernels, shaders), then bundles src/ into
+// dist/ with esbuild (ESM, one chunk per lazily loaded backend) and writes the
+// .d.ts files with tsc.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-rmSync(`${root}/dist`, { recursive: true, force: true });
 
+// Asset steps, in order. Each is a script that writes generated sources under
+// src/generated/ (git-ignored) for the bundle and the tests to import.
+const steps = [];
+for (const step of steps) execFileSync(process.execPath, [`${root}/scripts/${step}`], { stdio: 'inherit', cwd: root });
+
+rmSync(`${root}/dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   entryPoints: ['src/index.ts'],
