@@ -22,6 +22,8 @@ let active: Backend | undefined;
 let autoReason = '';
 
 registry.set('cpu', { factory: async () => new CpuBackend(), priority: 0 });
+// A dynamic import, so bundles that never select 'wasm' stay free of it.
+registerBackend('wasm', async () => (await import('./wasm.js')).createWasmBackend(), 1);
 
 /** Makes a backend selectable by name. Later registrations of a name replace earlier ones. */
 export function registerBackend(name: BackendName, factory: BackendFactory, priority: number): void {

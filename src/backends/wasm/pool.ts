@@ -1,0 +1,140 @@
+// The worker pool (main side). Workers share the module's memory; a job is
+// published through the control block and split into one part per thread, the
+// main thread running part 0. Workers are unref'd in Node, so an idle pool never
+// keeps a process alive.
+
+import { workerSource } from '../../generated/wasm-worker.js';
+import { CONTROL_BYTES, DESCRIPTOR, DONE, GENERATION, KIND, PARTS, SPIN, STOP, type WorkerInit } from './control.js';
+
+type Dispatch = (kind: number, desc: number, part: number, parts: number) => void;
+
+interface PoolWorker {
+  postMessage(message: unknown): void;
+  terminate(): unknown;
+}
+
+interface NodeWorker extends PoolWorker {
+  on(event: 'message', listener: (message: unknown) => void): void;
+  on(event: 'error', listener: (error: Error) => void): void;
+  unref(): void;
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node && !('Deno' in globalThis);
+
+/** Whether this runtime can run workers over shared WebAssembly memory. */
+export function threadsAvailable(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
+  if (isNode || 'Deno' in globalThis) return true;
+  return typeof Worker !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+}
+
+/** Number of logical cores, or 1 where the runtime does not say. */
+export async function coreCount(): Promise<number> {
+  if (isNode) {
+    const os = await import('node:os');
+    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  }
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return nav?.hardwareConcurrency ?? 1;
+}
+
+async function spawn(): Promise<PoolWorker & { onMessage(listener: (message: unknown) => void): void }> {
+  if (isNode) {
+    const { Worker } = await import('node:worker_threads');
+    const worker = new Worker(workerSource, { eval: true }) as unknown as NodeWorker;
+    worker.unref();
+    return Object.assign(worker, {
+      onMessage(listener: (message: unknown) => void) {
+        worker.on('message', listener);
+        worker.on('error', (error) => listener(`error: ${error.message}`));
+      },
+    });
+  }
+  const url = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
+  const worker = new Worker(url, { type: 'module' });
+  URL.revokeObjectURL(url);
+  return Object.assign(worker, {
+    onMessage(listener: (message: unknown) => void) {
+      worker.onmessage = (event) => listener(event.data);
+      worker.onerror = (event) => listener(`error: ${event.message}`);
+    },
+  });
+}
+
+export class WorkerPool {
+  private readonly ctl: Int32Array;
+  private canWait = true;
+  private failure: string | undefined;
+
+  private constructor(private readonly workers: PoolWorker[], memory: WebAssembly.Memory, control: number) {
+    this.ctl = new Int32Array(memory.buffer, control, CONTROL_BYTES / 4);
+  }
+
+  /** Starts `count` workers and resolves once each has instantiated the module. */
+  static async create(module: WebAssembly.Module, memory: WebAssembly.Memory, control: number, count: number): Promise<WorkerPool> {
+    const workers = await Promise.all(Array.from({ length: count }, () => spawn()));
+    const pool = new WorkerPool(workers, memory, control);
+    try {
+      await Promise.all(
+        workers.map(
+          (worker, i) =>
+            new Promise<void>((resolve, reject) => {
+              worker.onMessage((message) => {
+                if (message === 'ready') resolve();
+                else if (typeof message === 'string' && message.startsWith('error')) {
+                  pool.failure ??= message;
+                  reject(new Error(`wasm worker ${i + 1}: ${message}`));
+                }
+              });
+              const init: WorkerInit = { module, memory, control, index: i + 1 };
+              worker.postMessage(init);
+            }),
+        ),
+      );
+    } catch (error) {
+      pool.dispose();
+      throw error;
+    }
+    return pool;
+  }
+
+  /** Number of threads a job is split into (the workers and the main thread). */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /** Runs every part of a job and returns when all are done. */
+  run(kind: number, desc: number, dispatch: Dispatch): void {
+    if (this.failure) throw new Error(`wasm backend: a worker failed: ${this.failure}`);
+    const ctl = this.ctl;
+    const workers = this.workers.length;
+    Atomics.store(ctl, KIND, kind);
+    Atomics.store(ctl, DESCRIPTOR, desc);
+    Atomics.store(ctl, PARTS, workers + 1);
+    Atomics.store(ctl, DONE, 0);
+    Atomics.add(ctl, GENERATION, 1);
+    Atomics.notify(ctl, GENERATION);
+    dispatch(kind, desc, 0, workers + 1);
+    let spins = 0;
+    for (;;) {
+      const done = Atomics.load(ctl, DONE);
+      if (done >= workers) break;
+      if (++spins > SPIN && this.canWait) {
+        try {
+          Atomics.wait(ctl, DONE, done, 1);
+        } catch {
+          // A browser's main thread may not block: keep spinning.
+          this.canWait = false;
+        }
+      }
+    }
+  }
+
+  dispose(): void {
+    Atomics.store(this.ctl, STOP, 1);
+    Atomics.add(this.ctl, GENERATION, 1);
+    Atomics.notify(this.ctl, GENERATION);
+    for (const worker of this.workers) worker.terminate();
+    this.workers.length = 0;
+  }
+}

@@ -1,0 +1,56 @@
+// A pool worker (bundled by scripts/build-wasm.mjs into a source string, so it needs
+// no file or URL). It instantiates the shared module on the shared memory, then
+// loops forever: wait for a new generation, run its part of the job, count done.
+// It never returns to its event loop; the pool terminates or unrefs it.
+
+import { CONTROL_BYTES, DESCRIPTOR, DONE, GENERATION, KIND, PARTS, SPIN, STOP, type WorkerInit } from './control.js';
+
+type Dispatch = (kind: number, desc: number, part: number, parts: number) => void;
+
+interface Port {
+  on?(event: 'message', listener: (data: WorkerInit) => void): void;
+  postMessage(message: unknown): void;
+}
+
+function serve(init: WorkerInit, port: Port): void {
+  const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
+  const dispatch = instance.exports.dispatch as Dispatch;
+  // The control block sits at a fixed low address, so this view stays valid when
+  // memory grows.
+  const ctl = new Int32Array(init.memory.buffer, init.control, CONTROL_BYTES / 4);
+  port.postMessage('ready');
+  let seen = Atomics.load(ctl, GENERATION);
+  for (;;) {
+    let spins = 0;
+    while (Atomics.load(ctl, GENERATION) === seen) {
+      if (++spins > SPIN) Atomics.wait(ctl, GENERATION, seen);
+    }
+    seen = Atomics.load(ctl, GENERATION);
+    if (Atomics.load(ctl, STOP) !== 0) return;
+    const parts = Atomics.load(ctl, PARTS);
+    if (init.index < parts) {
+      try {
+        dispatch(Atomics.load(ctl, KIND), Atomics.load(ctl, DESCRIPTOR), init.index, parts);
+      } catch (error) {
+        port.postMessage(`error: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    Atomics.add(ctl, DONE, 1);
+    Atomics.notify(ctl, DONE);
+  }
+}
+
+declare const require: ((id: string) => unknown) | undefined;
+
+if (typeof require === 'function') {
+  // Node worker_threads (eval'd as a CommonJS script).
+  const { parentPort } = require('node:worker_threads') as { parentPort: Port & { once(e: 'message', l: (d: WorkerInit) => void): void } };
+  parentPort.once('message', (init) => serve(init, parentPort));
+} else {
+  // Web Worker (browsers, Deno).
+  const scope = globalThis as unknown as { onmessage: ((e: MessageEvent<WorkerInit>) => void) | null; postMessage(m: unknown): void };
+  scope.onmessage = (event) => {
+    scope.onmessage = null;
+    serve(event.data, { postMessage: (m) => scope.postMessage(m) });
+  };
+}
