@@ -190,6 +190,16 @@ export function registerTrainable(v: Variable): void {
   trainableVariables.set(v.id, new WeakRef(v));
 }
 
+/** @internal the live trainable variable with this name, if any (for applyGradients by name) */
+export function trainableByName(name: string): Variable | undefined {
+  for (const [id, ref] of trainableVariables) {
+    const v = ref.deref();
+    if (!v || v.isDisposed) trainableVariables.delete(id);
+    else if (v.name === name) return v;
+  }
+  return undefined;
+}
+
 function watchVariables(tape: Tape): void {
   for (const [id, ref] of trainableVariables) {
     const v = ref.deref();
