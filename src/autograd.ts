@@ -44,7 +44,7 @@ export function record(inputs: readonly Tensor[], output: Tensor, saved: readonl
   const tape = activeTape;
   if (!tape || !needsGradient(inputs)) return;
   tape.live.add(output.id);
-  tape.nodes.push({ inputs, output, saved: saved.map((t) => t.share(t.shape, t.strides, t.offset, false)), backward });
+  tape.nodes.push({ inputs, output, saved: saved.map((t) => t.share(t.shape, t.strides, t.offset, 'internal')), backward });
 }
 
 /** Runs `fn` with recording paused: what it computes is treated as a constant. */

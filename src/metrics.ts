@@ -45,12 +45,20 @@ export interface ResolvedMetric {
   readonly fn: MetricFunction;
 }
 
+/** Keras' rule for a plain 'accuracy' when the loss does not say: look at the shapes. */
+function accuracyByShape(yTrue: Tensor, yPred: Tensor): Tensor {
+  const classes = yPred.shape[yPred.rank - 1];
+  if (yPred.rank === 0 || classes === 1) return binaryAccuracy(yTrue, yPred);
+  if (yTrue.rank === yPred.rank && yTrue.shape[yTrue.rank - 1] === classes) return categoricalAccuracy(yTrue, yPred);
+  return sparseCategoricalAccuracy(yTrue, yPred);
+}
+
 /** 'accuracy' means the accuracy that fits the loss, as in Keras. */
-function accuracyFor(lossName: string, outputUnits: number | undefined, fromLogits: boolean): MetricFunction {
+function accuracyFor(lossName: string): MetricFunction {
   if (lossName === 'sparseCategoricalCrossentropy') return sparseCategoricalAccuracy;
   if (lossName === 'categoricalCrossentropy') return categoricalAccuracy;
-  if (lossName === 'binaryCrossentropy' || outputUnits === 1) return (y, p) => binaryAccuracy(y, p, fromLogits ? 0 : 0.5);
-  return categoricalAccuracy;
+  if (lossName === 'binaryCrossentropy') return (y, p) => binaryAccuracy(y, p);
+  return accuracyByShape;
 }
 
 const NAMED: Readonly<Record<string, MetricFunction>> = {
@@ -63,13 +71,13 @@ const NAMED: Readonly<Record<string, MetricFunction>> = {
   mae: meanAbsoluteError,
 };
 
-export function resolveMetric(metric: unknown, lossName: string, outputUnits: number | undefined): ResolvedMetric {
+export function resolveMetric(metric: unknown, lossName: string): ResolvedMetric {
   if (typeof metric === 'function') {
     const name = (metric as { name?: string }).name || 'metric';
     return { name, fn: metric as MetricFunction };
   }
   if (metric === 'accuracy' || metric === 'acc') {
-    return { name: metric, fn: accuracyFor(lossName, outputUnits, false) };
+    return { name: metric, fn: accuracyFor(lossName) };
   }
   return { name: metric as string, fn: lookup('compile', 'metric', metric, NAMED) };
 }

@@ -4,6 +4,7 @@
 
 import type { OptimizerRule } from './backends/backend.js';
 import { STATE_SLOTS } from './backends/step-rules.js';
+import { contiguousStrides } from './backends/strided.js';
 import { describe, trainableByName, valueAndGrad } from './autograd.js';
 import { checkNumber, checkOptions } from './options.js';
 import { contiguous } from './ops/shape.js';
@@ -122,7 +123,7 @@ export abstract class Optimizer {
     const slots: Tensor[] = [];
     for (let i = 0; i < n; i++) {
       const ref = allocate(param.size, 'float32', param.backend);
-      const t = new Tensor(ref, param.shape, 'float32', undefined, 0, false);
+      const t = new Tensor(ref, param.shape, 'float32', undefined, 0, 'untracked');
       if (param.size > 0) param.backend.fill(t.view(), i === 0 ? this.initialSlotValue() : 0);
       slots.push(t);
     }
@@ -132,10 +133,9 @@ export abstract class Optimizer {
   /** In-place updates need storage that only this parameter uses, laid out row-major. */
   private exclusive(param: Variable): void {
     if (!param.ref.shared && param.contiguous && param.offset === 0) return;
-    const copy = contiguous(param);
-    const ref = copy.ref;
-    ref.retain();
-    copy.dispose();
+    const ref = allocate(param.size, 'float32', param.backend);
+    const target = { storage: ref.storage, dtype: 'f32', shape: param.shape, strides: contiguousStrides(param.shape), offset: 0 } as const;
+    if (param.size > 0) param.backend.copy(param.view(), target);
     param.replaceStorage(ref);
   }
 

@@ -117,15 +117,13 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
       for (const c of callbackList) await c.onEpochBegin?.(epoch);
       const started = performance.now();
       const order = options.shuffle === false ? undefined : random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
-      // Running sums on the device: [loss, ...metrics], each weighted by batch size.
-      let sums = keep(ops.zeros([1 + metrics.length]));
-      let seen = 0;
+      const tally = new EpochTally(metrics.length);
       for (let b = 0; b < batches && !model.stopTraining; b++) {
         options.signal?.throwIfAborted();
         const start = b * batchSize;
         const size = Math.min(batchSize, n - start);
         for (const c of callbackList) await c.onBatchBegin?.(b, { batch: b, size });
-        const step = tidy(() => {
+        const values = tidy(() => {
           const xb = rows(trainX, start, size, order);
           const yb = rows(trainY, start, size, order);
           let prediction: Tensor | undefined;
@@ -134,23 +132,20 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
             return loss.fn(yb, prediction);
           }, params);
           optimizer.applyGradients(grads, params);
-          const values = [ops.reshape(value, [1]), ...metrics.map((m) => ops.reshape(m.fn(yb, prediction!), [1]))];
+          const batchValues = [value, ...metrics.map((m) => m.fn(yb, prediction!))];
           prediction!.dispose();
-          const batchValues = ops.concat(values, 0);
-          return { batchValues, sums: ops.add(sums, ops.mul(batchValues, size)) };
+          return batchValues;
         });
-        sums.dispose();
-        sums = step.sums;
-        seen += size;
         if (wantsBatchLogs) {
-          const logs = toLogs(await step.batchValues.data(), metrics, 1);
+          const batchTensor = tidy(() => ops.stack(values.map((v) => ops.reshape(v, []))));
+          const logs = toLogs(await batchTensor.data(), metrics, 1);
+          batchTensor.dispose();
           for (const c of callbackList) await c.onBatchEnd?.(b, { batch: b, size, ...logs });
         }
-        step.batchValues.dispose();
+        tally.add(values.map((v) => keep(v)), size);
         if (yieldEvery === 'batch') await yieldToEventLoop();
       }
-      const logs = toLogs(await sums.data(), metrics, seen);
-      sums.dispose();
+      const logs = toLogs(await tally.read(), metrics, 1);
       if (valX && valY) {
         const val = await evaluateBatches(model, valX, valY, batchSize);
         for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
@@ -168,6 +163,70 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
     return history;
   } finally {
     for (const t of owned) t.dispose();
+  }
+}
+
+/**
+ * Batch losses and metrics of one epoch, summed weighted by batch size. Where the
+ * backend reads synchronously (cpu, wasm) each batch's scalars are read at once; on
+ * an asynchronous device they stay there, folded into one tensor every CHUNK
+ * batches, and are read once at the end of the epoch.
+ */
+class EpochTally {
+  private static readonly CHUNK = 64;
+  private readonly host: Float64Array;
+  private pending: Tensor[] = [];
+  private weights: number[] = [];
+  private folded: Tensor | undefined;
+  private seen = 0;
+  constructor(private readonly width: number) {
+    this.host = new Float64Array(width + 1);
+  }
+
+  /** Takes ownership of `values` ([loss, ...metrics] scalars). */
+  add(values: readonly Tensor[], size: number): void {
+    this.seen += size;
+    if (values[0]!.backend.readSync) {
+      values.forEach((v, i) => {
+        this.host[i]! += v.dataSync()[0]! * size;
+        v.dispose();
+      });
+      return;
+    }
+    this.pending.push(...values);
+    this.weights.push(size);
+    if (this.weights.length >= EpochTally.CHUNK) this.fold();
+  }
+
+  /** Weighted means [loss, ...metrics] over the epoch. */
+  async read(): Promise<Float64Array> {
+    this.fold();
+    const sums = Float64Array.from(this.host);
+    if (this.folded) {
+      (await this.folded.data()).forEach((v, i) => (sums[i]! += v));
+      this.folded.dispose();
+      this.folded = undefined;
+    }
+    return sums.map((v) => v / this.seen);
+  }
+
+  /** Sums the pending scalars, weighted by batch size, into `folded` ([1 + width]). */
+  private fold(): void {
+    if (this.pending.length === 0) return;
+    const count = this.weights.length;
+    const pending = this.pending;
+    const weights = ops.tensor(this.weights.flatMap((w) => new Array<number>(this.width + 1).fill(w)), [count, this.width + 1]);
+    const next = tidy(() => {
+      const table = ops.reshape(ops.stack(pending.map((v) => ops.reshape(v, []))), [count, this.width + 1]);
+      const sum = ops.sum(ops.mul(table, weights), 0);
+      return this.folded ? ops.add(this.folded, sum) : sum;
+    });
+    weights.dispose();
+    for (const v of pending) v.dispose();
+    this.folded?.dispose();
+    this.folded = keep(next);
+    this.pending = [];
+    this.weights = [];
   }
 }
 

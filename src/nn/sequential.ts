@@ -130,8 +130,7 @@ export class Sequential {
     }
     const loss = resolveLoss(args.loss);
     const list = args.metrics === undefined ? [] : Array.isArray(args.metrics) ? args.metrics : [args.metrics];
-    const units = this.outputShape?.[this.outputShape.length - 1] ?? undefined;
-    const metrics = list.map((m) => resolveMetric(m, loss.name, units ?? undefined));
+    const metrics = list.map((m) => resolveMetric(m, loss.name));
     this.compiled?.optimizer.dispose();
     this.compiled = { optimizer, loss, metrics };
   }
