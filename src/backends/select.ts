@@ -64,7 +64,13 @@ export async function setBackend(choice: BackendChoice): Promise<BackendName> {
   const tried: string[] = [];
   for (const [name] of ordered) {
     try {
-      active = await instantiate(name);
+      const backend = await instantiate(name);
+      // A software GPU (SwiftShader, llvmpipe) is slower than WASM: skip it when something else is left.
+      if (backend.info().details?.software === true && ordered.some(([other]) => registry.get(other)!.priority < registry.get(name)!.priority)) {
+        tried.push(`${name} skipped: its adapter is a software fallback (${backend.info().description})`);
+        continue;
+      }
+      active = backend;
       autoReason = tried.length ? `picked ${name}; ${tried.join('; ')}` : `picked ${name}, the fastest registered backend`;
       return name;
     } catch (error) {
