@@ -23,9 +23,14 @@ let autoReason = '';
 
 registry.set('cpu', { factory: async () => new CpuBackend(), priority: 0 });
 
-/** Makes a backend selectable by name. Later registrations of a name replace earlier ones. */
+/**
+ * Makes a backend selectable by name. A later registration of a name replaces the
+ * earlier one: the next setBackend of that name creates a new instance (tensors on
+ * the old one stay valid until disposed).
+ */
 export function registerBackend(name: BackendName, factory: BackendFactory, priority: number): void {
   registry.set(name, { factory, priority });
+  instances.delete(name);
   failures.delete(name);
 }
 
