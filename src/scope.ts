@@ -101,19 +101,15 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   const parent = outer[outer.length - 1];
   const scope = new Scope();
   let result: T;
-  if (asyncContext) {
-    result = asyncContext.run([...outer, scope], fn);
-  } else {
-    globalStack.push(scope);
-    try {
-      result = fn();
-    } catch (error) {
-      removeScope(scope);
-      close(scope, undefined, parent);
-      throw error;
-    }
-    if (!isPromiseLike(result)) removeScope(scope);
+  if (!asyncContext) globalStack.push(scope);
+  try {
+    result = asyncContext ? asyncContext.run([...outer, scope], fn) : fn();
+  } catch (error) {
+    if (!asyncContext) removeScope(scope);
+    close(scope, undefined, parent);
+    throw error;
   }
+  if (!asyncContext && !isPromiseLike(result)) removeScope(scope);
   if (!isPromiseLike(result)) {
     close(scope, result, parent);
     return result;
