@@ -7,7 +7,7 @@ import * as wg from '../../src/index.js';
 export type Name = wg.BackendName;
 
 /** Backends that exist in this build, in the order suites run them. */
-export const ALL_BACKENDS: readonly Name[] = ['cpu'];
+export const ALL_BACKENDS: readonly Name[] = ['cpu', 'wasm'];
 
 const strict = process.env.CI === 'true' || process.env.CI === '1';
 

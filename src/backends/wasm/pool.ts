@@ -21,6 +21,17 @@ interface NodeWorker extends PoolWorker {
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && !('Deno' in globalThis);
 
+/**
+ * A Node built-in module, obtained so that bundlers targeting browsers never see an
+ * import of it: process.getBuiltinModule (Node >= 20.16), else an import with a
+ * specifier they cannot resolve statically.
+ */
+async function nodeBuiltin<T>(id: string): Promise<T> {
+  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  if (get) return get(id) as T;
+  return (await import(/* @vite-ignore */ /* webpackIgnore: true */ id)) as T;
+}
+
 /** Whether this runtime can run workers over shared WebAssembly memory. */
 export function threadsAvailable(): boolean {
   if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
@@ -31,7 +42,7 @@ export function threadsAvailable(): boolean {
 /** Number of logical cores, or 1 where the runtime does not say. */
 export async function coreCount(): Promise<number> {
   if (isNode) {
-    const os = await import('node:os');
+    const os = await nodeBuiltin<typeof import('node:os')>('node:os');
     return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   }
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
@@ -40,7 +51,7 @@ export async function coreCount(): Promise<number> {
 
 async function spawn(): Promise<PoolWorker & { onMessage(listener: (message: unknown) => void): void }> {
   if (isNode) {
-    const { Worker } = await import('node:worker_threads');
+    const { Worker } = await nodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
     const worker = new Worker(workerSource, { eval: true }) as unknown as NodeWorker;
     worker.unref();
     return Object.assign(worker, {

@@ -40,12 +40,16 @@ function serve(init: WorkerInit, port: Port): void {
   }
 }
 
-declare const require: ((id: string) => unknown) | undefined;
+declare const require: (id: string) => unknown;
 
-if (typeof require === 'function') {
-  // Node worker_threads (eval'd as a CommonJS script).
-  const { parentPort } = require('node:worker_threads') as { parentPort: Port & { once(e: 'message', l: (d: WorkerInit) => void): void } };
-  parentPort.once('message', (init) => serve(init, parentPort));
+type NodePort = Port & { once(event: 'message', listener: (data: WorkerInit) => void): void };
+
+const node = typeof process !== 'undefined' && !!process.versions?.node && !('Deno' in globalThis);
+if (node) {
+  // Node worker_threads (the source is eval'd as a CommonJS script, so require exists).
+  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  const threads = (get ? get('node:worker_threads') : require('node:worker_threads')) as { parentPort: NodePort };
+  threads.parentPort.once('message', (init) => serve(init, threads.parentPort));
 } else {
   // Web Worker (browsers, Deno).
   const scope = globalThis as unknown as { onmessage: ((e: MessageEvent<WorkerInit>) => void) | null; postMessage(m: unknown): void };
