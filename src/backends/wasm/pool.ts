@@ -11,6 +11,8 @@ type Dispatch = (kind: number, desc: number, part: number, parts: number) => voi
 interface PoolWorker {
   postMessage(message: unknown): void;
   terminate(): unknown;
+  /** Node: lets the process exit while the worker lives. */
+  unref?(): void;
 }
 
 interface NodeWorker extends PoolWorker {
@@ -53,7 +55,6 @@ async function spawn(): Promise<PoolWorker & { onMessage(listener: (message: unk
   if (isNode) {
     const { Worker } = await nodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
     const worker = new Worker(workerSource, { eval: true }) as unknown as NodeWorker;
-    worker.unref();
     return Object.assign(worker, {
       onMessage(listener: (message: unknown) => void) {
         worker.on('message', listener);
@@ -106,6 +107,9 @@ export class WorkerPool {
       pool.dispose();
       throw error;
     }
+    // Only now: an unref'd worker would not keep the process waiting for 'ready', and
+    // attaching a 'message' listener refs a Node worker again.
+    for (const worker of workers) worker.unref?.();
     return pool;
   }
 
