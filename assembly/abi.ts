@@ -154,9 +154,9 @@ export const MM_BYTES = 320;
 // Blocking of the packed matmul (floats). Scratch per part: MC*KC + KC*NC + 64.
 export const MM_MR = 4;
 export const MM_NR = 8;
-export const MM_KC = 256;
-export const MM_MC = 128;
-export const MM_NC = 1024;
+export const MM_KC = 512;
+export const MM_MC = 96;
+export const MM_NC = 512;
 
 // Gather / scatterAdd descriptor (x, indices and updates contiguous).
 export const GA_X = 0;
