@@ -22,6 +22,12 @@ interface NodeWorker extends PoolWorker {
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && !('Deno' in globalThis);
+const isDeno = 'Deno' in globalThis;
+/**
+ * Node and Deno run the pool on worker_threads: unlike Web Workers, those can be
+ * unref'd, so an idle pool never keeps the process alive.
+ */
+const useWorkerThreads = isNode || isDeno;
 
 /**
  * A Node built-in module, obtained so that bundlers targeting browsers never see an
@@ -29,7 +35,7 @@ const isNode = typeof process !== 'undefined' && !!process.versions?.node && !('
  * specifier they cannot resolve statically.
  */
 async function nodeBuiltin<T>(id: string): Promise<T> {
-  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  const get = typeof process !== 'undefined' ? (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule : undefined;
   if (get) return get(id) as T;
   return (await import(/* @vite-ignore */ /* webpackIgnore: true */ id)) as T;
 }
@@ -37,7 +43,7 @@ async function nodeBuiltin<T>(id: string): Promise<T> {
 /** Whether this runtime can run workers over shared WebAssembly memory. */
 export function threadsAvailable(): boolean {
   if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
-  if (isNode || 'Deno' in globalThis) return true;
+  if (useWorkerThreads) return true;
   return typeof Worker !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
 }
 
@@ -52,7 +58,7 @@ export async function coreCount(): Promise<number> {
 }
 
 async function spawn(): Promise<PoolWorker & { onMessage(listener: (message: unknown) => void): void }> {
-  if (isNode) {
+  if (useWorkerThreads) {
     const { Worker } = await nodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
     const worker = new Worker(workerSource, { eval: true }) as unknown as NodeWorker;
     return Object.assign(worker, {

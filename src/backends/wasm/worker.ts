@@ -44,14 +44,21 @@ declare const require: (id: string) => unknown;
 
 type NodePort = Port & { once(event: 'message', listener: (data: WorkerInit) => void): void };
 
-const node = typeof process !== 'undefined' && !!process.versions?.node && !('Deno' in globalThis);
-if (node) {
-  // Node worker_threads (the source is eval'd as a CommonJS script, so require exists).
-  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  const threads = (get ? get('node:worker_threads') : require('node:worker_threads')) as { parentPort: NodePort };
-  threads.parentPort.once('message', (init) => serve(init, threads.parentPort));
+/** worker_threads when this is a Node or Deno worker thread (eval'd as a CommonJS script). */
+function workerThreads(): { parentPort: NodePort | null } | undefined {
+  try {
+    const get = typeof process !== 'undefined' ? (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule : undefined;
+    return (get ? get('node:worker_threads') : require('node:worker_threads')) as { parentPort: NodePort | null };
+  } catch {
+    return undefined;
+  }
+}
+
+const parentPort = workerThreads()?.parentPort;
+if (parentPort) {
+  parentPort.once('message', (init) => serve(init, parentPort));
 } else {
-  // Web Worker (browsers, Deno).
+  // Web Worker (browsers).
   const scope = globalThis as unknown as { onmessage: ((e: MessageEvent<WorkerInit>) => void) | null; postMessage(m: unknown): void };
   scope.onmessage = (event) => {
     scope.onmessage = null;
