@@ -1,6 +1,9 @@
 // Fused optimizer updates, one pass over a contiguous f32 parameter. The formulas and
 // their order of operations are those of src/backends/step-rules.ts, evaluated in f64
 // (two elements per f64x2), so the result is the cpu reference's, bit for bit.
+//
+// Each rule gets its own loop (`run<Rule>`): the rule is a compile-time constant
+// there, and the hyperparameters are splatted once, outside the loop.
 
 import {
   S_ADAGRAD, S_ADAM, S_ADAMW, S_MOMENTUM, S_NESTEROV, S_RMSPROP, S_RMSPROP_CENTERED, S_SGD,
@@ -8,97 +11,29 @@ import {
 } from './abi';
 import { partStart } from './elementwise';
 
-@inline function ld(p: usize): v128 {
-  return f64x2.promote_low_f32x4(v128.load64_zero(p));
+@inline function ld(p: usize, two: bool): v128 {
+  return f64x2.promote_low_f32x4(two ? v128.load64_zero(p) : v128.load32_zero(p));
 }
-@inline function st(p: usize, v: v128): void {
-  v128.store64_lane(p, f32x4.demote_f64x2_zero(v), 0);
-}
-@inline function ld1(p: usize): v128 {
-  return f64x2.promote_low_f32x4(v128.load32_zero(p));
-}
-@inline function st1(p: usize, v: v128): void {
-  v128.store32_lane(p, f32x4.demote_f64x2_zero(v), 0);
+@inline function st(p: usize, v: v128, two: bool): void {
+  const f = f32x4.demote_f64x2_zero(v);
+  if (two) v128.store64_lane(p, f, 0);
+  else v128.store32_lane(p, f, 0);
 }
 @inline function sp(x: f64): v128 {
   return f64x2.splat(x);
 }
 
-/** Updates `lanes` (1 or 2) elements at byte offset `o`. */
-@inline function update(rule: i32, p: usize, g: usize, s0: usize, s1: usize, s2: usize, o: usize, lanes: i32, h: usize): void {
-  const two = lanes == 2;
-  let P = two ? ld(p + o) : ld1(p + o);
-  let G = two ? ld(g + o) : ld1(g + o);
-  const lr = load<f64>(h);
-  const wd = load<f64>(h, 8);
-  if (rule != S_ADAMW && wd != 0) G = f64x2.add(G, f64x2.mul(sp(wd), P));
-  switch (rule) {
-    case S_SGD: {
-      P = f64x2.sub(P, f64x2.mul(sp(lr), G));
-      break;
-    }
-    case S_MOMENTUM:
-    case S_NESTEROV: {
-      const momentum = load<f64>(h, 16);
-      const dampening = load<f64>(h, 24);
-      const firstStep = load<f64>(h, 32) != 0;
-      const buf = firstStep
-        ? G
-        : f64x2.add(f64x2.mul(sp(momentum), two ? ld(s0 + o) : ld1(s0 + o)), f64x2.mul(sp(1 - dampening), G));
-      if (two) st(s0 + o, buf); else st1(s0 + o, buf);
-      const dir = rule == S_NESTEROV ? f64x2.add(G, f64x2.mul(sp(momentum), buf)) : buf;
-      P = f64x2.sub(P, f64x2.mul(sp(lr), dir));
-      break;
-    }
-    case S_ADAGRAD: {
-      const eps = load<f64>(h, 16);
-      const sum = f64x2.add(two ? ld(s0 + o) : ld1(s0 + o), f64x2.mul(G, G));
-      if (two) st(s0 + o, sum); else st1(s0 + o, sum);
-      P = f64x2.sub(P, f64x2.div(f64x2.mul(sp(lr), G), f64x2.add(f64x2.sqrt(sum), sp(eps))));
-      break;
-    }
-    case S_RMSPROP:
-    case S_RMSPROP_CENTERED: {
-      const alpha = load<f64>(h, 16);
-      const eps = load<f64>(h, 24);
-      const momentum = load<f64>(h, 32);
-      const centered = rule == S_RMSPROP_CENTERED;
-      const sq = f64x2.add(f64x2.mul(sp(alpha), two ? ld(s0 + o) : ld1(s0 + o)), f64x2.mul(f64x2.mul(sp(1 - alpha), G), G));
-      if (two) st(s0 + o, sq); else st1(s0 + o, sq);
-      let avgSq = sq;
-      if (centered) {
-        const ga = f64x2.add(f64x2.mul(sp(alpha), two ? ld(s1 + o) : ld1(s1 + o)), f64x2.mul(sp(1 - alpha), G));
-        if (two) st(s1 + o, ga); else st1(s1 + o, ga);
-        avgSq = f64x2.sub(sq, f64x2.mul(ga, ga));
-      }
-      const denom = f64x2.add(f64x2.sqrt(avgSq), sp(eps));
-      const bp = centered ? s2 : s1;
-      const buf = f64x2.add(f64x2.mul(sp(momentum), two ? ld(bp + o) : ld1(bp + o)), f64x2.div(G, denom));
-      if (two) st(bp + o, buf); else st1(bp + o, buf);
-      P = f64x2.sub(P, f64x2.mul(sp(lr), buf));
-      break;
-    }
-    case S_ADAM:
-    case S_ADAMW: {
-      const beta1 = load<f64>(h, 16);
-      const beta2 = load<f64>(h, 24);
-      const eps = load<f64>(h, 32);
-      const bc1 = load<f64>(h, 40);
-      const bc2 = load<f64>(h, 48);
-      if (rule == S_ADAMW) P = f64x2.mul(P, sp(1 - lr * wd));
-      const m = f64x2.add(f64x2.mul(sp(beta1), two ? ld(s0 + o) : ld1(s0 + o)), f64x2.mul(sp(1 - beta1), G));
-      const v = f64x2.add(f64x2.mul(sp(beta2), two ? ld(s1 + o) : ld1(s1 + o)), f64x2.mul(f64x2.mul(sp(1 - beta2), G), G));
-      if (two) { st(s0 + o, m); st(s1 + o, v); } else { st1(s0 + o, m); st1(s1 + o, v); }
-      const denom = f64x2.add(f64x2.div(f64x2.sqrt(v), sp(Math.sqrt(bc2))), sp(eps));
-      P = f64x2.sub(P, f64x2.mul(sp(lr / bc1), f64x2.div(m, denom)));
-      break;
-    }
-  }
-  if (two) st(p + o, P); else st1(p + o, P);
-}
+@final class Sgd { @inline get id(): i32 { return S_SGD; } }
+@final class Momentum { @inline get id(): i32 { return S_MOMENTUM; } }
+@final class Nesterov { @inline get id(): i32 { return S_NESTEROV; } }
+@final class Adagrad { @inline get id(): i32 { return S_ADAGRAD; } }
+@final class Rmsprop { @inline get id(): i32 { return S_RMSPROP; } }
+@final class RmspropCentered { @inline get id(): i32 { return S_RMSPROP_CENTERED; } }
+@final class Adam { @inline get id(): i32 { return S_ADAM; } }
+@final class AdamW { @inline get id(): i32 { return S_ADAMW; } }
 
-export function step(d: usize, part: i32, parts: i32): void {
-  const rule = load<i32>(d + ST_RULE);
+function run<R>(d: usize, part: i32, parts: i32): void {
+  const rule = changetype<R>(0).id;
   const n = load<i32>(d + ST_COUNT);
   const p = <usize>load<i32>(d + ST_PARAM);
   const g = <usize>load<i32>(d + ST_GRAD);
@@ -106,9 +41,101 @@ export function step(d: usize, part: i32, parts: i32): void {
   const s1 = <usize>load<i32>(d + ST_STATE + 4);
   const s2 = <usize>load<i32>(d + ST_STATE + 8);
   const h = d + ST_HYPER;
+  const lr = load<f64>(h);
+  const wd = load<f64>(h, 8);
+  const h2 = load<f64>(h, 16);
+  const h3 = load<f64>(h, 24);
+  const h4 = load<f64>(h, 32);
+  const h5 = load<f64>(h, 40);
+  const h6 = load<f64>(h, 48);
+  const decay = rule != S_ADAMW && wd != 0;
+  const LR = sp(lr);
+  const WD = sp(wd);
+  // momentum / nesterov: [momentum, dampening, isFirstStep]; adagrad: [eps];
+  // rmsprop: [alpha, eps, momentum]; adam: [beta1, beta2, eps, 1-beta1^t, 1-beta2^t]
+  const first = h4 != 0;
+  const H2 = sp(h2);
+  const ONE_MINUS_H2 = sp(1 - h2);
+  const ONE_MINUS_H3 = sp(1 - h3);
+  const H3 = sp(h3);
+  const H4 = sp(h4);
+  const ADAM_STEP = sp(lr / h5);
+  const SQRT_BC2 = sp(Math.sqrt(h6));
+  const ADAMW_SHRINK = sp(1 - lr * wd);
   const start = partStart(n, part, parts);
   const end = partStart(n, part + 1, parts);
-  let i = start;
-  for (; i + 2 <= end; i += 2) update(rule, p, g, s0, s1, s2, <usize>i << 2, 2, h);
-  if (i < end) update(rule, p, g, s0, s1, s2, <usize>i << 2, 1, h);
+  for (let i = start; i < end; i += 2) {
+    const two = i + 2 <= end;
+    const o = <usize>i << 2;
+    let P = ld(p + o, two);
+    let G = ld(g + o, two);
+    if (decay) G = f64x2.add(G, f64x2.mul(WD, P));
+    switch (rule) {
+      case S_SGD: {
+        P = f64x2.sub(P, f64x2.mul(LR, G));
+        break;
+      }
+      case S_MOMENTUM:
+      case S_NESTEROV: {
+        // h2 momentum, h3 dampening (1 - h3 splatted), h4 first step
+        const buf = first ? G : f64x2.add(f64x2.mul(H2, ld(s0 + o, two)), f64x2.mul(ONE_MINUS_H3, G));
+        st(s0 + o, buf, two);
+        const dir = rule == S_NESTEROV ? f64x2.add(G, f64x2.mul(H2, buf)) : buf;
+        P = f64x2.sub(P, f64x2.mul(LR, dir));
+        break;
+      }
+      case S_ADAGRAD: {
+        // h2 eps
+        const sum = f64x2.add(ld(s0 + o, two), f64x2.mul(G, G));
+        st(s0 + o, sum, two);
+        P = f64x2.sub(P, f64x2.div(f64x2.mul(LR, G), f64x2.add(f64x2.sqrt(sum), H2)));
+        break;
+      }
+      case S_RMSPROP:
+      case S_RMSPROP_CENTERED: {
+        // h2 alpha, h3 eps, h4 momentum
+        const centered = rule == S_RMSPROP_CENTERED;
+        const sq = f64x2.add(f64x2.mul(H2, ld(s0 + o, two)), f64x2.mul(f64x2.mul(ONE_MINUS_H2, G), G));
+        st(s0 + o, sq, two);
+        let avgSq = sq;
+        if (centered) {
+          const ga = f64x2.add(f64x2.mul(H2, ld(s1 + o, two)), f64x2.mul(ONE_MINUS_H2, G));
+          st(s1 + o, ga, two);
+          avgSq = f64x2.sub(sq, f64x2.mul(ga, ga));
+        }
+        const denom = f64x2.add(f64x2.sqrt(avgSq), H3);
+        const bp = centered ? s2 : s1;
+        const buf = f64x2.add(f64x2.mul(H4, ld(bp + o, two)), f64x2.div(G, denom));
+        st(bp + o, buf, two);
+        P = f64x2.sub(P, f64x2.mul(LR, buf));
+        break;
+      }
+      case S_ADAM:
+      case S_ADAMW: {
+        // h2 beta1, h3 beta2, h4 eps, h5 1-beta1^t, h6 1-beta2^t
+        if (rule == S_ADAMW) P = f64x2.mul(P, ADAMW_SHRINK);
+        const m = f64x2.add(f64x2.mul(H2, ld(s0 + o, two)), f64x2.mul(ONE_MINUS_H2, G));
+        const v = f64x2.add(f64x2.mul(H3, ld(s1 + o, two)), f64x2.mul(f64x2.mul(ONE_MINUS_H3, G), G));
+        st(s0 + o, m, two);
+        st(s1 + o, v, two);
+        const denom = f64x2.add(f64x2.div(f64x2.sqrt(v), SQRT_BC2), H4);
+        P = f64x2.sub(P, f64x2.mul(ADAM_STEP, f64x2.div(m, denom)));
+        break;
+      }
+    }
+    st(p + o, P, two);
+  }
+}
+
+export function step(d: usize, part: i32, parts: i32): void {
+  switch (load<i32>(d + ST_RULE)) {
+    case S_SGD: run<Sgd>(d, part, parts); break;
+    case S_MOMENTUM: run<Momentum>(d, part, parts); break;
+    case S_NESTEROV: run<Nesterov>(d, part, parts); break;
+    case S_ADAGRAD: run<Adagrad>(d, part, parts); break;
+    case S_RMSPROP: run<Rmsprop>(d, part, parts); break;
+    case S_RMSPROP_CENTERED: run<RmspropCentered>(d, part, parts); break;
+    case S_ADAM: run<Adam>(d, part, parts); break;
+    case S_ADAMW: run<AdamW>(d, part, parts); break;
+  }
 }
