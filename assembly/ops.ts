@@ -12,7 +12,7 @@
 // rounded to f32 and splatted. Binary ops take (a, b, s0, s1, a0, a1).
 
 import {
-  erfc, gelu, geluDerivative, modFloat, powJS, roundHalfEven, sigmoid64, softplus64,
+  erfc, fk, gelu, K_MINUS_ONE, geluDerivative, K_ONE, modFloat, powJS, roundHalfEven, sigmoid64, softplus64,
   vexp, vexpm1, vlog, vlog1p, vsigmoid, vsoftplus, vtanh,
 } from './math';
 import { toInt32 } from './simd';
@@ -58,7 +58,7 @@ import { toInt32 } from './simd';
 }
 
 @inline function one(): v128 {
-  return f32x4.splat(1.0);
+  return fk(K_ONE);
 }
 @inline function zero(): v128 {
   return f32x4.splat(0.0);
@@ -85,7 +85,7 @@ import { toInt32 } from './simd';
   @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 {
     // 1, -1, or x itself (keeps ±0 and NaN)
     const r = v128.bitselect(one(), x, f32x4.gt(x, zero()));
-    return v128.bitselect(f32x4.splat(-1.0), r, f32x4.lt(x, zero()));
+    return v128.bitselect(fk(K_MINUS_ONE), r, f32x4.lt(x, zero()));
   }
   @inline i32(x: v128, a0: f64, a1: f64): v128 {
     return i32x4.sub(v128.and(i32x4.gt_s(x, i32x4.splat(0)), i32x4.splat(1)), v128.and(i32x4.lt_s(x, i32x4.splat(0)), i32x4.splat(1)));
