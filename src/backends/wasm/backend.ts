@@ -100,6 +100,9 @@ export class WasmBackend implements Backend {
   private readonly reserved: Reserved;
   private matmulScratch: WasmStorage | undefined;
   private readonly space = new Space();
+  // Scratch lists reused by every elementwise job (no allocation per op).
+  private readonly operands: (View | undefined)[] = [undefined, undefined, undefined, undefined];
+  private readonly operandStrides: (readonly number[])[] = [];
   private readonly kept = new Space();
   private readonly reduced = new Space();
   private disposed = false;
@@ -190,8 +193,13 @@ export class WasmBackend implements Backend {
     this.assertAlive('kernel');
     const count = sizeOf(out.shape);
     if (count === 0) return;
-    const views = [out, ...inputs];
-    coalesce(out.shape, views.map((v) => v.strides), this.space, 'elementwise');
+    const views = this.operands;
+    views[0] = out;
+    for (let i = 0; i < 3; i++) views[i + 1] = inputs[i];
+    const strides = this.operandStrides;
+    strides.length = inputs.length + 1;
+    for (let i = 0; i <= inputs.length; i++) strides[i] = views[i]!.strides;
+    coalesce(out.shape, strides, this.space, 'elementwise');
     const d = this.reserved.desc;
     const i32 = this.heap.i32;
     const w = d >>> 2;
@@ -265,12 +273,20 @@ export class WasmBackend implements Backend {
     const m = out.shape[rank - 2]!;
     const n = out.shape[rank - 1]!;
     const k = a.shape[rank - 1]!;
-    let batch = sizeOf(out.shape.slice(0, rank - 2));
+    let batch = 1;
+    for (let i = 0; i < rank - 2; i++) batch *= out.shape[i]!;
     if (m * n * batch === 0) return;
-    // Batch dims, coalesced over a's and b's batch strides (out is contiguous).
-    const outBatchStrides = out.shape.slice(0, rank - 2).map((_, i) => sizeOf(out.shape.slice(i, rank - 2)) * m * n / out.shape[i]!);
-    coalesce(out.shape.slice(0, rank - 2), [a.strides.slice(0, rank - 2), b.strides.slice(0, rank - 2), outBatchStrides], this.space, 'matmul');
     const space = this.space;
+    if (rank === 2) {
+      space.rank = 1;
+      space.shape[0] = 1;
+      space.strides[0] = 0;
+      space.strides[R] = 0;
+    } else {
+      // Batch dims, coalesced over a's and b's batch strides (out is contiguous).
+      const outBatchStrides = out.shape.slice(0, rank - 2).map((_, i) => sizeOf(out.shape.slice(i, rank - 2)) * m * n / out.shape[i]!);
+      coalesce(out.shape.slice(0, rank - 2), [a.strides.slice(0, rank - 2), b.strides.slice(0, rank - 2), outBatchStrides], space, 'matmul');
+    }
     let batchRank = space.rank;
     let rows = m;
     let ars = a.strides[rank - 2]!;
@@ -433,8 +449,9 @@ export class WasmBackend implements Backend {
   }
 
   private writeF64(at: number, values: readonly number[], slots: number): void {
-    const f64 = new Float64Array(this.heap.memory.buffer, at, slots);
-    for (let i = 0; i < slots; i++) f64[i] = values[i] ?? 0;
+    const f64 = this.heap.f64;
+    const w = at >>> 3;
+    for (let i = 0; i < slots; i++) f64[w + i] = values[i] ?? 0;
   }
 
   private assertAlive(what: string): void {

@@ -41,6 +41,7 @@ export interface HeapStats {
 export class WasmHeap {
   private f32View: Float32Array;
   private i32View: Int32Array;
+  private f64View: Float64Array;
   private readonly freeLists = new Map<number, number[]>();
   private bump: number;
   private live = 0;
@@ -52,22 +53,29 @@ export class WasmHeap {
     this.bump = start;
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
+    this.f64View = new Float64Array(memory.buffer);
   }
 
-  /** Float32 view of all of memory (refreshed after growth, so never stale). */
+  // Views of all of memory. Memory grows only through `ensure`, which refreshes
+  // them, so they are never stale (a grown non-shared memory detaches its old
+  // buffer; a shared one keeps it, but at the old length).
+
   get f32(): Float32Array {
-    if (this.f32View.buffer !== this.memory.buffer) this.refresh();
     return this.f32View;
   }
 
   get i32(): Int32Array {
-    if (this.i32View.buffer !== this.memory.buffer) this.refresh();
     return this.i32View;
+  }
+
+  get f64(): Float64Array {
+    return this.f64View;
   }
 
   private refresh(): void {
     this.f32View = new Float32Array(this.memory.buffer);
     this.i32View = new Int32Array(this.memory.buffer);
+    this.f64View = new Float64Array(this.memory.buffer);
   }
 
   alloc(bytes: number): WasmStorage {
@@ -128,6 +136,7 @@ export class WasmHeap {
     // Grow by at least half of what exists, to keep growth (and view refreshes) rare.
     const want = Math.min(this.limit, Math.max(end, have + (have >> 1)));
     this.memory.grow(Math.ceil((want - have) / PAGE));
+    this.refresh();
   }
 
   stats(): HeapStats {
