@@ -9,7 +9,7 @@ import type {
 import { isContiguous, sizeOf } from '../strided.js';
 import * as abi from '../../generated/wasm-abi.js';
 import { blockSize, type HeapStats, WasmHeap, WasmStorage } from './heap.js';
-import { coalesce, Space, splitAxes } from './layout.js';
+import { coalesce, coalesceAxes, Space } from './layout.js';
 import type { Flavour } from './module.js';
 import type { WorkerPool } from './pool.js';
 
@@ -56,6 +56,10 @@ const RULE: Readonly<Record<OptimizerRule, number>> = {
 };
 
 const dt = (d: DType): number => (d === 'f32' ? abi.DT_F32 : abi.DT_I32);
+
+/** A float32's bit pattern, without allocating. */
+const f32Bits = new Float32Array(1);
+const i32Bits = new Int32Array(f32Bits.buffer);
 
 /** Work (elements, or flops / 16 for matmul) above which a job is split across threads. */
 const PARALLEL_ELEMENTS = 1 << 16;
@@ -183,7 +187,11 @@ export class WasmBackend implements Backend {
 
   fill(out: View, value: number): void {
     // The kernel stores a 32-bit pattern: the value as the output dtype stores it.
-    const pattern = out.dtype === 'f32' ? new Int32Array(Float32Array.of(value).buffer)[0]! : value | 0;
+    let pattern = value | 0;
+    if (out.dtype === 'f32') {
+      f32Bits[0] = value;
+      pattern = i32Bits[0]!;
+    }
     this.elementwise(abi.FAMILY_FILL, 0, out, [], out.dtype, [pattern]);
   }
 
@@ -214,13 +222,13 @@ export class WasmBackend implements Backend {
     if (family === abi.FAMILY_FILL) i32[w + (abi.EW_ARGS >> 2)] = args[0]!;
     else this.writeF64(d + abi.EW_ARGS, args, 4);
     const rank = this.space.rank;
-    i32.set(this.space.shape.subarray(0, rank), w + (abi.EW_SHAPE >> 2));
+    copyInto(i32, this.space.shape, 0, rank, w + (abi.EW_SHAPE >> 2));
     for (let o = 0; o < 4; o++) {
       const at = w + ((abi.EW_OPERANDS + o * abi.OPERAND_BYTES) >> 2);
       const v = views[o];
       // Unused operands point at the output with stride 0: never read.
       i32[at] = v ? this.address(v) : this.address(out);
-      if (v) i32.set(this.space.strides.subarray(o * R, o * R + rank), at + 1);
+      if (v) copyInto(i32, this.space.strides, o * R, o * R + rank, at + 1);
       else i32.fill(0, at + 1, at + 1 + rank);
     }
     this.run(abi.KIND_ELEMENTWISE, count >= PARALLEL_ELEMENTS);
@@ -233,7 +241,8 @@ export class WasmBackend implements Backend {
     const nOut = sizeOf(out.shape);
     if (nOut === 0) return;
     const arg = op === 'argmax' || op === 'argmin';
-    splitAxes(x, arg && axes.length === 0 ? [] : axes, this.kept, this.reduced);
+    coalesceAxes(x, axes, false, this.kept);
+    coalesceAxes(x, axes, true, this.reduced);
     if (arg && this.reduced.rank !== 1) {
       throw new Error(`wasm backend: ${op} reduces exactly one axis, got axes [${axes.join(',')}] of shape [${x.shape.join(',')}]`);
     }
@@ -258,10 +267,10 @@ export class WasmBackend implements Backend {
     i32[w + (abi.RD_X >> 2)] = this.address(x);
     i32[w + (abi.RD_OUT >> 2)] = this.address(out);
     i32[w + (abi.RD_MODE >> 2)] = columns ? 1 : 0;
-    i32.set(kept.shape.subarray(0, kept.rank), w + (abi.RD_OUTER_SHAPE >> 2));
-    i32.set(kept.strides.subarray(0, kept.rank), w + (abi.RD_OUTER_STRIDES >> 2));
-    i32.set(red.shape.subarray(0, red.rank), w + (abi.RD_INNER_SHAPE >> 2));
-    i32.set(red.strides.subarray(0, red.rank), w + (abi.RD_INNER_STRIDES >> 2));
+    copyInto(i32, kept.shape, 0, kept.rank, w + (abi.RD_OUTER_SHAPE >> 2));
+    copyInto(i32, kept.strides, 0, kept.rank, w + (abi.RD_OUTER_STRIDES >> 2));
+    copyInto(i32, red.shape, 0, red.rank, w + (abi.RD_INNER_SHAPE >> 2));
+    copyInto(i32, red.strides, 0, red.rank, w + (abi.RD_INNER_STRIDES >> 2));
     this.run(abi.KIND_REDUCE, nOut * nInner >= PARALLEL_ELEMENTS && (columns ? kept.shape[kept.rank - 1]! >= 64 : nOut >= 64));
   }
 
@@ -330,9 +339,9 @@ export class WasmBackend implements Backend {
     i32[w + (abi.MM_SCRATCH >> 2)] = scratch;
     i32[w + (abi.MM_SCRATCH_PART >> 2)] = MATMUL_SCRATCH;
     i32[w + (abi.MM_SPLIT >> 2)] = split;
-    i32.set(space.shape.subarray(0, batchRank), w + (abi.MM_BATCH_SHAPE >> 2));
-    i32.set(space.strides.subarray(0, batchRank), w + (abi.MM_A_BATCH_STRIDES >> 2));
-    i32.set(space.strides.subarray(R, R + batchRank), w + (abi.MM_B_BATCH_STRIDES >> 2));
+    copyInto(i32, space.shape, 0, batchRank, w + (abi.MM_BATCH_SHAPE >> 2));
+    copyInto(i32, space.strides, 0, batchRank, w + (abi.MM_A_BATCH_STRIDES >> 2));
+    copyInto(i32, space.strides, R, R + batchRank, w + (abi.MM_B_BATCH_STRIDES >> 2));
     this.run(abi.KIND_MATMUL, parallel);
   }
 
@@ -481,6 +490,11 @@ export class WasmBackend implements Backend {
     this.disposed = true;
     this.pool?.dispose();
   }
+}
+
+/** target[at..] = source[from..to) (no subarray view objects: this runs for every op). */
+function copyInto(target: Int32Array, source: Int32Array, from: number, to: number, at: number): void {
+  for (let i = from; i < to; i++) target[at + i - from] = source[i]!;
 }
 
 function contiguous(shape: readonly number[]): number[] {

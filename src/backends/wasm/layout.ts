@@ -70,25 +70,41 @@ export function coalesce(shape: readonly number[], operands: readonly (readonly 
 }
 
 /**
- * Splits a view's dims into kept and reduced ones (each coalesced on its own,
- * keeping their order), for reductions.
+ * Coalesces the dims of one view that are (reduced = true) or are not in `axes`,
+ * keeping their order: the kept and the reduced index spaces of a reduction.
  */
-export function splitAxes(view: View, axes: readonly number[], kept: Space, reduced: Space): void {
-  const keptShape: number[] = [];
-  const keptStrides: number[] = [];
-  const redShape: number[] = [];
-  const redStrides: number[] = [];
-  for (let d = 0; d < view.shape.length; d++) {
-    if (axes.includes(d)) {
-      redShape.push(view.shape[d]!);
-      redStrides.push(view.strides[d]!);
-    } else {
-      keptShape.push(view.shape[d]!);
-      keptStrides.push(view.strides[d]!);
+export function coalesceAxes(view: View, axes: readonly number[], reduced: boolean, space: Space): void {
+  let rank = 0;
+  const dims = space.shape;
+  const strides = space.strides;
+  for (let d = view.shape.length - 1; d >= 0; d--) {
+    if (axes.includes(d) !== reduced) continue;
+    const n = view.shape[d]!;
+    const s = view.strides[d]!;
+    if (n === 1) continue;
+    if (rank > 0 && s === strides[rank - 1]! * dims[rank - 1]!) {
+      dims[rank - 1] = dims[rank - 1]! * n;
+      continue;
     }
+    if (rank === MAX_RANK) {
+      throw new Error(`wasm backend: reduce: views of more than ${MAX_RANK} non-mergeable dimensions are not supported, got shape [${view.shape.join(',')}]`);
+    }
+    dims[rank] = n;
+    strides[rank] = s;
+    rank++;
   }
-  coalesce(keptShape, [keptStrides], kept, 'reduce');
-  coalesce(redShape, [redStrides], reduced, 'reduce');
-  // A scalar output has no kept dims at all (coalesce turned it into [1]: that is fine,
-  // one output with stride 0).
+  if (rank === 0) {
+    dims[0] = 1;
+    strides[0] = 0;
+    rank = 1;
+  }
+  for (let i = 0, j = rank - 1; i < j; i++, j--) {
+    const t = dims[i]!;
+    dims[i] = dims[j]!;
+    dims[j] = t;
+    const u = strides[i]!;
+    strides[i] = strides[j]!;
+    strides[j] = u;
+  }
+  space.rank = rank;
 }
