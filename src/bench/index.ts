@@ -16,7 +16,11 @@ function machine(): string {
   return `${cpu}, ${os.availableParallelism()} cores, Node ${process.versions.node} (V8 ${process.versions.v8}), tfjs ${tfjsVersion()}`;
 }
 
-console.log(`# webgrad WASM benchmarks\n\n${machine()}\n`);
+/** The 1-minute load average: other processes on the machine skew the timings. */
+const load = (): string => os.loadavg()[0]!.toFixed(2);
+
+console.log(`# webgrad WASM benchmarks\n\n${machine()}; load average at start ${load()}\n`);
+process.on('exit', () => console.log(`load average at the end: ${load()}`));
 if (!only || only === 'matmul') {
   const configs = [
     { flavour: 'relaxed', threads: 1 },
