@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 // Asset steps, in order. Each is a script that writes generated sources under
 // src/generated/ (git-ignored) for the bundle and the tests to import.
-const steps = [];
+const steps = ['build-shaders.mjs'];
 for (const step of steps) execFileSync(process.execPath, [`${root}/scripts/${step}`], { stdio: 'inherit', cwd: root });
 
 rmSync(`${root}/dist`, { recursive: true, force: true });

@@ -22,6 +22,8 @@ let active: Backend | undefined;
 let autoReason = '';
 
 registry.set('cpu', { factory: async () => new CpuBackend(), priority: 0 });
+// Loaded on first use, so bundles that never select WebGPU carry none of it.
+registerBackend('webgpu', async () => (await import('./webgpu.js')).createWebGPUBackend(), 2);
 
 /** Makes a backend selectable by name. Later registrations of a name replace earlier ones. */
 export function registerBackend(name: BackendName, factory: BackendFactory, priority: number): void {
