@@ -9,6 +9,14 @@ struct Acc {
   i: u32,
 }
 
+// select() does not take structs
+fn select_acc(pick_first: bool, a: Acc, b: Acc) -> Acc {
+  if (pick_first) {
+    return a;
+  }
+  return b;
+}
+
 // @section sum
 fn acc_identity() -> Acc { return Acc(T(0), 0u); }
 fn acc_combine(a: Acc, b: Acc) -> Acc { return Acc(a.v + b.v, 0u); }
@@ -59,7 +67,12 @@ fn acc_finish(a: Acc, n: u32) -> u32 { return t_to_bits(a.v); }
 // NONE marks "no element yet", so -inf still gets an index.
 const NONE: u32 = 0xffffffffu;
 fn acc_identity() -> Acc { return Acc(t_lowest(), NONE); }
-fn first_of(a: Acc, b: Acc) -> Acc { return select(b, a, a.i < b.i); }
+fn first_of(a: Acc, b: Acc) -> Acc {
+  if (a.i < b.i) {
+    return a;
+  }
+  return b;
+}
 fn acc_combine(a: Acc, b: Acc) -> Acc {
   if (a.i == NONE) {
     return b;
@@ -69,20 +82,28 @@ fn acc_combine(a: Acc, b: Acc) -> Acc {
   }
   let an = t_is_nan(a.v);
   let bn = t_is_nan(b.v);
+  if (an && bn) {
+    return first_of(a, b);
+  }
   if (an || bn) {
-    return select(select(b, a, an), first_of(a, b), an && bn);
+    return select_acc(an, a, b);
   }
   if (a.v == b.v) {
     return first_of(a, b);
   }
-  return select(b, a, a.v > b.v);
+  return select_acc(a.v > b.v, a, b);
 }
 fn acc_finish(a: Acc, n: u32) -> u32 { return select(a.i, 0u, a.i == NONE); }
 
 // @section argmin
 const NONE: u32 = 0xffffffffu;
 fn acc_identity() -> Acc { return Acc(t_highest(), NONE); }
-fn first_of(a: Acc, b: Acc) -> Acc { return select(b, a, a.i < b.i); }
+fn first_of(a: Acc, b: Acc) -> Acc {
+  if (a.i < b.i) {
+    return a;
+  }
+  return b;
+}
 fn acc_combine(a: Acc, b: Acc) -> Acc {
   if (a.i == NONE) {
     return b;
@@ -92,12 +113,15 @@ fn acc_combine(a: Acc, b: Acc) -> Acc {
   }
   let an = t_is_nan(a.v);
   let bn = t_is_nan(b.v);
+  if (an && bn) {
+    return first_of(a, b);
+  }
   if (an || bn) {
-    return select(select(b, a, an), first_of(a, b), an && bn);
+    return select_acc(an, a, b);
   }
   if (a.v == b.v) {
     return first_of(a, b);
   }
-  return select(b, a, a.v < b.v);
+  return select_acc(a.v < b.v, a, b);
 }
 fn acc_finish(a: Acc, n: u32) -> u32 { return select(a.i, 0u, a.i == NONE); }

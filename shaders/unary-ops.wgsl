@@ -99,8 +99,16 @@ fn sigmoid_f32(x: f32) -> f32 {
 }
 
 fn tanh_f32(x: f32) -> f32 {
-  // some implementations compute tanh as a ratio of exponentials that overflows
-  return select(tanh(x), sign(x), abs(x) > 10.0);
+  // Built-in tanh is not trusted: implementations overflow for large |x|, lose
+  // all relative accuracy near 0, or return -1 for NaN. expm1 keeps it exact-ish.
+  if (is_nan(x)) {
+    return x;
+  }
+  if (abs(x) > 10.0) {
+    return sign(x);
+  }
+  let e = expm1_f32(2.0 * x);
+  return e / (e + 2.0);
 }
 
 fn gelu_f32(x: f32) -> f32 {

@@ -423,14 +423,14 @@ class WebGPUBackend implements Backend {
 
   releaseMemory(): void {
     if (this.disposed) return;
-    this.pool.trim();
+    this.pool.trim(this.queue.submittedSerial);
     this.staging.trim();
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.pool.trim();
+    this.pool.trim(Infinity);
     this.staging.trim();
     this.queue.destroy();
     this.placeholder.destroy();

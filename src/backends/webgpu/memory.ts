@@ -1,18 +1,28 @@
 // Device memory: storages handed to the front-end, a pool of buffers by size
 // class, and reusable staging buffers for reads.
 //
-// The pool never hands out a buffer that commands still waiting to be submitted
-// refer to (such a buffer waits in `pending` until its batch is submitted), so a
-// reused buffer can be written with queue.writeBuffer at once: WebGPU orders that
-// write after all work submitted before it.
+// A freed buffer is reusable at once, even while recorded commands still use it:
+// commands run in recording order, so a later kernel writing the buffer comes
+// after earlier ones reading it. The one thing that does not follow recording
+// order is a host write (queue.writeBuffer runs before commands not yet
+// submitted), so a storage remembers the last batch that used its buffer, and
+// the backend routes writes to a busy buffer through the command stream.
 
 import type { Storage } from '../backend.js';
 
 export class GpuStorage implements Storage {
-  /** Serial of the latest batch that records a command using this buffer. */
-  lastUse = 0;
   released = false;
-  constructor(readonly bytes: number, readonly buffer: GPUBuffer) {}
+  constructor(
+    readonly bytes: number,
+    readonly buffer: GPUBuffer,
+    /** Serial of the latest batch that records a command using this buffer. */
+    public lastUse = 0,
+  ) {}
+}
+
+interface Pooled {
+  readonly buffer: GPUBuffer;
+  readonly lastUse: number;
 }
 
 const STORAGE_USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -40,8 +50,9 @@ export interface PoolStats {
 }
 
 export class BufferPool {
-  private readonly free = new Map<number, GPUBuffer[]>();
-  private pending: GpuStorage[] = [];
+  private readonly free = new Map<number, Pooled[]>();
+  /** Buffers to destroy once the batches that use them have been submitted. */
+  private doomed: Pooled[] = [];
   private liveBuffers = 0;
   private liveBytes = 0;
   private pooledBuffers = 0;
@@ -66,17 +77,14 @@ export class BufferPool {
           `${this.maxBytes} bytes (${mib(this.maxBytes)}, maxStorageBufferBindingSize / maxBufferSize)`,
       );
     }
-    const list = this.free.get(size);
-    let buffer = list?.pop();
-    if (buffer) {
+    const pooled = this.free.get(size)?.pop();
+    if (pooled) {
       this.pooledBuffers--;
       this.pooledBytes -= size;
-    } else {
-      buffer = this.create(size, bytes);
     }
     this.liveBuffers++;
     this.liveBytes += size;
-    return new GpuStorage(bytes, buffer);
+    return new GpuStorage(bytes, pooled?.buffer ?? this.create(size, bytes), pooled?.lastUse ?? 0);
   }
 
   private create(size: number, requested: number): GPUBuffer {
@@ -92,42 +100,41 @@ export class BufferPool {
     return buffer;
   }
 
-  /** Returns a storage's buffer; it becomes reusable once no unsubmitted command uses it. */
+  /** Returns a storage's buffer to the pool (or destroys it when the pool is full). */
   release(storage: GpuStorage, submittedSerial: number): void {
     if (storage.released) return;
     storage.released = true;
     this.liveBuffers--;
     this.liveBytes -= storage.buffer.size;
-    if (storage.lastUse > submittedSerial) this.pending.push(storage);
-    else this.keep(storage.buffer);
-  }
-
-  /** Called after each submit: buffers whose last batch went out are reusable now. */
-  recycle(submittedSerial: number): void {
-    if (this.pending.length === 0) return;
-    const still: GpuStorage[] = [];
-    for (const s of this.pending) {
-      if (s.lastUse > submittedSerial) still.push(s);
-      else this.keep(s.buffer);
-    }
-    this.pending = still;
-  }
-
-  private keep(buffer: GPUBuffer): void {
-    if (this.pooledBytes + buffer.size > this.maxPooledBytes) {
-      buffer.destroy();
+    const pooled = { buffer: storage.buffer, lastUse: storage.lastUse };
+    if (this.pooledBytes + storage.buffer.size > this.maxPooledBytes) {
+      this.destroy(pooled, submittedSerial);
       return;
     }
-    const list = this.free.get(buffer.size) ?? [];
-    list.push(buffer);
-    this.free.set(buffer.size, list);
+    const list = this.free.get(storage.buffer.size) ?? [];
+    list.push(pooled);
+    this.free.set(storage.buffer.size, list);
     this.pooledBuffers++;
-    this.pooledBytes += buffer.size;
+    this.pooledBytes += storage.buffer.size;
+  }
+
+  /** A buffer that unsubmitted commands use must outlive their submit. */
+  private destroy(pooled: Pooled, submittedSerial: number): void {
+    if (pooled.lastUse > submittedSerial) this.doomed.push(pooled);
+    else pooled.buffer.destroy();
+  }
+
+  /** Called after each submit: destroys buffers that were only waiting for it. */
+  recycle(submittedSerial: number): void {
+    if (this.doomed.length === 0) return;
+    const doomed = this.doomed;
+    this.doomed = [];
+    for (const p of doomed) this.destroy(p, submittedSerial);
   }
 
   /** Destroys every pooled buffer. */
-  trim(): void {
-    for (const list of this.free.values()) for (const b of list) b.destroy();
+  trim(submittedSerial: number): void {
+    for (const list of this.free.values()) for (const p of list) this.destroy(p, submittedSerial);
     this.free.clear();
     this.pooledBuffers = 0;
     this.pooledBytes = 0;
