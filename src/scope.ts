@@ -9,6 +9,8 @@ interface Disposable {
   dispose(): void;
   /** The scope that will dispose it, if any. */
   scope: Scope | undefined;
+  /** Called when it leaves every scope alive, so that a safety net can take over. */
+  onUnscoped(): void;
 }
 
 export class Scope {
@@ -36,17 +38,17 @@ function stack(): Scope[] {
   return asyncContext ? (asyncContext.getStore() ?? globalStack) : globalStack;
 }
 
-/** Called for every new tensor: the innermost open scope will dispose it. */
-export function track(item: Disposable): void {
+/** Called for every new tensor: the innermost open scope will dispose it. Returns whether one will. */
+export function track(item: Disposable): boolean {
   const s = stack();
   const scope = s[s.length - 1];
-  if (scope) {
-    scope.members.add(item);
-    item.scope = scope;
-  }
+  if (!scope) return false;
+  scope.members.add(item);
+  item.scope = scope;
+  return true;
 }
 
-/** Takes an item out of its scope so that no scope disposes it. */
+/** Takes an item out of its scope (on dispose). */
 export function untrack(item: Disposable): void {
   item.scope?.members.delete(item);
   item.scope = undefined;
@@ -72,7 +74,8 @@ function close(scope: Scope, result: unknown, parent: Scope | undefined): void {
     if (keep.has(item)) {
       // What the function returns belongs to the enclosing scope now.
       item.scope = parent;
-      parent?.members.add(item);
+      if (parent) parent.members.add(item);
+      else item.onUnscoped();
     } else if (!item.isDisposed) {
       item.dispose();
     }
@@ -138,7 +141,11 @@ function removeScope(scope: Scope): void {
 export function keep<T>(value: T): T {
   const found = new Set<Disposable>();
   collect(value, found);
-  for (const item of found) untrack(item);
+  for (const item of found) {
+    if (!item.scope || item.isDisposed) continue;
+    untrack(item);
+    item.onUnscoped();
+  }
   return value;
 }
 
