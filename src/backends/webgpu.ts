@@ -32,6 +32,8 @@ export interface WebGPUBackendOptions extends AcquireOptions {
   readonly device?: GPUDevice;
   /** The adapter `device` came from, for `info()`. */
   readonly adapter?: GPUAdapter;
+  /** How `device` was found (from acquireDevice), for `info()`. */
+  readonly found?: Pick<AcquiredDevice, 'via' | 'tried' | 'featureLevel'>;
   /** Dispatches recorded before a batch is submitted (default 64). */
   readonly maxDispatchesPerBatch?: number;
 }
@@ -43,9 +45,9 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
       {
         device: options.device,
         adapter: options.adapter,
-        via: 'a device given by the caller',
-        featureLevel: options.device.features.has('core-features-and-limits') ? 'core' : 'compatibility',
-        tried: ['a device given by the caller: ok'],
+        via: options.found?.via ?? 'a device given by the caller',
+        featureLevel: options.found?.featureLevel ?? (options.device.features.has('core-features-and-limits') ? 'core' : 'compatibility'),
+        tried: options.found?.tried ?? ['a device given by the caller: ok'],
       },
       false,
       options,
