@@ -36,7 +36,21 @@ export interface WebGPUBackendOptions extends AcquireOptions {
   readonly found?: Pick<AcquiredDevice, 'via' | 'tried' | 'featureLevel'>;
   /** Dispatches recorded before a batch is submitted (default 64). */
   readonly maxDispatchesPerBatch?: number;
+  /**
+   * The matmul tile for large products (both sides >= 128), for tuning on a given
+   * GPU: output rows x columns per workgroup and the k step, multiples of 4
+   * (each thread computes 4x4 outputs). Default 64x64x16; smaller products use 32x32x16.
+   */
+  readonly matmulTile?: MatmulTile;
 }
+
+export interface MatmulTile {
+  readonly tm: number;
+  readonly tn: number;
+  readonly tk: number;
+}
+
+const SMALL_TILE: MatmulTile = { tm: 32, tn: 32, tk: 16 };
 
 /** Creates the backend on the best device found; throws, listing every attempt, when there is none. */
 export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): Promise<Backend> {
@@ -80,8 +94,8 @@ class WebGPUBackend implements Backend {
   /** Threads per workgroup of the 1-D kernels (a power of two). */
   private readonly wg: number;
   private readonly maxGroups: number;
-  /** Whether 64x64 matmul tiles (256 threads, 8 KiB of workgroup memory) fit this device. */
-  private readonly bigTiles: boolean;
+  /** The tile for large products, or undefined when only the small one fits this device. */
+  private readonly bigTile: MatmulTile | undefined;
   /** Bound where a kernel has an optional operand that is absent (matmul without bias). */
   private readonly placeholder: GPUBuffer;
   private readonly lostPromise: Promise<GPUDeviceLostInfo>;
@@ -98,8 +112,19 @@ class WebGPUBackend implements Backend {
     const threads = Math.min(256, limits['maxComputeInvocationsPerWorkgroup']!, limits['maxComputeWorkgroupSizeX']!);
     this.wg = 2 ** Math.floor(Math.log2(threads));
     this.maxGroups = limits['maxComputeWorkgroupsPerDimension']!;
-    this.bigTiles = limits['maxComputeInvocationsPerWorkgroup']! >= 256 && limits['maxComputeWorkgroupSizeX']! >= 16 &&
-      limits['maxComputeWorkgroupSizeY']! >= 16 && limits['maxComputeWorkgroupStorageSize']! >= 8192;
+    const tileProblem = (t: MatmulTile): string | undefined => {
+      if (![t.tm, t.tn, t.tk].every((v) => Number.isInteger(v) && v > 0 && v % 4 === 0)) return 'sizes must be positive multiples of 4';
+      if ((t.tm / 4) * (t.tn / 4) > limits['maxComputeInvocationsPerWorkgroup']!) return `${(t.tm / 4) * (t.tn / 4)} threads exceed maxComputeInvocationsPerWorkgroup`;
+      if (t.tn / 4 > limits['maxComputeWorkgroupSizeX']! || t.tm / 4 > limits['maxComputeWorkgroupSizeY']!) return 'the workgroup is too wide for this device';
+      if (4 * t.tk * (t.tm + t.tn) > limits['maxComputeWorkgroupStorageSize']!) return 'the tiles exceed maxComputeWorkgroupStorageSize';
+      return undefined;
+    };
+    if (options.matmulTile) {
+      const problem = tileProblem(options.matmulTile);
+      if (problem) throw new Error(`webgpu: matmulTile ${JSON.stringify(options.matmulTile)} does not fit: ${problem}`);
+    }
+    const big = options.matmulTile ?? { tm: 64, tn: 64, tk: 16 };
+    this.bigTile = tileProblem(big) ? undefined : big;
     this.lostPromise = device.lost.then((info) => {
       this.lost = info;
       this.queue.fail(this.lostError('(pending work)'));
@@ -224,7 +249,7 @@ class WebGPUBackend implements Backend {
       return { kind: g.k >= 256 && outputs <= 16384 ? 'dot_per_workgroup' : 'dot_per_thread', wg: this.wg };
     }
     if (outputs <= 1024 && g.k >= 1024) return { kind: 'dot_per_workgroup', wg: this.wg };
-    const big = this.bigTiles && g.m >= 128 && g.n >= 128;
+    const tile = this.bigTile && g.m >= 128 && g.n >= 128 ? this.bigTile : SMALL_TILE;
     const four = (x: number) => x % 4 === 0;
     const aBatch = g.aBatch.every(four) && four(aOffset);
     const bBatch = g.bBatch.every(four) && four(bOffset);
@@ -232,7 +257,7 @@ class WebGPUBackend implements Backend {
       : g.aRow === 1 && four(g.m) && four(g.aCol) && aBatch ? 'vec_m' : 'scalar';
     const loadB = g.bCol === 1 && four(g.n) && four(g.bRow) && bBatch ? 'vec_n'
       : g.bRow === 1 && four(g.k) && four(g.bCol) && bBatch ? 'vec_k' : 'scalar';
-    return { kind: 'tiled', tm: big ? 64 : 32, tn: big ? 64 : 32, tk: 16, loadA, loadB };
+    return { kind: 'tiled', ...tile, loadA, loadB };
   }
 
   unary(op: UnaryOp, x: View, out: View, args?: readonly number[]): void {
@@ -413,7 +438,9 @@ class WebGPUBackend implements Backend {
         features: [...this.device.features].sort(),
         shaderF16: this.device.features.has('shader-f16'),
         workgroupSize: this.wg,
-        matmulTile: this.bigTiles ? '64x64 (256 threads) for large products, 32x32 otherwise' : '32x32 (64 threads)',
+        matmulTile: this.bigTile
+          ? `${this.bigTile.tm}x${this.bigTile.tn}x${this.bigTile.tk} for large products, 32x32x16 otherwise`
+          : '32x32x16 (64 threads)',
         lost: this.lost ? { reason: this.lost.reason, message: this.lost.message } : null,
         disposed: this.disposed,
         memory: { ...this.pool.stats(), maxStorageBinding: mib(Math.min(this.limits['maxStorageBufferBindingSize']!, this.limits['maxBufferSize']!)) },

@@ -7,6 +7,7 @@
 //   --samples 5 --target-ms 200   timing
 //   --dawn PATH            load this dawn.node instead of the webgpu package (WEBGRAD_DAWN_FLAGS still apply)
 //   --json FILE            also write the report as JSON
+//   --tiles 128x64x16,...  also time webgrad with these matmul tiles (rows x cols x k step), for tuning
 //   --gpu                  the preset for a real GPU: n = 1024..8192, two larger MLPs, no cpu backend
 
 import { writeFileSync } from 'node:fs';
@@ -43,18 +44,20 @@ if (dawn) {
 }
 
 if (process.argv.includes('--help')) {
-  console.log('usage: webgrad-gpu-bench [--gpu] [--sizes 64,128] [--train 784-256-10x128,...|none] [--no-tfjs] [--no-others] [--samples N] [--target-ms MS] [--dawn PATH] [--json FILE]');
+  console.log('usage: webgrad-gpu-bench [--gpu] [--sizes 64,128] [--train 784-256-10x128,...|none] [--tiles 128x64x16,...] [--no-tfjs] [--no-others] [--samples N] [--target-ms MS] [--dawn PATH] [--json FILE]');
   process.exit(0);
 }
 const gpuPreset = process.argv.includes('--gpu');
 const sizes = arg('sizes') ?? (gpuPreset ? '1024,2048,4096,8192' : undefined);
 const train = arg('train') ?? (gpuPreset ? '784-1024-1024-10x1024,784-4096-4096-10x4096' : undefined);
+const tiles = arg('tiles');
 const samples = arg('samples');
 const targetMs = arg('target-ms');
 const options: WebGPUBenchOptions = {
   ...(sizes ? { sizes: numbers(sizes, 'sizes') } : {}),
   ...(train ? { train: trainShapes(train) } : {}),
   ...(samples ? { samples: Number(samples) } : {}),
+  ...(tiles ? { tiles: tiles.split(',').map((t) => { const [tm, tn, tk] = t.split('x').map(Number); return { tm: tm!, tn: tn!, tk: tk! }; }) } : {}),
   ...(targetMs ? { targetMs: Number(targetMs) } : {}),
   tfjs: !process.argv.includes('--no-tfjs'),
   others: !process.argv.includes('--no-others') && !gpuPreset,

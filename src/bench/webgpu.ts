@@ -6,9 +6,9 @@
 
 import * as wg from '../index.js';
 import { registerBackend, registeredBackends } from '../backends/select.js';
-import { createWebGPUBackend } from '../backends/webgpu.js';
+import { createWebGPUBackend, type MatmulTile } from '../backends/webgpu.js';
 import { acquireDevice } from '../backends/webgpu/device.js';
-import { benchMatmul, crossover, type MatmulRow } from './webgpu-matmul.js';
+import { benchMatmul, crossover, type MatmulRow, type TileVariant } from './webgpu-matmul.js';
 import { createTfjsPeer, type TfjsPeer } from './webgpu-peer.js';
 import { benchTrainStep, type TrainRow } from './webgpu-train.js';
 import { table, type TimingOptions } from './webgpu-timing.js';
@@ -27,6 +27,8 @@ export interface WebGPUBenchOptions extends TimingOptions {
   /** Also time webgrad's other backends for the crossover (default true). */
   readonly others?: boolean;
   readonly dawnFlags?: readonly string[];
+  /** Extra matmul tiles to time (webgrad only), e.g. [{ tm: 128, tn: 64, tk: 16 }]. */
+  readonly tiles?: readonly MatmulTile[];
   readonly log?: (line: string) => void;
 }
 
@@ -67,7 +69,16 @@ export async function runWebGPUBench(options: WebGPUBenchOptions = {}): Promise<
   }
   const sizes = options.sizes ?? (software ? [64, 128, 256, 512, 1024] : [64, 128, 256, 512, 1024, 2048]);
   const others = options.others === false ? [] : registeredBackends().filter((n) => n !== 'webgpu');
-  const matmul = await benchMatmul({ ...options, sizes, others, log, ...(peer ? { peer } : {}) });
+  const variants: TileVariant[] = [];
+  for (const tile of options.tiles ?? []) {
+    const label = `${tile.tm}x${tile.tn}x${tile.tk}`;
+    try {
+      variants.push({ label, backend: await createWebGPUBackend({ device: acquired.device, adapter: acquired.adapter, found: acquired, matmulTile: tile }) });
+    } catch (error) {
+      log(`tile ${label} skipped: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const matmul = await benchMatmul({ ...options, sizes, others, log, main: backend, variants, ...(peer ? { peer } : {}) });
   const train: TrainRow[] = [];
   for (const shape of options.train ?? DEFAULT_TRAIN) {
     train.push(await benchTrainStep({ ...options, ...shape, log, ...(peer ? { peer } : {}) }));
@@ -84,15 +95,17 @@ function report(
   crossovers: Readonly<Record<string, number | undefined>>,
 ): string {
   const others = [...new Set(matmul.flatMap((r) => Object.keys(r.others)))];
+  const tiles = [...new Set(matmul.flatMap((r) => Object.keys(r.tiles)))];
   const lines = [`Adapter: ${adapter}`, `Adapter search: ${tried.join('; ')}`];
   if (peer) lines.push(`Peer: ${peer}, same adapter, same process`);
   lines.push('', 'Matmul n×n · n×n, GFLOP/s (median):', '');
   lines.push(
     table(
-      ['n', 'webgrad webgpu', ...(peer ? ['tfjs-webgpu', 'ratio', 'max rel. diff'] : []), ...others.map((o) => `webgrad ${o}`)],
+      ['n', 'webgrad webgpu', ...(peer ? ['tfjs-webgpu', 'ratio', 'max rel. diff'] : []), ...tiles.map((t) => `tile ${t}`), ...others.map((o) => `webgrad ${o}`)],
       matmul.map((r) => [
         r.n, r.webgrad,
         ...(peer ? [r.tfjs ?? NaN, r.ratio !== undefined ? `${r.ratio.toFixed(2)}×` : '—', r.tfjsDiff !== undefined ? r.tfjsDiff.toExponential(1) : '—'] : []),
+        ...tiles.map((t) => r.tiles[t] ?? NaN),
         ...others.map((o) => r.others[o] ?? NaN),
       ]),
     ),

@@ -521,6 +521,33 @@ describe.skipIf(!started.backend)('webgpu kernels match the cpu backend', () => 
   });
 });
 
+describe.skipIf(!started.backend)('webgpu matmul tiles chosen for tuning', () => {
+  test.each([
+    { tm: 128, tn: 64, tk: 8 },
+    { tm: 32, tn: 128, tk: 32 },
+  ])('tile $tm x $tn x $tk gives the reference product for odd and vector-friendly shapes', async (tile) => {
+    const backend = await createWebGPUBackend({ matmulTile: tile });
+    try {
+      const t = new Twins(backend, 3);
+      for (const [m, k, n, transposeA] of [[200, 40, 150, false], [130, 37, 131, true], [256, 64, 256, true]] as const) {
+        const a = transposeA ? t.tensor(t.values(m * k), [m, k], [1, m]) : t.tensor(t.values(m * k), [m, k]);
+        const b = t.tensor(t.values(k * n), [k, n]);
+        const bias = t.tensor(t.values(n));
+        const out = t.output([m, n]);
+        t.run((be, s) => be.matmul(a[s], b[s], out[s], { bias: bias[s], activation: 'relu' }));
+        await t.expectSame(out, { rtol: 1e-5, atol: 1e-4 }, `${m}x${k}x${n}`);
+      }
+      expect(backend.info().details!['matmulTile']).toMatch(`${tile.tm}x${tile.tn}x${tile.tk}`);
+    } finally {
+      backend.dispose?.();
+    }
+  });
+
+  test('a tile that does not fit the device is refused with the reason', async () => {
+    await expect(createWebGPUBackend({ matmulTile: { tm: 30, tn: 64, tk: 16 } })).rejects.toThrow(/multiples of 4/);
+  });
+});
+
 describe.skipIf(!started.backend)('webgpu device loss', () => {
   test('after the device is lost every call fails fast with an error that says so, and info shows it', async () => {
     const { acquireDevice } = await import('../../src/backends/webgpu/device.js');
