@@ -349,6 +349,14 @@ class WebGPUBackend implements Backend {
     if (state.length !== STATE_SLOTS[rule]) {
       throw new Error(`webgpu step: rule '${rule}' keeps ${STATE_SLOTS[rule]} state buffers, got ${state.length}`);
     }
+    // param, grad and the state buffers are bound at once; compatibility-mode devices may allow as few as 4
+    const buffers = 2 + state.length;
+    if (buffers > this.limits['maxStorageBuffersPerShaderStage']!) {
+      throw new Error(
+        `webgpu step: rule '${rule}' binds ${buffers} storage buffers, but this device allows ` +
+          `${this.limits['maxStorageBuffersPerShaderStage']} per shader stage (maxStorageBuffersPerShaderStage)`,
+      );
+    }
     this.requireDense('step', param, true);
     for (const s of state) this.requireDense('step', s, true);
     const count = sizeOf(param.shape);

@@ -8,7 +8,7 @@
 //   --dawn PATH            load this dawn.node instead of the webgpu package (WEBGRAD_DAWN_FLAGS still apply)
 //   --json FILE            also write the report as JSON
 //   --tiles 128x64x16,...  also time webgrad with these matmul tiles (rows x cols x k step), for tuning
-//   --gpu                  the preset for a real GPU: n = 1024..8192, two larger MLPs, no cpu backend
+//   --gpu                  the preset for a real GPU: n = 1024..8192, two larger MLPs, three extra tiles, no cpu backend
 
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -50,7 +50,8 @@ if (process.argv.includes('--help')) {
 const gpuPreset = process.argv.includes('--gpu');
 const sizes = arg('sizes') ?? (gpuPreset ? '1024,2048,4096,8192' : undefined);
 const train = arg('train') ?? (gpuPreset ? '784-1024-1024-10x1024,784-4096-4096-10x4096' : undefined);
-const tiles = arg('tiles');
+// On a real GPU the preset also times a few other tiles, so one run tells which fits it best.
+const tiles = arg('tiles') ?? (gpuPreset ? '64x64x32,128x64x16,128x128x16' : undefined);
 const samples = arg('samples');
 const targetMs = arg('target-ms');
 const options: WebGPUBenchOptions = {
