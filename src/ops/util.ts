@@ -140,8 +140,11 @@ export function upcast(a: DataType, b: DataType): DataType {
 
 /** `t` as `dtype`; a new tensor when a cast is needed, otherwise `t` itself. */
 export function castTo(t: Tensor, dtype: DataType): Tensor {
-  if (t.dtype === dtype || (storageType(t.dtype) === storageType(dtype) && dtype !== 'bool')) {
-    return t.dtype === dtype ? t : t.share(t.shape, t.strides, t.offset);
+  if (t.dtype === dtype) return t;
+  if (storageType(t.dtype) === storageType(dtype) && dtype !== 'bool') {
+    // bool → int32: the same 0/1 storage, relabelled (share() would keep 'bool').
+    t.ref.retain();
+    return new Tensor(t.ref, t.shape, dtype, t.strides, t.offset);
   }
   const out = output(t.shape, dtype);
   if (dtype === 'bool') {
