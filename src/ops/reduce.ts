@@ -33,9 +33,11 @@ export function reduceKernel(op: ReduceOp, x: Tensor, axes: readonly number[], d
 
 function finish(out: Tensor, xShape: readonly number[], axes: readonly number[], keepDims: boolean): Tensor {
   if (!keepDims) return out;
-  const kept = out.share(keptShape(xShape, axes));
-  // The kept-dims tensor takes over the gradient of the plain one.
-  record([out], kept, [], (dy) => [() => dy.share(out.shape)]);
+  // A view with the reduced dims put back as size 1 (their stride does not matter).
+  let j = 0;
+  const kept = out.share(keptShape(xShape, axes), xShape.map((_, i) => (axes.includes(i) ? 0 : out.strides[j++]!)));
+  // The kept-dims tensor takes over the gradient of the plain one: drop those dims again.
+  record([out], kept, [], (dy) => [() => dy.share(out.shape, dy.strides.filter((_, i) => !axes.includes(i)))]);
   out.dispose();
   return kept;
 }

@@ -274,7 +274,7 @@ export function tile(input: TensorLike, reps: readonly number[]): Tensor {
   const out = output(wide, x.dtype);
   if (out.size > 0) backend().copy({ ...x.view(), shape: wide, strides }, out.view());
   const finalShape = x.shape.map((d, i) => d * reps[i]!);
-  const y = out.share(finalShape);
+  const y = out.share(finalShape, contiguousStrides(finalShape));
   out.dispose();
   record([x], y, [], (dy) => [
     () => {
