@@ -7,7 +7,7 @@ import type { DataType, Tensor } from '../tensor.js';
 import { binaryKernel } from './binary.js';
 import { unaryKernel } from './unary.js';
 import {
-  asTensor, backend, castTo, normalizeAxes, normalizeAxis, output, shapeString, type TensorLike,
+  asTensor, backend, broadcastView, castTo, normalizeAxes, normalizeAxis, output, shapeString, type TensorLike,
 } from './util.js';
 
 type Axis = number | readonly number[];
@@ -65,20 +65,10 @@ function reduction(op: 'sum' | 'mean' | 'max' | 'min' | 'prod', name: string) {
             scaled.dispose();
             return out;
           }
-          const yb = expandBack(sy!, x.shape, axes);
           const dyb = expandBack(dy, x.shape, axes);
-          let g: Tensor;
-          if (op === 'prod') {
-            const q = binaryKernel('div', yb, sx!);
-            g = binaryKernel('mul', dyb, q);
-            q.dispose();
-          } else {
-            // Every position that attains the extreme gets the gradient (as TensorFlow does).
-            const hit = binaryKernel('eq', sx!, yb, 'float32');
-            g = binaryKernel('mul', dyb, hit);
-            hit.dispose();
-          }
-          yb.dispose();
+          const local = op === 'prod' ? prodGradient(sx!, axes) : extremeGradient(sx!, sy!, axes);
+          const g = binaryKernel('mul', dyb, local);
+          local.dispose();
           dyb.dispose();
           return g;
         },
@@ -88,6 +78,49 @@ function reduction(op: 'sum' | 'mean' | 'max' | 'min' | 'prod', name: string) {
     if (x0 !== input) x0.dispose();
     return finish(y, x0.shape, axes, keepDims);
   };
+}
+
+/**
+ * d max / dx: the positions that attain the extreme share it evenly (1 / count), as
+ * PyTorch's amax, TensorFlow and finite differences do, so the gradients of a group sum to 1.
+ */
+function extremeGradient(x: Tensor, y: Tensor, axes: readonly number[]): Tensor {
+  const yb = expandBack(y, x.shape, axes);
+  const hit = binaryKernel('eq', x, yb, 'float32');
+  yb.dispose();
+  const count = reduceKernel('sum', hit, axes, 'float32');
+  const countb = expandBack(count, x.shape, axes);
+  const share = binaryKernel('div', hit, countb);
+  countb.dispose();
+  count.dispose();
+  hit.dispose();
+  return share;
+}
+
+/**
+ * d prod / dx_i, the product of the other elements, without dividing by zero: with no
+ * zero in the group it is prod / x_i; with exactly one zero it is the product of the
+ * nonzero elements at the zero and 0 elsewhere; with more zeros it is 0 everywhere.
+ */
+function prodGradient(x: Tensor, axes: readonly number[]): Tensor {
+  const be = backend();
+  const [zero, one] = [asTensor(0, 'prod', 'zero'), asTensor(1, 'prod', 'one')];
+  const isZero = binaryKernel('eq', x, zero, 'float32');
+  const nonzero = output(x.shape, 'float32'); // x with its zeros replaced by 1
+  if (nonzero.size > 0) be.where(isZero.view(), broadcastView(one, x.shape), x.view(), nonzero.view());
+  const zeros = reduceKernel('sum', isZero, axes, 'float32');
+  const product = reduceKernel('prod', nonzero, axes, 'float32');
+  const zerosb = expandBack(zeros, x.shape, axes);
+  const productb = expandBack(product, x.shape, axes);
+  const noZero = binaryKernel('eq', zerosb, zero, 'float32');
+  const oneZero = binaryKernel('eq', zerosb, one, 'float32');
+  const others = binaryKernel('div', productb, nonzero);
+  const atNonzero = binaryKernel('mul', others, noZero);
+  const atZero = binaryKernel('mul', productb, oneZero);
+  const g = output(x.shape, 'float32');
+  if (g.size > 0) be.where(isZero.view(), atZero.view(), atNonzero.view(), g.view());
+  for (const t of [zero, one, isZero, nonzero, zeros, product, zerosb, productb, noZero, oneZero, others, atNonzero, atZero]) t.dispose();
+  return g;
 }
 
 export const sum = reduction('sum', 'sum');
