@@ -72,8 +72,15 @@ function scaled(t: Tensor, factor: number): Tensor {
   s.dispose();
   return out;
 }
-function mask(op: BinaryOp, a: Tensor, b: Tensor, dy: Tensor): Tensor {
-  const m = k(op, a, b, 'float32');
+/** dy where `wins(a, b)`, dy / 2 where a == b (a tie shares evenly), 0 elsewhere. */
+function winnerMask(wins: BinaryOp, a: Tensor, b: Tensor, dy: Tensor): Tensor {
+  const won = k(wins, a, b, 'float32');
+  const tie = k('eq', a, b, 'float32');
+  const half = scaled(tie, 0.5);
+  tie.dispose();
+  const m = k('add', won, half);
+  won.dispose();
+  half.dispose();
   const out = k('mul', dy, m);
   m.dispose();
   return out;
@@ -134,8 +141,9 @@ export const pow = arithmetic(
   ],
   true,
 );
-export const maximum = arithmetic('max', 'maximum', (dy, a, b) => [() => mask('ge', a, b, dy), () => mask('lt', a, b, dy)]);
-export const minimum = arithmetic('min', 'minimum', (dy, a, b) => [() => mask('le', a, b, dy), () => mask('gt', a, b, dy)]);
+// At a tie each operand gets half, as in PyTorch and JAX (and central differences).
+export const maximum = arithmetic('max', 'maximum', (dy, a, b) => [() => winnerMask('gt', a, b, dy), () => winnerMask('lt', a, b, dy)]);
+export const minimum = arithmetic('min', 'minimum', (dy, a, b) => [() => winnerMask('lt', a, b, dy), () => winnerMask('gt', a, b, dy)]);
 export const mod = arithmetic('mod', 'mod', (dy, a, b) => [
   () => dy.share(),
   () => {
