@@ -149,7 +149,7 @@ export function logSumExp(input: TensorLike, axis?: Axis, keepDims = false): Ten
   const x = asTensor(input, 'logSumExp', 'x');
   if (x.dtype !== 'float32') throw new TypeError(`logSumExp: expected a float32 tensor, got ${x.dtype}`);
   const axes = normalizeAxes('logSumExp', axis, x.rank);
-  const m = reduceKernel('max', x, axes, 'float32');
+  const m = finiteOrZero(reduceKernel('max', x, axes, 'float32'));
   const mb = expandBack(m, x.shape, axes);
   const shifted = binaryKernel('sub', x, mb);
   const e = unaryKernel('exp', shifted);
@@ -179,6 +179,22 @@ export function logSumExp(input: TensorLike, axis?: Axis, keepDims = false): Ten
   ]);
   if (x !== input) x.dispose();
   return finish(y, x.shape, axes, keepDims);
+}
+
+/**
+ * t with its infinite (and NaN) elements replaced by 0, consuming t. logSumExp shifts by
+ * the max for stability; an infinite max would make inf - inf = NaN, while shifting by 0
+ * gives the right -Infinity (all -Infinity) or +Infinity.
+ */
+function finiteOrZero(t: Tensor): Tensor {
+  const magnitude = unaryKernel('abs', t);
+  const infinity = asTensor(Infinity, 'logSumExp', 'infinity');
+  const finite = binaryKernel('lt', magnitude, infinity, 'float32');
+  const zero = asTensor(0, 'logSumExp', 'zero');
+  const out = output(t.shape, 'float32');
+  if (out.size > 0) backend().where(finite.view(), t.view(), broadcastView(zero, t.shape), out.view());
+  for (const u of [magnitude, infinity, finite, zero, t]) u.dispose();
+  return out;
 }
 
 /** @internal sum without recording or keepDims, for gradients (unbroadcast). */
