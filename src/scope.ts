@@ -99,7 +99,12 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   const scope = new Scope();
   let result: T;
   if (asyncContext) {
-    result = asyncContext.run([...outer, scope], fn);
+    try {
+      result = asyncContext.run([...outer, scope], fn);
+    } catch (error) {
+      close(scope, undefined, parent);
+      throw error;
+    }
   } else {
     globalStack.push(scope);
     try {
