@@ -1,7 +1,7 @@
 // Making tensors: from JS values, constants, ranges and seeded random draws.
 
 import { sizeOf } from '../backends/strided.js';
-import { describe, registerTrainable } from '../autograd.js';
+import { describe, record, registerTrainable } from '../autograd.js';
 import { randomFor } from '../random.js';
 import { type DataType, type NestedArray, Tensor, Variable } from '../tensor.js';
 import { backend, checkShape, checkTensor, fromValues, output, shapeString } from './util.js';
@@ -167,11 +167,12 @@ export function randomUniform(shape: readonly number[], min = 0, max = 1, seed?:
   return fromValues(values, shape, 'float32');
 }
 
-/** A contiguous copy with its own storage. */
+/** A contiguous copy with its own storage; gradients pass through unchanged. */
 export function clone(t: Tensor): Tensor {
   checkTensor(t, 'clone', 'x');
   const out = output(t.shape, t.dtype);
   if (out.size > 0) backend().copy(t.view(), out.view());
+  record([t], out, [], (dy) => [() => dy.share()]);
   return out;
 }
 

@@ -18,11 +18,17 @@ function viewOf(x: Tensor, shape: readonly number[], strides: readonly number[],
   return y;
 }
 
-/** A contiguous copy of x (or x itself, shared, when it already is contiguous). */
-export function contiguous(x: Tensor): Tensor {
-  if (x.contiguous) return x.share();
-  const out = output(x.shape, x.dtype);
-  if (out.size > 0) backend().copy(x.view(), out.view());
+/** A contiguous copy of x (or a new handle on x's storage when it already is contiguous). */
+export function contiguous(input: Tensor): Tensor {
+  const x = checkTensor(input, 'contiguous', 'x');
+  let out: Tensor;
+  if (x.contiguous) {
+    out = x.share();
+  } else {
+    out = output(x.shape, x.dtype);
+    if (out.size > 0) backend().copy(x.view(), out.view());
+  }
+  record([x], out, [], (dy) => [() => dy.share()]);
   return out;
 }
 
@@ -51,18 +57,11 @@ function resolveShape(op: string, from: readonly number[], requested: readonly n
 export function reshape(input: TensorLike, shape: readonly number[]): Tensor {
   const x = asTensor(input, 'reshape', 'x');
   const target = resolveShape('reshape', x.shape, shape);
-  const source = x.contiguous ? x : contiguousCopy(x);
+  const source = x.contiguous ? x : contiguous(x);
   const y = viewOf(source, target, contiguousStrides(target), source.offset, (dy) => reshape(dy, x.shape));
   if (source !== x) source.dispose();
   if (x !== input) x.dispose();
   return y;
-}
-
-/** Copy that keeps the gradient connected (used by reshape of a strided view). */
-function contiguousCopy(x: Tensor): Tensor {
-  const out = contiguous(x);
-  record([x], out, [], (dy) => [() => dy.share()]);
-  return out;
 }
 
 /** Permutes the dimensions (default: reverses them). A view: no copy. */
@@ -168,7 +167,14 @@ export function pad(input: TensorLike, paddings: readonly (readonly [number, num
   const shape = x.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
   const starts = paddings.map((p) => p[0]);
   const y = padInto(x, shape, starts, value);
-  record([x], y, [], (dy) => [() => contiguous(slice(dy, starts, x.shape))]);
+  record([x], y, [], (dy) => [
+    () => {
+      const part = slice(dy, starts, x.shape);
+      const c = contiguous(part);
+      part.dispose();
+      return c;
+    },
+  ]);
   if (x !== input) x.dispose();
   return y;
 }
