@@ -79,9 +79,13 @@ export function tensor(values: TensorValues, shape?: readonly number[], dtype?: 
     throw new Error(`tensor: shape ${shapeString(finalShape)} needs ${sizeOf(finalShape)} values, got ${flat.length}`);
   }
   const finalDtype = dtype ?? inferredDtype;
-  const data = finalDtype === 'float32' ? Float32Array.from(flat) : Int32Array.from(flat, (v) => (Number.isFinite(v) ? Math.trunc(v) : 0));
+  const data = finalDtype === 'float32' ? Float32Array.from(flat) : Int32Array.from(flat, finalDtype === 'bool' ? asBool : asInt);
   return fromValues(data, finalShape, finalDtype);
 }
+
+const asInt = (v: number): number => (Number.isFinite(v) ? Math.trunc(v) : 0);
+// Bool tensors hold exactly 0 or 1 (kernels compare them with ==); nonzero, NaN included, is true.
+const asBool = (v: number): number => (v !== 0 ? 1 : 0);
 
 export function scalar(value: number | boolean, dtype?: DataType): Tensor {
   if (typeof value !== 'number' && typeof value !== 'boolean') throw new TypeError(`scalar: expected a number or boolean, got ${describe(value)}`);
@@ -94,7 +98,7 @@ export function fill(shape: readonly number[], value: number, dtype: DataType = 
   checkDtype('fill', dtype);
   if (typeof value !== 'number') throw new TypeError(`fill: value should be a number, got ${describe(value)}`);
   const out = output(shape, dtype);
-  if (out.size > 0) backend().fill(out.view(), value);
+  if (out.size > 0) backend().fill(out.view(), dtype === 'bool' ? asBool(value) : value);
   return out;
 }
 
