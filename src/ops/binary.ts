@@ -3,7 +3,7 @@
 
 import type { BinaryOp } from '../backends/backend.js';
 import { record } from '../autograd.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { reduceSum } from './reduce.js';
 import { reshape } from './shape.js';
 import {
@@ -32,7 +32,7 @@ export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor, outDtype = a.dt
 
 /** Converts both operands, upcasting to a common dtype, and frees what it made. */
 function withOperands(op: string, a: TensorLike, b: TensorLike, body: (x: Tensor, y: Tensor) => Tensor, arithmetic = true): Tensor {
-  const hintA = typeof b === 'object' ? (b as Tensor).dtype : 'float32';
+  const hintA = b instanceof Tensor ? b.dtype : 'float32';
   const x0 = asTensor(a, op, 'a', typeof a === 'number' ? hintA : 'float32');
   const y0 = asTensor(b, op, 'b', typeof b === 'number' ? x0.dtype : 'float32');
   let common = upcast(x0.dtype, y0.dtype);
@@ -162,6 +162,7 @@ export const mod = arithmetic('mod', 'mod', (dy, a, b) => [
 /** (a - b)^2, elementwise. */
 export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
   return withOperands('squaredDifference', a, b, (x, y) => {
+    broadcastShapes('squaredDifference', x.shape, y.shape);
     const d = sub(x, y);
     const out = mul(d, d);
     d.dispose();
@@ -170,7 +171,11 @@ export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
 }
 
 function comparison(op: BinaryOp, name: string) {
-  return (a: TensorLike, b: TensorLike): Tensor => withOperands(name, a, b, (x, y) => binaryKernel(op, x, y, 'bool'), false);
+  return (a: TensorLike, b: TensorLike): Tensor =>
+    withOperands(name, a, b, (x, y) => {
+      broadcastShapes(name, x.shape, y.shape); // so that errors name the op, not the kernel
+      return binaryKernel(op, x, y, 'bool');
+    }, false);
 }
 
 export const equal = comparison('eq', 'equal');

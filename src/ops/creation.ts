@@ -104,12 +104,12 @@ export function fill(shape: readonly number[], value: number, dtype: DataType = 
 
 export function zeros(shape: readonly number[], dtype: DataType = 'float32'): Tensor {
   checkShape('zeros', shape);
-  return fill(shape, 0, dtype);
+  return fill(shape, 0, checkDtype('zeros', dtype));
 }
 
 export function ones(shape: readonly number[], dtype: DataType = 'float32'): Tensor {
   checkShape('ones', shape);
-  return fill(shape, 1, dtype);
+  return fill(shape, 1, checkDtype('ones', dtype));
 }
 
 export function zerosLike(t: Tensor): Tensor {

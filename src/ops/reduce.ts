@@ -129,11 +129,11 @@ export const max = reduction('max', 'max');
 export const min = reduction('min', 'min');
 export const prod = reduction('prod', 'prod');
 
-function argReduction(op: 'argmax' | 'argmin') {
+function argReduction(op: 'argmax' | 'argmin', name: string) {
   return (input: TensorLike, axis = 0): Tensor => {
-    const x = asTensor(input, op, 'x');
-    const a = normalizeAxis(op, axis, x.rank);
-    if (x.rank > 0 && x.shape[a] === 0) throw new Error(`${op}: cannot reduce an empty dimension (shape ${shapeString(x.shape)}, axis ${a})`);
+    const x = asTensor(input, name, 'x');
+    const a = normalizeAxis(name, axis, x.rank);
+    if (x.rank > 0 && x.shape[a] === 0) throw new Error(`${name}: cannot reduce an empty dimension (shape ${shapeString(x.shape)}, axis ${a})`);
     const out = reduceKernel(op, x, x.rank === 0 ? [] : [a], 'int32');
     if (x !== input) x.dispose();
     return out;
@@ -141,8 +141,8 @@ function argReduction(op: 'argmax' | 'argmin') {
 }
 
 /** Index of the largest element along `axis` (default 0, as in TensorFlow.js); the first wins ties. */
-export const argMax = argReduction('argmax');
-export const argMin = argReduction('argmin');
+export const argMax = argReduction('argmax', 'argMax');
+export const argMin = argReduction('argmin', 'argMin');
 
 /** log(sum(exp(x))) over axes, computed stably (the max is subtracted first). */
 export function logSumExp(input: TensorLike, axis?: Axis, keepDims = false): Tensor {
