@@ -132,7 +132,8 @@ export const prod = reduction('prod', 'prod');
 function argReduction(op: 'argmax' | 'argmin', name: string) {
   return (input: TensorLike, axis = 0): Tensor => {
     const x = asTensor(input, name, 'x');
-    const a = normalizeAxis(name, axis, x.rank);
+    // A scalar is its own single element: axis 0 (or -1) gives index 0, as numpy does.
+    const a = normalizeAxis(name, axis, Math.max(x.rank, 1));
     if (x.rank > 0 && x.shape[a] === 0) throw new Error(`${name}: cannot reduce an empty dimension (shape ${shapeString(x.shape)}, axis ${a})`);
     const out = reduceKernel(op, x, x.rank === 0 ? [] : [a], 'int32');
     if (x !== input) x.dispose();
