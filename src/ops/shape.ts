@@ -91,9 +91,10 @@ export function expandDims(input: TensorLike, axis = 0): Tensor {
 }
 
 /** Removes size-1 dimensions (all of them, or those in `axis`). */
-export function squeeze(input: TensorLike, axis?: readonly number[]): Tensor {
+export function squeeze(input: TensorLike, axis?: number | readonly number[]): Tensor {
   const x = asTensor(input, 'squeeze', 'x');
-  const axes = axis === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : axis.map((a) => normalizeAxis('squeeze', a, x.rank));
+  const list = typeof axis === 'number' ? [axis] : axis;
+  const axes = list === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : list.map((a) => normalizeAxis('squeeze', a, x.rank));
   for (const a of axes) {
     if (x.shape[a] !== 1) throw new Error(`squeeze: dimension ${a} of shape ${shapeString(x.shape)} is ${x.shape[a]}, expected 1`);
   }
@@ -258,6 +259,8 @@ export function split(input: Tensor, sizes: number | readonly number[], axis = 0
     parts = new Array<number>(sizes).fill(d / sizes);
   } else {
     parts = [...sizes];
+    // A negative size would reach slice, where -1 means "to the end".
+    if (!parts.every((v) => Number.isInteger(v) && v >= 0)) throw new Error(`split: sizes should be non-negative integers, got ${JSON.stringify(sizes)}`);
     if (parts.reduce((p, v) => p + v, 0) !== d) throw new Error(`split: sizes [${parts.join(',')}] should add up to ${d}, the size of dimension ${a}`);
   }
   let start = 0;
