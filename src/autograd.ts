@@ -4,7 +4,7 @@
 // the tape in reverse, summing gradients per tensor. Nodes keep their own references
 // to the tensors their gradient needs, so a `tidy` inside the function cannot free them.
 
-import { tidy } from './scope.js';
+import { currentScope, tidy } from './scope.js';
 import { Tensor, Variable } from './tensor.js';
 
 /**
@@ -89,6 +89,7 @@ export function valueAndGrad(f: () => Tensor, params?: ParamList): ValueAndGrads
 
   const previous = activeTape;
   return tidy(() => {
+    const scope = currentScope();
     let value: Tensor;
     activeTape = tape;
     try {
@@ -107,7 +108,9 @@ export function valueAndGrad(f: () => Tensor, params?: ParamList): ValueAndGrads
       const found = backward(tape, value, targets.map(([, p]) => p));
       const grads = targets.map(([key, p], i) => [key, found[i] ?? zerosLikeOf(p)] as const);
       const result = Array.isArray(params) ? grads.map(([, g]) => g) : Object.fromEntries(grads);
-      return { value, grads: result };
+      // A value f did not make (a param, an outer tensor) comes back as a new handle, so
+      // that disposing the result never disposes the caller's tensor.
+      return { value: value.scope === scope ? value : value.share(), grads: result };
     } finally {
       for (const node of tape.nodes) for (const t of node.saved) t.dispose();
     }

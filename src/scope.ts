@@ -36,6 +36,12 @@ function stack(): Scope[] {
   return asyncContext ? (asyncContext.getStore() ?? globalStack) : globalStack;
 }
 
+/** The innermost open scope, if any. */
+export function currentScope(): Scope | undefined {
+  const s = stack();
+  return s[s.length - 1];
+}
+
 /** Called for every new tensor: the innermost open scope will dispose it. */
 export function track(item: Disposable): void {
   const s = stack();
