@@ -214,7 +214,7 @@ function usedVariables(tape: Tape): (readonly [string, Tensor])[] {
 export function describe(value: unknown): string {
   if (value instanceof Tensor) return `a Tensor of shape [${value.shape.join(',')}] (${value.dtype})`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
   return `${typeof value} ${String(value)}`;
 }

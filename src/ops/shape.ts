@@ -3,7 +3,7 @@
 // rest copy with the backend's strided `copy`.
 
 import { contiguousStrides, sizeOf } from '../backends/strided.js';
-import { record } from '../autograd.js';
+import { describe, record } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from './binary.js';
 import { reduceSum } from './reduce.js';
@@ -78,9 +78,17 @@ export function transpose(input: TensorLike, perm?: readonly number[]): Tensor {
   return y;
 }
 
+/** Where a new dimension goes in a rank-`rank` tensor: [-rank-1, rank], negative from the end. */
+function insertionAxis(op: string, axis: number, rank: number): number {
+  if (!Number.isInteger(axis) || axis < -rank - 1 || axis > rank) {
+    throw new Error(`${op}: axis should be an integer in [${-rank - 1}, ${rank}] to add a dimension to rank-${rank} tensors, got ${axis}`);
+  }
+  return axis < 0 ? axis + rank + 1 : axis;
+}
+
 export function expandDims(input: TensorLike, axis = 0): Tensor {
   const x = asTensor(input, 'expandDims', 'x');
-  const a = normalizeAxis('expandDims', axis, x.rank + 1);
+  const a = insertionAxis('expandDims', axis, x.rank);
   const shape = [...x.shape];
   shape.splice(a, 0, 1);
   const strides = [...x.strides];
@@ -182,7 +190,7 @@ export function pad(input: TensorLike, paddings: readonly (readonly [number, num
 
 /** Joins tensors along an existing axis. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error(`concat: expected a non-empty array of tensors, got ${JSON.stringify(tensors)}`);
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error(`concat: expected a non-empty array of tensors, got ${describe(tensors)}`);
   tensors.forEach((t, i) => checkTensor(t, 'concat', `tensors[${i}]`));
   const first = tensors[0]!;
   const a = normalizeAxis('concat', axis, first.rank);
@@ -221,14 +229,14 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
 
 /** Joins same-shaped tensors along a new axis. */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error(`stack: expected a non-empty array of tensors, got ${JSON.stringify(tensors)}`);
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error(`stack: expected a non-empty array of tensors, got ${describe(tensors)}`);
   tensors.forEach((t, i) => {
     checkTensor(t, 'stack', `tensors[${i}]`);
     if (t.rank !== tensors[0]!.rank || t.shape.some((d: number, j: number) => d !== tensors[0]!.shape[j])) {
       throw new Error(`stack: tensors[${i}] has shape ${shapeString(t.shape)}, expected ${shapeString(tensors[0]!.shape)} like tensors[0]`);
     }
   });
-  const a = normalizeAxis('stack', axis, tensors[0]!.rank + 1);
+  const a = insertionAxis('stack', axis, tensors[0]!.rank);
   const expanded = tensors.map((t) => expandDims(t, a));
   const out = concat(expanded, a);
   for (const e of expanded) e.dispose();
