@@ -44,7 +44,7 @@ export function record(inputs: readonly Tensor[], output: Tensor, saved: readonl
   const tape = activeTape;
   if (!tape || !needsGradient(inputs)) return;
   tape.live.add(output.id);
-  tape.nodes.push({ inputs, output, saved: saved.map((t) => t.share(t.shape, t.strides, t.offset, false)), backward });
+  tape.nodes.push({ inputs, output, saved: saved.map((t) => t.share(t.shape, t.strides, t.offset, 'internal')), backward });
 }
 
 /** Runs `fn` with recording paused: what it computes is treated as a constant. */
@@ -191,6 +191,16 @@ const trainableVariables = new Map<number, WeakRef<Variable>>();
 /** @internal variables register themselves so that valueAndGrad(f) can find them */
 export function registerTrainable(v: Variable): void {
   trainableVariables.set(v.id, new WeakRef(v));
+}
+
+/** @internal the live trainable variable with this name, if any (for applyGradients by name) */
+export function trainableByName(name: string): Variable | undefined {
+  for (const [id, ref] of trainableVariables) {
+    const v = ref.deref();
+    if (!v || v.isDisposed) trainableVariables.delete(id);
+    else if (v.name === name) return v;
+  }
+  return undefined;
 }
 
 function watchVariables(tape: Tape): void {

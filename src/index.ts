@@ -5,8 +5,28 @@ import './tensor-methods.js';
 export { Tensor, Variable, memory, type DataType, type NestedArray, type TypedArray, type MemoryInfo } from './tensor.js';
 export { tidy, keep, dispose } from './scope.js';
 export { valueAndGrad, grad, grads, noGrad, type ValueAndGrads } from './autograd.js';
-export { setBackend, getBackend, backendInfo, registerBackend, type BackendChoice, type BackendReport, type BackendFactory } from './backends/select.js';
+export {
+  setBackend, getBackend, backendInfo, registerBackend, type BackendChoice, type BackendReport, type BackendFactory,
+} from './backends/select.js';
 export type { Backend, BackendName, BackendInfo } from './backends/backend.js';
+export { toBackend } from './transfer.js';
 export { setSeed, Random } from './random.js';
 export * from './ops/index.js';
 export { clipByValue as clip } from './ops/index.js';
+
+export {
+  layers, sequential, Sequential, Layer, Dense, ActivationLayer, Dropout, Flatten, initializers, Initializer,
+  type LayerArgs, type DenseArgs, type ActivationArgs, type DropoutArgs, type Shape, type CompileArgs, type PredictOptions,
+  type SequentialArgs, type InitializerSpec, type ActivationName, type LayerConfig,
+} from './nn/index.js';
+export {
+  optimizers, Optimizer, SGD, Adagrad, RMSprop, Adam, AdamW,
+  type SgdOptions, type AdagradOptions, type RmspropOptions, type AdamOptions, type Gradients, type Params,
+} from './optimizers.js';
+export { losses, type LossFunction, type CrossentropyOptions } from './losses.js';
+export { metrics, type MetricFunction } from './metrics.js';
+export { callbacks, History, EarlyStopping, type Callback, type Logs, type EarlyStoppingOptions } from './callbacks.js';
+export type { FitOptions } from './train.js';
+export {
+  data, StandardScaler, MinMaxScaler, type ScalerState, type SplitOptions, type Split, type BatchOptions,
+} from './data.js';

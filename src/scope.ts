@@ -9,6 +9,8 @@ interface Disposable {
   dispose(): void;
   /** The scope that will dispose it, if any. */
   scope: Scope | undefined;
+  /** Called when it leaves every scope alive, so that a safety net can take over. */
+  onUnscoped(): void;
 }
 
 export class Scope {
@@ -36,23 +38,24 @@ function stack(): Scope[] {
   return asyncContext ? (asyncContext.getStore() ?? globalStack) : globalStack;
 }
 
-/** The innermost open scope, if any. */
+/** The innermost open scope, if any: the one that will dispose a tensor made now. */
 export function currentScope(): Scope | undefined {
   const s = stack();
-  return s[s.length - 1];
+  // Work started inside an async tidy may outlive it: skip scopes that have closed.
+  for (let i = s.length - 1; i >= 0; i--) if (!s[i]!.closed) return s[i];
+  return undefined;
 }
 
-/** Called for every new tensor: the innermost open scope will dispose it. */
-export function track(item: Disposable): void {
-  const s = stack();
-  const scope = s[s.length - 1];
-  if (scope) {
-    scope.members.add(item);
-    item.scope = scope;
-  }
+/** Called for every new tensor: the innermost open scope will dispose it. Returns whether one will. */
+export function track(item: Disposable): boolean {
+  const scope = currentScope();
+  if (!scope) return false;
+  scope.members.add(item);
+  item.scope = scope;
+  return true;
 }
 
-/** Takes an item out of its scope so that no scope disposes it. */
+/** Takes an item out of its scope (on dispose). */
 export function untrack(item: Disposable): void {
   item.scope?.members.delete(item);
   item.scope = undefined;
@@ -78,7 +81,8 @@ function close(scope: Scope, result: unknown, parent: Scope | undefined): void {
     if (keep.has(item)) {
       // What the function returns belongs to the enclosing scope now.
       item.scope = parent;
-      parent?.members.add(item);
+      if (parent) parent.members.add(item);
+      else item.onUnscoped();
     } else if (!item.isDisposed) {
       item.dispose();
     }
@@ -104,24 +108,15 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   const parent = outer[outer.length - 1];
   const scope = new Scope();
   let result: T;
-  if (asyncContext) {
-    try {
-      result = asyncContext.run([...outer, scope], fn);
-    } catch (error) {
-      close(scope, undefined, parent);
-      throw error;
-    }
-  } else {
-    globalStack.push(scope);
-    try {
-      result = fn();
-    } catch (error) {
-      removeScope(scope);
-      close(scope, undefined, parent);
-      throw error;
-    }
-    if (!isPromiseLike(result)) removeScope(scope);
+  if (!asyncContext) globalStack.push(scope);
+  try {
+    result = asyncContext ? asyncContext.run([...outer, scope], fn) : fn();
+  } catch (error) {
+    if (!asyncContext) removeScope(scope);
+    close(scope, undefined, parent);
+    throw error;
   }
+  if (!asyncContext && !isPromiseLike(result)) removeScope(scope);
   if (!isPromiseLike(result)) {
     close(scope, result, parent);
     return result;
@@ -149,7 +144,11 @@ function removeScope(scope: Scope): void {
 export function keep<T>(value: T): T {
   const found = new Set<Disposable>();
   collect(value, found);
-  for (const item of found) untrack(item);
+  for (const item of found) {
+    if (!item.scope || item.isDisposed) continue;
+    untrack(item);
+    item.onUnscoped();
+  }
   return value;
 }
 

@@ -71,6 +71,13 @@ const finalizer = new FinalizationRegistry<StorageBox>((box) => {
 
 let nextId = 0;
 
+/**
+ * Who frees a tensor: 'scoped' — the enclosing tidy, or else garbage collection;
+ * 'untracked' — its owner (a variable, optimizer state), with garbage collection as
+ * the safety net; 'internal' — code that always disposes it (the autodiff tape).
+ */
+export type Lifetime = 'scoped' | 'untracked' | 'internal';
+
 export class Tensor {
   readonly id = nextId++;
   private readonly box: StorageBox;
@@ -79,6 +86,7 @@ export class Tensor {
   /** @internal the scope that will dispose this tensor, if any */
   scope: Scope | undefined = undefined;
   private disposed = false;
+  private finalizable = false;
 
   /** @internal use `tensor()`, `zeros()`, ... or an op to make tensors. */
   constructor(
@@ -87,14 +95,22 @@ export class Tensor {
     readonly dtype: DataType,
     strides?: readonly number[],
     offset = 0,
-    tracked = true,
+    lifetime: Lifetime = 'scoped',
   ) {
     this.box = { ref };
     this.strides = strides ?? contiguousStrides(shape);
     this.offset = offset;
     stats.tensors++;
+    // Tensors inside a scope are freed by it; only the others need the (costly) safety net.
+    if (lifetime === 'internal') return;
+    if (lifetime === 'untracked' || !track(this)) this.onUnscoped();
+  }
+
+  /** @internal registers the garbage-collection safety net */
+  onUnscoped(): void {
+    if (this.finalizable || this.disposed) return;
+    this.finalizable = true;
     finalizer.register(this, this.box, this);
-    if (tracked) track(this);
   }
 
   /** @internal the storage this tensor views */
@@ -143,22 +159,25 @@ export class Tensor {
     }
   }
 
-  /** The elements, row-major, in a fresh typed array (Int32Array for int32 and bool). */
-  async data(): Promise<TypedArray> {
+  /**
+   * The elements, row-major, in a fresh typed array: Float32Array for float32,
+   * Int32Array for int32 and bool (name the type to narrow it: `data<Float32Array>()`).
+   */
+  async data<T extends TypedArray = TypedArray>(): Promise<T> {
     this.assertAlive('data');
     const backend = this.backend;
     backend.flush?.();
-    return backend.read(this.view());
+    return (await backend.read(this.view())) as T;
   }
 
   /** Synchronous `data()`, for backends that can read without waiting on a device (cpu, wasm). */
-  dataSync(): TypedArray {
+  dataSync<T extends TypedArray = TypedArray>(): T {
     this.assertAlive('dataSync');
     const backend = this.backend;
     if (!backend.readSync) {
       throw new Error(`dataSync: the ${backend.name} backend cannot read synchronously; use await tensor.data()`);
     }
-    return backend.readSync(this.view());
+    return backend.readSync(this.view()) as T;
   }
 
   /** The elements as nested arrays (a number for a scalar; booleans for bool). */
@@ -175,7 +194,7 @@ export class Tensor {
     if (this.disposed) return;
     this.disposed = true;
     stats.tensors--;
-    finalizer.unregister(this);
+    if (this.finalizable) finalizer.unregister(this);
     untrack(this);
     this.ref.release();
   }
@@ -191,14 +210,14 @@ export class Tensor {
   }
 
   /** @internal a new tensor object over the same storage (used by views and the autodiff tape) */
-  share(shape = this.shape, strides = this.strides, offset = this.offset, tracked = true): Tensor {
+  share(shape = this.shape, strides = this.strides, offset = this.offset, lifetime: Lifetime = 'scoped'): Tensor {
     this.assertAlive('share');
     if (strides.length !== shape.length) {
       // A view needs one stride per dimension; reusing another shape's strides reads the wrong elements.
       throw new Error(`share: internal error: ${strides.length} strides for shape [${shape.join(',')}]`);
     }
     this.ref.retain();
-    return new Tensor(this.ref, shape, this.dtype, strides, offset, tracked);
+    return new Tensor(this.ref, shape, this.dtype, strides, offset, lifetime);
   }
 }
 
@@ -210,7 +229,7 @@ export class Variable extends Tensor {
   constructor(initial: Tensor, readonly trainable: boolean, readonly name: string) {
     initial.assertAlive('variable');
     initial.ref.retain();
-    super(initial.ref, initial.shape, initial.dtype, initial.strides, initial.offset, false);
+    super(initial.ref, initial.shape, initial.dtype, initial.strides, initial.offset, 'untracked');
   }
 
   assign(value: Tensor): void {

@@ -57,7 +57,7 @@ export type BinaryOp =
 /** argmax / argmin write i32 indices and take exactly one axis. */
 export type ReduceOp = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'argmax' | 'argmin';
 
-/** Activations a backend may fuse into `matmul`. */
+/** Activations fused into `matmul` (applied after the bias). */
 export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
 
 export interface MatmulOptions {
@@ -95,6 +95,7 @@ export interface Backend {
    * out[..., m, n] = act(sum_k a[..., m, k] * b[..., k, n] + bias[n]).
    * a, b and out have the same rank (>= 2) and the same leading (batch) dims;
    * a or b may be transposed (strides swapped) or broadcast (stride 0) — f32 only.
+   * k may be 0 (then out = act(bias), an empty sum being 0).
    */
   matmul(a: View, b: View, out: View, options?: MatmulOptions): void;
   /** x has out's shape. out's dtype may differ only for logicalNot. */
@@ -114,13 +115,13 @@ export interface Backend {
   /** Sets every element of out (which may be strided) to value. */
   fill(out: View, value: number): void;
 
-  // --- optional fast paths ------------------------------------------------
   /**
-   * One fused, in-place optimizer update of a contiguous f32 parameter.
-   * `state` are the rule's contiguous buffers (see optimizers.ts for their order),
-   * `hyper` its scalars (ditto). Backends without it get the composed update.
+   * One fused, in-place optimizer update of a contiguous f32 parameter (offset 0):
+   * all of a parameter's update in one kernel. `state` are the rule's contiguous
+   * buffers and `hyper` its scalars, in the layout documented in step-rules.ts.
    */
-  step?(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[]): void;
+  step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[]): void;
+  // --- optional ------------------------------------------------------------
   /** Submits queued work to the device. */
   flush?(): void;
   /** Resolves when all queued work has finished. */

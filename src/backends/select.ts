@@ -23,9 +23,14 @@ let autoReason = '';
 
 registry.set('cpu', { factory: async () => new CpuBackend(), priority: 0 });
 
-/** Makes a backend selectable by name. Later registrations of a name replace earlier ones. */
+/**
+ * Makes a backend selectable by name. A later registration of a name replaces the
+ * earlier one: the next setBackend of that name creates a new instance (tensors on
+ * the old one stay valid until disposed).
+ */
 export function registerBackend(name: BackendName, factory: BackendFactory, priority: number): void {
   registry.set(name, { factory, priority });
+  instances.delete(name);
   failures.delete(name);
 }
 
@@ -64,7 +69,13 @@ export async function setBackend(choice: BackendChoice): Promise<BackendName> {
   const tried: string[] = [];
   for (const [name] of ordered) {
     try {
-      active = await instantiate(name);
+      const backend = await instantiate(name);
+      // A software GPU (SwiftShader, llvmpipe) is slower than WASM: skip it when something else is left.
+      if (backend.info().details?.software === true && ordered.some(([other]) => registry.get(other)!.priority < registry.get(name)!.priority)) {
+        tried.push(`${name} skipped: its adapter is a software fallback (${backend.info().description})`);
+        continue;
+      }
+      active = backend;
       autoReason = tried.length ? `picked ${name}; ${tried.join('; ')}` : `picked ${name}, the fastest registered backend`;
       return name;
     } catch (error) {

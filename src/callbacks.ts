@@ -1,0 +1,128 @@
+// Training callbacks (Keras' hooks), History, and early stopping.
+
+import { checkNumber, checkOptions } from './options.js';
+
+export type Logs = Record<string, number>;
+
+/** Hooks called by `fit`; any of them may be async (fit awaits it). */
+export interface Callback {
+  onTrainBegin?(logs?: Logs): void | Promise<void>;
+  onTrainEnd?(logs?: Logs): void | Promise<void>;
+  onEpochBegin?(epoch: number, logs?: Logs): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
+  onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
+  /** Defining this makes fit read the loss after every batch (one device read each). */
+  onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
+  /** @internal set by fit so that callbacks can stop training */
+  setModel?(model: StoppableModel): void;
+}
+
+export interface StoppableModel {
+  stopTraining: boolean;
+  getWeights(): unknown[];
+  setWeights(weights: never[]): void;
+}
+
+/** What `fit` returns: one number per epoch for the loss and each metric. */
+export class History {
+  readonly epoch: number[] = [];
+  readonly history: Record<string, number[]> = {};
+  constructor(readonly params: Readonly<Record<string, unknown>>) {}
+
+  /** @internal */
+  record(epoch: number, logs: Logs): void {
+    this.epoch.push(epoch);
+    for (const [key, value] of Object.entries(logs)) (this.history[key] ??= []).push(value);
+  }
+}
+
+export interface EarlyStoppingOptions {
+  /** The log to watch (default 'val_loss'). */
+  monitor?: string;
+  /** Smallest change that counts as an improvement (default 0). */
+  minDelta?: number;
+  /** Epochs without improvement before stopping (default 0). */
+  patience?: number;
+  /** 'min', 'max', or 'auto' (max for accuracy-like logs, min otherwise). */
+  mode?: 'min' | 'max' | 'auto';
+  /** Put back the weights of the best epoch when stopping (default false). */
+  restoreBestWeights?: boolean;
+}
+
+/** Stops training when the monitored log stops improving. */
+export class EarlyStopping implements Callback {
+  readonly monitor: string;
+  readonly minDelta: number;
+  readonly patience: number;
+  readonly restoreBestWeights: boolean;
+  /** The epoch training stopped at, or -1. */
+  stoppedEpoch = -1;
+  /** The epoch whose value was best so far. */
+  bestEpoch = -1;
+  private readonly sign: number;
+  private best = Infinity;
+  private wait = 0;
+  private bestWeights: { dispose(): void }[] | undefined;
+  private model: StoppableModel | undefined;
+
+  constructor(options: EarlyStoppingOptions = {}) {
+    checkOptions('earlyStopping', options, ['monitor', 'minDelta', 'patience', 'mode', 'restoreBestWeights']);
+    this.monitor = options.monitor ?? 'val_loss';
+    this.minDelta = Math.abs(checkNumber('earlyStopping', 'minDelta', options.minDelta, 0));
+    this.patience = checkNumber('earlyStopping', 'patience', options.patience, 0, { integer: true, min: 0 });
+    this.restoreBestWeights = options.restoreBestWeights ?? false;
+    const mode = options.mode ?? 'auto';
+    if (!['min', 'max', 'auto'].includes(mode)) throw new Error(`earlyStopping: mode should be 'min', 'max' or 'auto', got ${JSON.stringify(mode)}`);
+    const maximise = mode === 'max' || (mode === 'auto' && /acc|auc|precision|recall|f1/i.test(this.monitor));
+    this.sign = maximise ? -1 : 1;
+  }
+
+  setModel(model: StoppableModel): void {
+    this.model = model;
+  }
+
+  onTrainBegin(): void {
+    this.best = Infinity;
+    this.wait = 0;
+    this.stoppedEpoch = -1;
+    this.bestEpoch = -1;
+    this.releaseBest();
+  }
+
+  onEpochEnd(epoch: number, logs: Logs = {}): void {
+    const value = logs[this.monitor];
+    if (value === undefined) {
+      throw new Error(`earlyStopping: the log '${this.monitor}' does not exist; available: ${Object.keys(logs).join(', ')}`);
+    }
+    const score = this.sign * value;
+    if (score < this.best - this.minDelta) {
+      this.best = score;
+      this.bestEpoch = epoch;
+      this.wait = 0;
+      if (this.restoreBestWeights && this.model) {
+        this.releaseBest();
+        this.bestWeights = this.model.getWeights() as { dispose(): void }[];
+      }
+      return;
+    }
+    this.wait++;
+    if (this.wait > this.patience && this.model) {
+      this.stoppedEpoch = epoch;
+      this.model.stopTraining = true;
+      if (this.restoreBestWeights && this.bestWeights) this.model.setWeights(this.bestWeights as never[]);
+    }
+  }
+
+  onTrainEnd(): void {
+    this.releaseBest();
+  }
+
+  private releaseBest(): void {
+    for (const w of this.bestWeights ?? []) w.dispose();
+    this.bestWeights = undefined;
+  }
+}
+
+export const callbacks = {
+  earlyStopping: (options?: EarlyStoppingOptions): EarlyStopping => new EarlyStopping(options),
+};

@@ -1,0 +1,74 @@
+// Dense: act(x · kernel + bias), kernel [inputs, units] and bias [units] as in Keras,
+// computed by one fused backend matmul where the activation allows it.
+
+import { checkNumber, checkOptions } from '../options.js';
+import { dense as denseOp } from '../ops/matmul.js';
+import { shapeString } from '../ops/util.js';
+import type { Tensor, Variable } from '../tensor.js';
+import { type ActivationName, resolveActivation } from './activations.js';
+import { type InitializerSpec, resolveInitializer } from './initializers.js';
+import { Layer, LAYER_ARG_KEYS, type LayerArgs, type Shape } from './layer.js';
+
+export interface DenseArgs extends LayerArgs {
+  units: number;
+  activation?: ActivationName;
+  useBias?: boolean;
+  kernelInitializer?: InitializerSpec;
+  biasInitializer?: InitializerSpec;
+}
+
+export class Dense extends Layer {
+  readonly units: number;
+  readonly useBias: boolean;
+  private readonly activation: ReturnType<typeof resolveActivation>;
+  private readonly kernelInit: ReturnType<typeof resolveInitializer>;
+  private readonly biasInit: ReturnType<typeof resolveInitializer>;
+  private kernel: Variable | undefined;
+  private bias: Variable | undefined;
+
+  constructor(args: DenseArgs) {
+    checkOptions('dense', args, [...LAYER_ARG_KEYS, 'units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer']);
+    if (args === undefined) throw new Error('dense: expected options with units, got undefined');
+    super('Dense', args, 'dense');
+    this.units = checkNumber('dense', 'units', args.units, NaN, { integer: true, min: 1 });
+    if (Number.isNaN(this.units)) throw new Error('dense: units should be a positive integer, got undefined');
+    this.useBias = args.useBias ?? true;
+    this.activation = resolveActivation('dense', args.activation);
+    this.kernelInit = resolveInitializer('dense', args.kernelInitializer, 'glorotUniform');
+    this.biasInit = resolveInitializer('dense', args.biasInitializer, 'zeros');
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return [...inputShape.slice(0, -1), this.units];
+  }
+
+  protected override createWeights(inputShape: Shape): void {
+    const inputs = inputShape[inputShape.length - 1];
+    if (inputs === undefined || inputs === null) {
+      throw new Error(`${this.name}: needs a known last input dimension, got input shape ${shapeString(inputShape.map((d) => d ?? -1))}`);
+    }
+    this.kernel = this.addWeight('kernel', [inputs, this.units], this.kernelInit);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInit);
+  }
+
+  protected call(x: Tensor): Tensor {
+    const { fused, apply } = this.activation;
+    const options = this.bias ? { bias: this.bias } : {};
+    if (fused) return denseOp(x, this.kernel!, { ...options, activation: fused });
+    const z = denseOp(x, this.kernel!, options);
+    const y = apply(z);
+    z.dispose();
+    return y;
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      units: this.units,
+      activation: this.activation.name,
+      useBias: this.useBias,
+      kernelInitializer: { className: this.kernelInit.className, config: this.kernelInit.config },
+      biasInitializer: { className: this.biasInit.className, config: this.biasInit.config },
+      ...(this.declaredInputShape ? { inputShape: this.declaredInputShape } : {}),
+    };
+  }
+}

@@ -1,0 +1,19 @@
+// The `wg.layers` namespace and the model constructor.
+
+import { ActivationLayer, type ActivationArgs, Dropout, type DropoutArgs, Flatten } from './basic-layers.js';
+import { Dense, type DenseArgs } from './dense.js';
+import type { LayerArgs } from './layer.js';
+
+export const layers = {
+  dense: (args: DenseArgs): Dense => new Dense(args),
+  activation: (args: ActivationArgs): ActivationLayer => new ActivationLayer(args),
+  dropout: (args: DropoutArgs): Dropout => new Dropout(args),
+  flatten: (args?: LayerArgs): Flatten => new Flatten(args),
+};
+
+export { Layer, type LayerArgs, type Shape, type LayerConfig } from './layer.js';
+export { Dense, type DenseArgs } from './dense.js';
+export { ActivationLayer, Dropout, Flatten, type ActivationArgs, type DropoutArgs } from './basic-layers.js';
+export { Sequential, sequential, type CompileArgs, type PredictOptions, type SequentialArgs } from './sequential.js';
+export { initializers, Initializer, type InitializerSpec } from './initializers.js';
+export type { ActivationName } from './activations.js';

@@ -1,0 +1,262 @@
+// The training loop behind `model.fit` and the batched evaluation behind
+// `model.evaluate`. Per step: forward, loss, backward, one fused optimizer kernel per
+// weight. The loss and metrics are summed on the device and read once per epoch
+// (or per batch only when a callback asks for batch logs), so an asynchronous
+// device never waits inside an epoch.
+
+import { valueAndGrad } from './autograd.js';
+import { type Callback, History, type Logs } from './callbacks.js';
+import { assertLabelsInRange } from './losses.js';
+import { checkNumber, checkOptions } from './options.js';
+import * as ops from './ops/index.js';
+import { shapeString } from './ops/util.js';
+import { type Random, randomFor } from './random.js';
+import { keep, tidy } from './scope.js';
+import { Tensor } from './tensor.js';
+import type { Sequential } from './nn/sequential.js';
+
+export interface FitOptions {
+  /** Passes over the data (default 1). */
+  epochs?: number;
+  /** Samples per gradient step (default 32). */
+  batchSize?: number;
+  /** Reshuffle the samples every epoch (default true). */
+  shuffle?: boolean;
+  /** Seed for the shuffling order (default: drawn from wg.setSeed's stream). */
+  seed?: number;
+  /** Fraction of the samples, taken from the end before shuffling, held out for validation. */
+  validationSplit?: number;
+  /** Data to validate on after each epoch: [x, y]. */
+  validationData?: readonly [Tensor, Tensor];
+  callbacks?: Callback | readonly Callback[];
+  /** 0: silent; 1 or 2: one line per epoch (default 1). */
+  verbose?: 0 | 1 | 2;
+  /** Epoch to start counting from (to resume; default 0). */
+  initialEpoch?: number;
+  /** Let the event loop run after every 'batch' or 'epoch' (default), or 'never'. */
+  yieldEvery?: 'batch' | 'epoch' | 'never';
+  /** Aborting stops training at the next step boundary; fit then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+const FIT_KEYS = [
+  'epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'initialEpoch', 'yieldEvery', 'signal',
+];
+
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => ((globalThis as { setImmediate?: (f: () => void) => void }).setImmediate ?? setTimeout)(resolve));
+
+/** Rows [start, start + size) of t, or the rows listed in `order`. */
+function rows(t: Tensor, start: number, size: number, order: Int32Array | undefined): Tensor {
+  if (!order) return ops.slice(t, [start], [size]);
+  return ops.gather(t, Array.from(order.subarray(start, start + size)), 0);
+}
+
+/** Sparse labels are checked once per fit on every backend (the loss itself checks only where reads are synchronous). */
+async function checkSparseLabels(model: Sequential, y: Tensor): Promise<void> {
+  if (model.compileState.loss.name !== 'sparseCategoricalCrossentropy') return;
+  const classes = model.outputShape?.[model.outputShape.length - 1];
+  if (typeof classes !== 'number') return;
+  assertLabelsInRange('fit', await y.data(), classes);
+}
+
+export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
+  checkOptions('fit', options, FIT_KEYS);
+  const epochs = checkNumber('fit', 'epochs', options.epochs, 1, { integer: true, min: 0 });
+  const batchSize = checkNumber('fit', 'batchSize', options.batchSize, 32, { integer: true, min: 1 });
+  const initialEpoch = checkNumber('fit', 'initialEpoch', options.initialEpoch, 0, { integer: true, min: 0 });
+  const split = checkNumber('fit', 'validationSplit', options.validationSplit, 0, { min: 0, max: 1 });
+  const verbose = options.verbose ?? 1;
+  if (![0, 1, 2].includes(verbose)) throw new Error(`fit: verbose should be 0, 1 or 2, got ${String(verbose)}`);
+  const yieldEvery = options.yieldEvery ?? 'epoch';
+  if (!['batch', 'epoch', 'never'].includes(yieldEvery)) throw new Error(`fit: yieldEvery should be 'batch', 'epoch' or 'never', got ${JSON.stringify(yieldEvery)}`);
+  const callbackList: Callback[] = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? [...options.callbacks] : [options.callbacks as Callback];
+  const { optimizer, loss, metrics } = model.compileState;
+  options.signal?.throwIfAborted();
+
+  // Validation data: given, or the last `split` share of the samples (before shuffling, as Keras does).
+  let trainX = x;
+  let trainY = y;
+  let valX: Tensor | undefined;
+  let valY: Tensor | undefined;
+  const owned: Tensor[] = [];
+  if (options.validationData !== undefined) {
+    const vd = options.validationData;
+    if (!Array.isArray(vd) || vd.length !== 2) throw new Error(`fit: validationData should be [x, y], got ${Array.isArray(vd) ? `an array of length ${vd.length}` : typeof vd}`);
+    model.checkInputs('fit (validationData)', vd[0], vd[1]);
+    [valX, valY] = vd;
+  } else if (split > 0) {
+    const n = x.shape[0]!;
+    const trainCount = Math.floor(n * (1 - split));
+    if (trainCount === 0 || trainCount === n) {
+      throw new Error(`fit: validationSplit ${split} of ${n} samples leaves ${trainCount} for training and ${n - trainCount} for validation; both need at least one`);
+    }
+    trainX = ops.slice(x, [0], [trainCount]);
+    trainY = ops.slice(y, [0], [trainCount]);
+    valX = ops.slice(x, [trainCount], [n - trainCount]);
+    valY = ops.slice(y, [trainCount], [n - trainCount]);
+    owned.push(trainX, trainY, valX, valY);
+  }
+  for (const t of owned) keep(t);
+
+  try {
+    if (!model.built) model.build(x.shape.slice(1));
+    await checkSparseLabels(model, y);
+    const params = model.trainableWeights;
+    if (params.length === 0) throw new Error(`fit: the model has no trainable weights`);
+    const n = trainX.shape[0]!;
+    const batches = Math.ceil(n / batchSize);
+    const random: Random = randomFor(options.seed);
+    const history = new History({ epochs, batchSize, samples: n, steps: batches });
+    const wantsBatchLogs = callbackList.some((c) => typeof c.onBatchEnd === 'function');
+    for (const c of callbackList) c.setModel?.(model);
+
+    model.stopTraining = false;
+    for (const c of callbackList) await c.onTrainBegin?.();
+    for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
+      for (const c of callbackList) await c.onEpochBegin?.(epoch);
+      const started = performance.now();
+      const order = options.shuffle === false ? undefined : random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
+      const tally = new EpochTally(metrics.length);
+      for (let b = 0; b < batches && !model.stopTraining; b++) {
+        options.signal?.throwIfAborted();
+        const start = b * batchSize;
+        const size = Math.min(batchSize, n - start);
+        for (const c of callbackList) await c.onBatchBegin?.(b, { batch: b, size });
+        const values = tidy(() => {
+          const xb = rows(trainX, start, size, order);
+          const yb = rows(trainY, start, size, order);
+          let prediction: Tensor | undefined;
+          const { value, grads } = valueAndGrad(() => {
+            prediction = keep(model.apply(xb, true));
+            return loss.fn(yb, prediction);
+          }, params);
+          optimizer.applyGradients(grads, params);
+          const batchValues = [value, ...metrics.map((m) => m.fn(yb, prediction!))];
+          prediction!.dispose();
+          return batchValues;
+        });
+        if (wantsBatchLogs) {
+          const batchTensor = tidy(() => ops.stack(values.map((v) => ops.reshape(v, []))));
+          const logs = toLogs(await batchTensor.data(), metrics, 1);
+          batchTensor.dispose();
+          for (const c of callbackList) await c.onBatchEnd?.(b, { batch: b, size, ...logs });
+        }
+        tally.add(values.map((v) => keep(v)), size);
+        if (yieldEvery === 'batch') await yieldToEventLoop();
+      }
+      const logs = toLogs(await tally.read(), metrics, 1);
+      if (valX && valY) {
+        const val = await evaluateBatches(model, valX, valY, batchSize);
+        for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
+      }
+      history.record(epoch, logs);
+      if (verbose > 0) {
+        const ms = performance.now() - started;
+        const parts = Object.entries(logs).map(([k, v]) => `${k}: ${v.toPrecision(4)}`);
+        console.log(`Epoch ${epoch + 1}/${epochs} - ${ms.toFixed(0)}ms - ${parts.join(' - ')}`);
+      }
+      for (const c of callbackList) await c.onEpochEnd?.(epoch, logs);
+      if (yieldEvery !== 'never') await yieldToEventLoop();
+    }
+    for (const c of callbackList) await c.onTrainEnd?.();
+    return history;
+  } finally {
+    for (const t of owned) t.dispose();
+  }
+}
+
+/**
+ * Batch losses and metrics of one epoch, summed weighted by batch size. Where the
+ * backend reads synchronously (cpu, wasm) each batch's scalars are read at once; on
+ * an asynchronous device they stay there, folded into one tensor every CHUNK
+ * batches, and are read once at the end of the epoch.
+ */
+class EpochTally {
+  private static readonly CHUNK = 64;
+  private readonly host: Float64Array;
+  private pending: Tensor[] = [];
+  private weights: number[] = [];
+  private folded: Tensor | undefined;
+  private seen = 0;
+  constructor(private readonly width: number) {
+    this.host = new Float64Array(width + 1);
+  }
+
+  /** Takes ownership of `values` ([loss, ...metrics] scalars). */
+  add(values: readonly Tensor[], size: number): void {
+    this.seen += size;
+    if (values[0]!.backend.readSync) {
+      values.forEach((v, i) => {
+        this.host[i]! += v.dataSync()[0]! * size;
+        v.dispose();
+      });
+      return;
+    }
+    this.pending.push(...values);
+    this.weights.push(size);
+    if (this.weights.length >= EpochTally.CHUNK) this.fold();
+  }
+
+  /** Weighted means [loss, ...metrics] over the epoch. */
+  async read(): Promise<Float64Array> {
+    this.fold();
+    const sums = Float64Array.from(this.host);
+    if (this.folded) {
+      (await this.folded.data()).forEach((v, i) => (sums[i]! += v));
+      this.folded.dispose();
+      this.folded = undefined;
+    }
+    return sums.map((v) => v / this.seen);
+  }
+
+  /** Sums the pending scalars, weighted by batch size, into `folded` ([1 + width]). */
+  private fold(): void {
+    if (this.pending.length === 0) return;
+    const count = this.weights.length;
+    const pending = this.pending;
+    const weights = ops.tensor(this.weights.flatMap((w) => new Array<number>(this.width + 1).fill(w)), [count, this.width + 1]);
+    const next = tidy(() => {
+      const table = ops.reshape(ops.stack(pending.map((v) => ops.reshape(v, []))), [count, this.width + 1]);
+      const sum = ops.sum(ops.mul(table, weights), 0);
+      return this.folded ? ops.add(this.folded, sum) : sum;
+    });
+    weights.dispose();
+    for (const v of pending) v.dispose();
+    this.folded?.dispose();
+    this.folded = keep(next);
+    this.pending = [];
+    this.weights = [];
+  }
+}
+
+/** Sums (or a batch's values, with count 1) as named means. */
+function toLogs(values: ArrayLike<number>, metrics: readonly { name: string }[], count: number): Logs {
+  const logs: Logs = { loss: values[0]! / count };
+  metrics.forEach((m, i) => (logs[m.name] = values[i + 1]! / count));
+  return logs;
+}
+
+/** Loss and metrics over (x, y) in batches, summed on the device and read once. */
+export async function evaluateBatches(model: Sequential, x: Tensor, y: Tensor, batchSize: number): Promise<Record<string, number>> {
+  const { loss, metrics } = model.compileState;
+  const n = x.shape[0]!;
+  if (n === 0) throw new Error(`evaluate: x has no samples (shape ${shapeString(x.shape)})`);
+  const sums = tidy(() => {
+    let total: Tensor = ops.zeros([1 + metrics.length]);
+    for (let start = 0; start < n; start += batchSize) {
+      const size = Math.min(batchSize, n - start);
+      const xb = ops.slice(x, [start], [size]);
+      const yb = ops.slice(y, [start], [size]);
+      const prediction = model.apply(xb, false);
+      const values = ops.concat([ops.reshape(loss.fn(yb, prediction), [1]), ...metrics.map((m) => ops.reshape(m.fn(yb, prediction), [1]))], 0);
+      const next = ops.add(total, ops.mul(values, size));
+      total.dispose();
+      total = next;
+    }
+    return total;
+  });
+  const values = await sums.data();
+  sums.dispose();
+  return toLogs(values, metrics, n);
+}
