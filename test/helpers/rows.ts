@@ -19,6 +19,8 @@ export function unaryLayouts({ dtype = 'float32', gen }: LayoutOptions = {}): In
   return [
     at([]), at([1]), at([3]), at([17]), at([129]), at([0]), at([2, 0, 3]), at([3, 17]), at([2, 3, 4]),
     at([17, 3], 'transpose'), at([4, 5], 'slice'), at([3, 5], { broadcastFrom: [1, 5] }), at([2, 3, 4], { broadcastFrom: [3, 1] }),
+    // Past the 256-thread workgroup and 4-lane SIMD edges.
+    at([1031]),
   ];
 }
 
@@ -51,6 +53,7 @@ export function binaryLayouts(a: LayoutOptions = {}, b: LayoutOptions = a): [Inp
     [x([3, 4], 'transpose'), y([3, 4], 'slice')],
     [x([3, 4], { broadcastFrom: [4] }), y([3, 1])],
     [x([17, 3], 'transpose'), y([3])],
+    [x([1031]), y([1])],
   ];
 }
 

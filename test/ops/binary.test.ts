@@ -60,6 +60,7 @@ describeOps({
       oracle: () => ref.fromNested([3, -4, -4, 3, 2, 0], 'int32'),
       tol: EXACT,
     },
+    { name: 'int32 division by zero gives 0', inputs: [known([7, -7, 0], 'int32'), known([0, 0, 0], 'int32')], run: (a, b) => wg.div(a, b), oracle: () => ref.fromNested([0, 0, 0], 'int32'), tol: EXACT },
     { name: 'float division by zero', inputs: [known([1, -1, 0]), known([0, 0, 0])], run: (a, b) => wg.div(a, b), oracle: () => ref.fromNested([Infinity, -Infinity, NaN]) },
   ],
   'pow (tensor exponent)': [
@@ -93,6 +94,7 @@ describeOps({
       oracle: () => ref.fromNested([1, 2, -2, -1, 0], 'int32'),
       tol: EXACT,
     },
+    { name: 'int32 mod by zero gives 0; float mod by zero is NaN', inputs: [known([7, -7], 'int32'), known([0, 0], 'int32'), known([7, -7]), known([0, 0])], run: (a, b, c, d) => [wg.mod(a, b), wg.mod(c, d)], oracle: () => [ref.fromNested([0, 0], 'int32'), ref.fromNested([NaN, NaN])], tol: EXACT },
   ],
   squaredDifference: [
     ...binaryRows((a, b) => wg.squaredDifference(a, b), (a, b) => (a - b) ** 2, { method: (a, b) => a.squaredDifference(b) }),

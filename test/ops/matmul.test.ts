@@ -47,6 +47,10 @@ describeOps({
     product(f32([1, 17]), f32([17, 1])),
     product(f32([17, 129]), f32([129, 3])),
     product(f32([129, 3]), f32([3, 17])),
+    // Past the 32 / 64 tile edges of blocked kernels, in every dimension.
+    product(f32([65, 67]), f32([67, 66])),
+    product(f32([67, 65]), f32([66, 67]), true, true),
+    product(f32([3, 33, 17]), f32([17, 65])),
     product(f32([0, 3]), f32([3, 4])),
     product(f32([3, 4]), f32([4, 0])),
     product(f32([3, 0]), f32([0, 4])),
