@@ -151,7 +151,7 @@ export function tensorOf(input: Input, ref: Nd): wg.Tensor {
   return t;
 }
 
-/** A short label for an input: [3,4]f32ᵀ. */
+/** A short label for an input, e.g. "[3,4] i32 (transposed view)". */
 export function describeInput(input: Input): string {
   const dtype = { float32: '', int32: ' i32', bool: ' bool' }[input.dtype ?? 'float32'];
   const view = input.view === undefined ? '' : input.view === 'transpose' ? ' (transposed view)'
