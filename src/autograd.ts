@@ -106,7 +106,21 @@ export function valueAndGrad(f: () => Tensor, params?: ParamList): ValueAndGrads
       }
       const targets: (readonly [string, Tensor])[] = watchAll ? usedVariables(tape) : [...entries!];
       const found = backward(tape, value, targets.map(([, p]) => p));
-      const grads = targets.map(([key, p], i) => [key, found[i] ?? zerosLikeOf(p)] as const);
+      if (watchAll) {
+        const names = new Set<string>();
+        for (const [key] of targets) {
+          if (names.has(key)) throw new Error(`valueAndGrad: two trainable variables used by f are named '${key}'; give them distinct names or pass params explicitly`);
+          names.add(key);
+        }
+      }
+      // A tensor listed twice gets two handles on its gradient, so each can be disposed.
+      const handed = new Set<Tensor>();
+      const grads = targets.map(([key, p], i) => {
+        const g = found[i] ?? zerosLikeOf(p);
+        const own = handed.has(g) ? g.share() : g;
+        handed.add(g);
+        return [key, own] as const;
+      });
       const result = Array.isArray(params) ? grads.map(([, g]) => g) : Object.fromEntries(grads);
       // A value f did not make (a param, an outer tensor) comes back as a new handle, so
       // that disposing the result never disposes the caller's tensor.

@@ -165,6 +165,7 @@ export function truncatedNormal(shape: readonly number[], mean = 0, stddev = 1, 
 
 export function randomUniform(shape: readonly number[], min = 0, max = 1, seed?: number): Tensor {
   checkShape('randomUniform', shape);
+  if (!(min <= max)) throw new Error(`randomUniform: min should be <= max, got min ${min} and max ${max}`);
   const rng = randomFor(seed);
   const values = new Float32Array(sizeOf(shape));
   for (let i = 0; i < values.length; i++) values[i] = rng.uniform(min, max);

@@ -173,3 +173,19 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('valueAndGrad edge cases', () => {
+  it('two trainable variables with the same name are refused when params are implicit', () => {
+    const a = wg.variable(wg.tensor([1]), true, 'same_name');
+    const b = wg.variable(wg.tensor([2]), true, 'same_name');
+    expect(() => wg.valueAndGrad(() => wg.add(a, b).sum())).toThrow(/two trainable variables used by f are named 'same_name'/);
+    wg.dispose([a, b]);
+  });
+  it('a param listed twice gets two disposable gradient handles', async () => {
+    const x = wg.tensor([3]);
+    const { value, grads } = wg.valueAndGrad(() => wg.square(x).sum(), [x, x]);
+    grads[0]!.dispose();
+    expect(Array.from(await grads[1]!.data())).toEqual([6]);
+    wg.dispose([value, grads[1]]);
+  });
+});
