@@ -34,6 +34,8 @@ export interface WebGPUBackendOptions extends AcquireOptions {
   readonly adapter?: GPUAdapter;
   /** How `device` was found (from acquireDevice), for `info()`. */
   readonly found?: Pick<AcquiredDevice, 'via' | 'tried' | 'featureLevel'>;
+  /** Threads per workgroup of the elementwise, reduction and update kernels (a power of two; default 256 or the device's limit). */
+  readonly workgroupSize?: number;
   /** Dispatches recorded before a batch is submitted (default 64). */
   readonly maxDispatchesPerBatch?: number;
   /**
@@ -109,7 +111,7 @@ class WebGPUBackend implements Backend {
     const limits: Record<string, number> = {};
     for (const name of REPORTED_LIMITS) limits[name] = Number((device.limits as unknown as Record<string, number>)[name]);
     this.limits = limits;
-    const threads = Math.min(256, limits['maxComputeInvocationsPerWorkgroup']!, limits['maxComputeWorkgroupSizeX']!);
+    const threads = Math.min(options.workgroupSize ?? 256, limits['maxComputeInvocationsPerWorkgroup']!, limits['maxComputeWorkgroupSizeX']!);
     this.wg = 2 ** Math.floor(Math.log2(threads));
     this.maxGroups = limits['maxComputeWorkgroupsPerDimension']!;
     const tileProblem = (t: MatmulTile): string | undefined => {

@@ -24,6 +24,18 @@ export interface KernelSource {
 
 type SectionRef = readonly [keyof typeof WGSL, string];
 
+// Every kernel function is called once per dispatch: keep each assembled source,
+// keyed by the function's arguments, so that a dispatch only looks it up.
+const cache = new Map<string, KernelSource>();
+function memo(key: string, make: () => KernelSource): KernelSource {
+  let source = cache.get(key);
+  if (!source) {
+    source = make();
+    cache.set(key, source);
+  }
+  return source;
+}
+
 function section([file, name]: SectionRef): string {
   const text = (WGSL[file] as Readonly<Record<string, string>>)[name];
   if (text === undefined) throw new Error(`webgpu: shaders/${file}.wgsl has no section '${name}'`);
@@ -69,6 +81,10 @@ function elementwise(name: string, key: string, glue: string, libraries: readonl
 }
 
 export function unaryKernel(op: UnaryOp, from: DType, to: DType, wg: number): KernelSource {
+  return memo(`unary|${op}|${from}|${to}|${wg}`, () => makeUnary(op, from, to, wg));
+}
+
+function makeUnary(op: UnaryOp, from: DType, to: DType, wg: number): KernelSource {
   let body: string;
   if (op === 'logicalNot') {
     body = fromBool(to, `!${nonzero(from, 'w')}`);
@@ -84,6 +100,10 @@ export function unaryKernel(op: UnaryOp, from: DType, to: DType, wg: number): Ke
 const BOOLEAN_BINARY = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or']);
 
 export function binaryKernel(op: BinaryOp, from: DType, to: DType, wg: number): KernelSource {
+  return memo(`binary|${op}|${from}|${to}|${wg}`, () => makeBinary(op, from, to, wg));
+}
+
+function makeBinary(op: BinaryOp, from: DType, to: DType, wg: number): KernelSource {
   const integer = from === 'i32' && hasFunction('binary-ops', `binary_i32_${op}`);
   const call = integer
     ? `binary_i32_${op}(bitcast<i32>(x), bitcast<i32>(y), params.args)`
@@ -97,43 +117,49 @@ export function binaryKernel(op: BinaryOp, from: DType, to: DType, wg: number): 
 }
 
 export function whereKernel(condition: DType, wg: number): KernelSource {
-  const glue = `fn is_true(w: u32) -> bool { return ${nonzero(condition, 'w')}; }`;
-  return elementwise('where', condition, glue, [], wg, 'urrrw');
+  return memo(`where|${condition}|${wg}`, () => {
+    const glue = `fn is_true(w: u32) -> bool { return ${nonzero(condition, 'w')}; }`;
+    return elementwise('where', condition, glue, [], wg, 'urrrw');
+  });
 }
 
 export function copyKernel(from: DType, to: DType, wg: number): KernelSource {
-  const body = from === to ? 'w' : fromF32(to, asF32(from, 'w'));
-  return elementwise('copy', `${from}>${to}`, `fn convert(w: u32) -> u32 { return ${body}; }`, [], wg, 'urw');
+  return memo(`copy|${from}|${to}|${wg}`, () => {
+    const body = from === to ? 'w' : fromF32(to, asF32(from, 'w'));
+    return elementwise('copy', `${from}>${to}`, `fn convert(w: u32) -> u32 { return ${body}; }`, [], wg, 'urw');
+  });
 }
 
 export function fillKernel(wg: number): KernelSource {
-  return elementwise('fill', 'word', '', [], wg, 'uw');
+  return memo(`fill|${wg}`, () => elementwise('fill', 'word', '', [], wg, 'uw'));
 }
 
 export type ReduceVariant = 'per_workgroup' | 'per_thread';
 
 export function reduceKernel(op: ReduceOp, dtype: DType, variant: ReduceVariant, wg: number): KernelSource {
-  return {
+  return memo(`reduce|${op}|${dtype}|${variant}|${wg}`, () => ({
     key: `reduce:${op}:${dtype}:${variant}:wg${wg}`,
     code: assemble([COMMON, ['dtype', dtype], ['reduce-ops', 'main'], ['reduce-ops', op], ['reduce', 'main'], ['reduce', variant]]),
     entryPoint: 'main',
     bindings: 'urw',
     constants: { WG: wg },
-  };
+  }));
 }
 
 export function gatherKernel(wg: number): KernelSource {
-  return { key: `gather:wg${wg}`, code: assemble([COMMON, ['gather', 'main']]), entryPoint: 'main', bindings: 'urrw', constants: { WG: wg } };
+  return memo(`gather|${wg}`, () => ({
+    key: `gather:wg${wg}`, code: assemble([COMMON, ['gather', 'main']]), entryPoint: 'main', bindings: 'urrw', constants: { WG: wg },
+  }));
 }
 
 export function scatterAddKernel(dtype: DType, wg: number): KernelSource {
-  return {
+  return memo(`scatterAdd|${dtype}|${wg}`, () => ({
     key: `scatterAdd:${dtype}:wg${wg}`,
     code: assemble([COMMON, ['dtype', dtype], ['scatter-add', 'main']]),
     entryPoint: 'main',
     bindings: 'urrw',
     constants: { WG: wg },
-  };
+  }));
 }
 
 const STEP_BINDINGS: Readonly<Record<OptimizerRule, string>> = {
@@ -149,13 +175,13 @@ const STEP_BINDINGS: Readonly<Record<OptimizerRule, string>> = {
 
 /** All rules live in one module (one entry point each), compiled once. */
 export function stepKernel(rule: OptimizerRule, wg: number): KernelSource {
-  return {
+  return memo(`step|${rule}|${wg}`, () => ({
     key: `step:${rule}:wg${wg}`,
     code: assemble([COMMON, ['step', 'main']]),
     entryPoint: rule,
     bindings: STEP_BINDINGS[rule],
     constants: { WG: wg },
-  };
+  }));
 }
 
 export type MatmulActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
@@ -181,6 +207,11 @@ export interface DotConfig {
 export type MatmulConfig = TiledConfig | DotConfig;
 
 export function matmulKernel(config: MatmulConfig, hasBias: boolean, activation: MatmulActivation): KernelSource {
+  const shape = config.kind === 'tiled' ? `${config.tm}|${config.tn}|${config.tk}|${config.loadA}|${config.loadB}` : `${config.wg}`;
+  return memo(`matmul|${config.kind}|${shape}|${hasBias}|${activation}`, () => makeMatmul(config, hasBias, activation));
+}
+
+function makeMatmul(config: MatmulConfig, hasBias: boolean, activation: MatmulActivation): KernelSource {
   const act = activation === 'linear' ? 'return v;' : `return unary_${activation}(v, vec4f());`;
   const head = [`const HAS_BIAS: bool = ${hasBias};`, `fn activate(v: f32) -> f32 { ${act} }`];
   const epilogueKey = `${hasBias ? 'bias' : 'nobias'}:${activation}`;
