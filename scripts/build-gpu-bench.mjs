@@ -4,7 +4,12 @@
 // (index.js, package.json, dist/linux-x64/dawn.node). Copy dist-bench/ to a
 // machine that has a GPU and a `node` binary (>= 18), nothing else:
 //   node dist-bench/webgrad-gpu-bench.mjs --gpu
+// With --pack it also writes dist-bench-pack/webgrad-gpu-bench.tar.gz: the same
+// files plus this machine's `node` binary (stripped when `strip` is available),
+// about 40 MiB, for a machine that has no Node at all:
+//   tar xzf webgrad-gpu-bench.tar.gz && ./webgrad-gpu-bench/node webgrad-gpu-bench/webgrad-gpu-bench.mjs --gpu
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -40,3 +45,20 @@ writeFileSync(
 );
 const mb = (f) => (statSync(f).size / 2 ** 20).toFixed(1);
 console.log(`built dist-bench/: webgrad-gpu-bench.mjs ${mb(`${out}/webgrad-gpu-bench.mjs`)} MiB, node_modules/webgpu/dist/linux-x64/dawn.node ${mb(`${out}/node_modules/webgpu/dist/linux-x64/dawn.node`)} MiB`);
+
+if (process.argv.includes('--pack')) {
+  const pack = `${root}dist-bench-pack`;
+  const stage = `${pack}/webgrad-gpu-bench`;
+  rmSync(pack, { recursive: true, force: true });
+  mkdirSync(pack, { recursive: true });
+  execFileSync('cp', ['-r', out, stage]);
+  try {
+    execFileSync('strip', ['-o', `${stage}/node`, process.execPath]);
+  } catch {
+    copyFileSync(process.execPath, `${stage}/node`);
+  }
+  execFileSync('chmod', ['+x', `${stage}/node`]);
+  execFileSync('tar', ['czf', 'webgrad-gpu-bench.tar.gz', 'webgrad-gpu-bench'], { cwd: pack });
+  rmSync(stage, { recursive: true, force: true });
+  console.log(`packed dist-bench-pack/webgrad-gpu-bench.tar.gz (${mb(`${pack}/webgrad-gpu-bench.tar.gz`)} MiB, node ${process.version} included)`);
+}
