@@ -569,4 +569,25 @@ describe.skipIf(!started.backend)('webgpu device loss', () => {
     expect(backend.info().description).toMatch(/LOST/);
     expect(backend.info().details!['lost']).toMatchObject({ reason: 'destroyed' });
   });
+
+  test('selecting webgpu again after a loss starts a new backend that works', async () => {
+    const wg = await import('../../src/index.js');
+    const { acquireDevice } = await import('../../src/backends/webgpu/device.js');
+    const devices: GPUDevice[] = [];
+    wg.registerBackend('webgpu', async () => {
+      const acquired = await acquireDevice();
+      devices.push(acquired.device);
+      return createWebGPUBackend({ device: acquired.device, adapter: acquired.adapter });
+    }, 2);
+    await wg.setBackend('webgpu');
+    expect(await wg.tensor([1, 2]).add(1).data()).toEqual(Float32Array.of(2, 3));
+    devices[0]!.destroy();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(() => wg.tensor([1, 2])).toThrow(/device was lost/);
+    await wg.setBackend('webgpu');
+    expect(devices).toHaveLength(2);
+    expect(await wg.tensor([1, 2]).add(1).data()).toEqual(Float32Array.of(2, 3));
+    await wg.setBackend('cpu');
+    devices[1]!.destroy();
+  });
 });
