@@ -31,6 +31,9 @@ export abstract class Optimizer {
     this.learningRate = learningRate;
   }
 
+  /** The options that recreate this optimizer with `wg.optimizers[name](config)` (saved with a model). */
+  abstract getConfig(): Record<string, number | boolean>;
+
   /** The fused rule to run for a parameter that has taken `step` steps (1-based). */
   protected abstract rule(): OptimizerRule;
   /** The rule's scalars for this step, in the layout of step-rules.ts. */
@@ -196,6 +199,9 @@ export class SGD extends Optimizer {
       throw new Error(`sgd: nesterov needs momentum > 0 and dampening 0, got momentum ${this.momentum} and dampening ${this.dampening}`);
     }
   }
+  getConfig(): Record<string, number | boolean> {
+    return { learningRate: this.learningRate, momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
+  }
   protected rule(): OptimizerRule {
     return this.momentum === 0 ? 'sgd' : this.nesterov ? 'nesterov' : 'momentum';
   }
@@ -225,6 +231,9 @@ export class Adagrad extends Optimizer {
     this.weightDecay = checkNumber('adagrad', 'weightDecay', options.weightDecay, 0, { min: 0 });
     this.initialAccumulatorValue = checkNumber('adagrad', 'initialAccumulatorValue', options.initialAccumulatorValue, 0, { min: 0 });
     this.eps = checkNumber('adagrad', 'eps', options.eps, 1e-10, { min: 0 });
+  }
+  getConfig(): Record<string, number | boolean> {
+    return { learningRate: this.learningRate, lrDecay: this.lrDecay, weightDecay: this.weightDecay, initialAccumulatorValue: this.initialAccumulatorValue, eps: this.eps };
   }
   protected rule(): OptimizerRule {
     return 'adagrad';
@@ -261,6 +270,9 @@ export class RMSprop extends Optimizer {
     this.momentum = checkNumber('rmsprop', 'momentum', options.momentum, 0, { min: 0 });
     this.centered = options.centered ?? false;
   }
+  getConfig(): Record<string, number | boolean> {
+    return { learningRate: this.learningRate, alpha: this.alpha, eps: this.eps, weightDecay: this.weightDecay, momentum: this.momentum, centered: this.centered };
+  }
   protected rule(): OptimizerRule {
     return this.centered ? 'rmspropCentered' : 'rmsprop';
   }
@@ -289,6 +301,9 @@ export class Adam extends Optimizer {
     this.beta2 = checkNumber(name, 'beta2', options.beta2, 0.999, { min: 0, max: 1 });
     this.eps = checkNumber(name, 'eps', options.eps, 1e-8, { min: 0 });
     this.weightDecay = checkNumber(name, 'weightDecay', options.weightDecay, defaultWeightDecay, { min: 0 });
+  }
+  getConfig(): Record<string, number | boolean> {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay };
   }
   protected rule(): OptimizerRule {
     return 'adam';
