@@ -29,6 +29,8 @@ export interface TabularPart {
   readonly x: Tensor;
   /** Class indices [rows] (int32), or targets [rows, 1] (standardised for regression). */
   readonly y: Tensor;
+  /** The targets on the host, unscaled: class indices, or values in the target's units. */
+  readonly targets: Int32Array | Float32Array;
   /** The file line of each row. */
   readonly rowNumbers: readonly number[];
 }
@@ -102,7 +104,7 @@ export async function loadCsv(source: CsvSource | CsvTable, options: LoadCsvOpti
     const y = p.labels instanceof Int32Array
       ? ops.tensor(p.labels, [p.labels.length], 'int32')
       : ops.tensor(preprocessing.scaleTarget(p.labels), [p.labels.length, 1]);
-    return { x, y, rowNumbers: p.rowNumbers };
+    return { x, y, targets: p.labels, rowNumbers: p.rowNumbers };
   };
   return {
     train: toPart(train),
