@@ -146,7 +146,7 @@ export async function listCheckpoints(dir: string): Promise<{ file: string; epoc
   const { fs, path } = await fileSystem('checkpoint');
   let names: string[];
   try {
-    names = await fs.readdir(dir);
+    names = (await fs.readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
   } catch (error) {
     throw new Error(`checkpoint: cannot list ${dir}: ${reason(error)}`, { cause: error });
   }

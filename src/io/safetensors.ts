@@ -206,7 +206,9 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors file'):
   const tensors = new Map<string, SafetensorsTensor>();
   for (const e of entries) {
     // A copy, aligned for the typed array (other writers need not pad the header to 4 bytes).
-    const raw = bytes.slice(start + e.begin, start + e.end);
+    // Not bytes.slice: on a Node Buffer that is a view of a shared pool, not a copy.
+    const raw = new Uint8Array(e.end - e.begin);
+    raw.set(bytes.subarray(start + e.begin, start + e.end));
     if (!littleEndian) for (let i = 0; i < raw.length; i += 4) raw.subarray(i, i + 4).reverse();
     const data = e.dtype === 'F32' ? new Float32Array(raw.buffer) : new Int32Array(raw.buffer);
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data });
