@@ -29,8 +29,8 @@ export function evaluateCommand(): Command {
 }
 
 async function evaluate(modelPath: string, data: string, options: EvaluateOptions): Promise<void> {
-  const [backend] = await expandBackends(options.backend);
   if (options.backend.length > 1 || options.backend[0] === 'all') throw new Error('evaluate runs on one backend; pass auto, webgpu, wasm or cpu');
+  const [backend] = await expandBackends(options.backend);
   await wg.setBackend(backend!);
   const { model, preprocessing } = await loadTrained(modelPath, 'evaluate');
   const table = await wg.data.readCsv(data, options.delimiter ? { delimiter: options.delimiter } : {});

@@ -27,6 +27,11 @@ export class EpochProgress implements wg.Callback {
     this.tty = stream.isTTY === true;
   }
 
+  /** True when a bar is drawn (a terminal, not --quiet). */
+  get live(): boolean {
+    return this.tty && !this.quiet;
+  }
+
   onEpochBegin(epoch: number): void {
     this.started = performance.now();
     if (this.quiet || !this.tty) return;

@@ -10,7 +10,7 @@ import {
   action, backendOption, delimiter, expandBackends, fraction, integer, layerSizes, nameList, nonNegativeInteger, positiveInteger, positiveNumber,
 } from './options.js';
 import { EpochProgress, KeepBest } from './progress.js';
-import { type EvaluationResult, evaluationLines, fixed, headline, table } from './report.js';
+import { type EvaluationResult, evaluationLines, figure, headline, table } from './report.js';
 
 interface TrainOptions {
   target: string;
@@ -141,6 +141,8 @@ async function trainOn(backend: wg.BackendName, table: wg.CsvTable, options: Tra
       seed: options.seed,
       verbose: 0,
       callbacks,
+      // A progress bar on a terminal redraws only when the event loop runs.
+      yieldEvery: progress.live ? 'batch' : 'epoch',
       ...(validation ? { validationData: [validation.x, validation.y] as const } : {}),
     });
     const epochs = history.epoch.length;
@@ -203,7 +205,7 @@ async function train(data: string, options: TrainOptions): Promise<void> {
   log(many ? "\nbackend comparison (same seed, same split; * is the backend 'auto' picks)" : 'speed');
   const name = (r: BackendRun, i: number) => (many && i === 0 ? `${r.backend} *` : r.backend);
   for (const line of table(['backend', ...metricNames, 'epochs', 'ms/epoch', 'samples/s'], runs.map((r, i) => r.result
-    ? [name(r, i), ...Object.values(headline(r.result)).map((v) => fixed(v)), String(r.epochs), r.msPerEpoch!.toFixed(1), Math.round(r.samplesPerSecond!).toString()]
+    ? [name(r, i), ...Object.values(headline(r.result)).map((v) => figure(v)), String(r.epochs), r.msPerEpoch!.toFixed(1), Math.round(r.samplesPerSecond!).toString()]
     : [name(r, i), ...metricNames.map(() => '-'), '-', '-', 'unavailable']))) log(line);
   if (!options.out && !options.json) log('\n(pass --out DIR to save the model)');
   if (options.json) {

@@ -9,7 +9,7 @@ import { checkNumber, checkOptions } from '../options.js';
 import * as ops from '../ops/index.js';
 import type { RandomState } from '../random.js';
 import type { Sequential } from '../nn/sequential.js';
-import { fileSystem, pathKind, reason, writeFileAtomic } from './fs.js';
+import { fileSystem, makeDirectory, pathKind, reason, writeFileAtomic } from './fs.js';
 import { architectureOf, checkModelJson, FORMAT_VERSION, MODEL_FORMAT, type ModelJson, trainingConfig } from './model-json.js';
 import { decodeSafetensors, encodeSafetensors, type Safetensors } from './safetensors.js';
 import { type ByteSource, describeSource, readBytes } from './sources.js';
@@ -129,7 +129,7 @@ export class Checkpointer {
   /** Writes the checkpoint for `epoch` completed epochs, then removes the oldest beyond `keep`. */
   async write(model: Sequential, epoch: number, fitRandom: RandomState): Promise<string> {
     const { fs, path } = await fileSystem('fit: checkpoint');
-    await fs.mkdir(this.dir, { recursive: true });
+    await makeDirectory('fit: checkpoint', this.dir);
     const file = path.join(this.dir, checkpointFileName(epoch));
     await writeFileAtomic('fit: checkpoint', file, await encodeCheckpoint(model, epoch, fitRandom));
     if (this.keep > 0) {

@@ -71,6 +71,14 @@ describe('safetensors', () => {
     expect(Object.keys(header)).toEqual(['empty', 'scalar', 'weird', 'ints']);
   });
 
+  it('reads from a view into a larger buffer at any offset (a pooled Node Buffer) without leaking its neighbours', () => {
+    const bytes = encodeSafetensors({ a: { shape: [2], data: Float32Array.of(1.5, -2) } });
+    const pooled = Buffer.concat([Buffer.from('junk!'), Buffer.from(bytes), Buffer.from('more junk')]).subarray(5, 5 + bytes.length);
+    const a = decodeSafetensors(pooled).tensors.get('a')!;
+    expect(a.data.byteLength).toBe(8);
+    expect(Array.from(a.data)).toEqual([1.5, -2]);
+  });
+
   it('refuses bad arguments when writing', () => {
     expect(() => encodeSafetensors({ a: { shape: [3], data: Float32Array.of(1, 2) } })).toThrow("tensor 'a' has shape [3] but 2 values");
     expect(() => encodeSafetensors({ __metadata__: { shape: [1], data: Float32Array.of(1) } })).toThrow('reserved');
