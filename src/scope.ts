@@ -38,10 +38,17 @@ function stack(): Scope[] {
   return asyncContext ? (asyncContext.getStore() ?? globalStack) : globalStack;
 }
 
+/** The innermost open scope, if any: the one that will dispose a tensor made now. */
+export function currentScope(): Scope | undefined {
+  const s = stack();
+  // Work started inside an async tidy may outlive it: skip scopes that have closed.
+  for (let i = s.length - 1; i >= 0; i--) if (!s[i]!.closed) return s[i];
+  return undefined;
+}
+
 /** Called for every new tensor: the innermost open scope will dispose it. Returns whether one will. */
 export function track(item: Disposable): boolean {
-  const s = stack();
-  const scope = s[s.length - 1];
+  const scope = currentScope();
   if (!scope) return false;
   scope.members.add(item);
   item.scope = scope;
@@ -101,19 +108,15 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   const parent = outer[outer.length - 1];
   const scope = new Scope();
   let result: T;
-  if (asyncContext) {
-    result = asyncContext.run([...outer, scope], fn);
-  } else {
-    globalStack.push(scope);
-    try {
-      result = fn();
-    } catch (error) {
-      removeScope(scope);
-      close(scope, undefined, parent);
-      throw error;
-    }
-    if (!isPromiseLike(result)) removeScope(scope);
+  if (!asyncContext) globalStack.push(scope);
+  try {
+    result = asyncContext ? asyncContext.run([...outer, scope], fn) : fn();
+  } catch (error) {
+    if (!asyncContext) removeScope(scope);
+    close(scope, undefined, parent);
+    throw error;
   }
+  if (!asyncContext && !isPromiseLike(result)) removeScope(scope);
   if (!isPromiseLike(result)) {
     close(scope, result, parent);
     return result;
