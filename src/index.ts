@@ -25,7 +25,7 @@ export {
 } from './optimizers.js';
 export { losses, type LossFunction, type CrossentropyOptions } from './losses.js';
 export {
-  metrics, type MetricFunction, type Values, type Probabilities, type ConfusionOptions, type ClassScores, type ClassificationReport,
+  metrics, type MetricFunction, type ScoreValues, type Probabilities, type ConfusionOptions, type ClassScores, type ClassificationReport,
   type ReportOptions, type Average, type RegressionReport,
 } from './metrics.js';
 export { callbacks, History, EarlyStopping, type Callback, type Logs, type EarlyStoppingOptions } from './callbacks.js';

@@ -90,11 +90,11 @@ export function resolveMetric(metric: unknown, lossName: string): ResolvedMetric
 // never present) counts as 0, without an error.
 
 /** Labels or values: an array, a typed array, or a tensor on a backend that reads synchronously (cpu, wasm). */
-export type Values = ArrayLike<number> | Tensor;
-/** Probabilities [samples, classes]: nested arrays, or a tensor as for Values. */
+export type ScoreValues = ArrayLike<number> | Tensor;
+/** Probabilities [samples, classes]: nested arrays, or a tensor as for ScoreValues. */
 export type Probabilities = readonly (readonly number[])[] | Tensor;
 
-function hostValues(fn: string, name: string, v: Values): ArrayLike<number> {
+function hostValues(fn: string, name: string, v: ScoreValues): ArrayLike<number> {
   if (v instanceof Tensor) {
     v.assertAlive(fn);
     if (!v.backend.readSync) throw new Error(`${fn}: ${name} is a tensor on the ${v.backend.name} backend, which reads asynchronously; pass await ${name}.data()`);
@@ -106,7 +106,7 @@ function hostValues(fn: string, name: string, v: Values): ArrayLike<number> {
   return v;
 }
 
-function labelPair(fn: string, yTrue: Values, yPred: Values): [Int32Array, Int32Array] {
+function labelPair(fn: string, yTrue: ScoreValues, yPred: ScoreValues): [Int32Array, Int32Array] {
   const t = hostValues(fn, 'yTrue', yTrue);
   const p = hostValues(fn, 'yPred', yPred);
   if (t.length !== p.length) throw new Error(`${fn}: yTrue and yPred should have the same length, got ${t.length} and ${p.length}`);
@@ -118,7 +118,7 @@ function labelPair(fn: string, yTrue: Values, yPred: Values): [Int32Array, Int32
 }
 
 /** Share of samples whose predicted class equals the true class. */
-export function accuracyScore(yTrue: Values, yPred: Values): number {
+export function accuracyScore(yTrue: ScoreValues, yPred: ScoreValues): number {
   const [t, p] = labelPair('accuracyScore', yTrue, yPred);
   if (t.length === 0) throw new Error('accuracyScore: no samples');
   let right = 0;
@@ -132,7 +132,7 @@ export interface ConfusionOptions {
 }
 
 /** counts[i][j]: samples of true class i predicted as class j (rows: truth, as scikit-learn). */
-export function confusionMatrix(yTrue: Values, yPred: Values, options: ConfusionOptions = {}): number[][] {
+export function confusionMatrix(yTrue: ScoreValues, yPred: ScoreValues, options: ConfusionOptions = {}): number[][] {
   const [t, p] = labelPair('confusionMatrix', yTrue, yPred);
   let k = options.numClasses ?? 0;
   if (options.numClasses === undefined) for (let i = 0; i < t.length; i++) k = Math.max(k, t[i]! + 1, p[i]! + 1);
@@ -177,7 +177,7 @@ export interface ReportOptions {
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 
 /** Precision, recall and F1 per class and averaged, accuracy and the confusion matrix, as numbers. */
-export function classificationReport(yTrue: Values, yPred: Values, options: ReportOptions = {}): ClassificationReport {
+export function classificationReport(yTrue: ScoreValues, yPred: ScoreValues, options: ReportOptions = {}): ClassificationReport {
   const numClasses = options.classNames?.length ?? options.numClasses;
   const counts = confusionMatrix(yTrue, yPred, numClasses === undefined ? {} : { numClasses });
   const k = counts.length;
@@ -208,7 +208,7 @@ export function classificationReport(yTrue: Values, yPred: Values, options: Repo
 
 export type Average = 'macro' | 'weighted' | 'none';
 
-function averaged(fn: string, key: 'precision' | 'recall' | 'f1', yTrue: Values, yPred: Values, average: Average, options: ReportOptions): number | number[] {
+function averaged(fn: string, key: 'precision' | 'recall' | 'f1', yTrue: ScoreValues, yPred: ScoreValues, average: Average, options: ReportOptions): number | number[] {
   const report = classificationReport(yTrue, yPred, options);
   if (average === 'none') return report.perClass.map((c) => c[key]);
   if (average !== 'macro' && average !== 'weighted') throw new Error(`${fn}: average should be 'macro', 'weighted' or 'none', got ${JSON.stringify(average)}`);
@@ -216,15 +216,15 @@ function averaged(fn: string, key: 'precision' | 'recall' | 'f1', yTrue: Values,
 }
 
 /** Precision (macro average by default; 'none' gives one per class). */
-export function precisionScore(yTrue: Values, yPred: Values, average: Average = 'macro', options: ReportOptions = {}): number | number[] {
+export function precisionScore(yTrue: ScoreValues, yPred: ScoreValues, average: Average = 'macro', options: ReportOptions = {}): number | number[] {
   return averaged('precisionScore', 'precision', yTrue, yPred, average, options);
 }
 
-export function recallScore(yTrue: Values, yPred: Values, average: Average = 'macro', options: ReportOptions = {}): number | number[] {
+export function recallScore(yTrue: ScoreValues, yPred: ScoreValues, average: Average = 'macro', options: ReportOptions = {}): number | number[] {
   return averaged('recallScore', 'recall', yTrue, yPred, average, options);
 }
 
-export function f1Score(yTrue: Values, yPred: Values, average: Average = 'macro', options: ReportOptions = {}): number | number[] {
+export function f1Score(yTrue: ScoreValues, yPred: ScoreValues, average: Average = 'macro', options: ReportOptions = {}): number | number[] {
   return averaged('f1Score', 'f1', yTrue, yPred, average, options);
 }
 
@@ -232,7 +232,7 @@ export function f1Score(yTrue: Values, yPred: Values, average: Average = 'macro'
 export const LOG_LOSS_EPS = 1e-15;
 
 /** Mean of -ln p(true class) over the samples (cross-entropy with class indices). */
-export function logLoss(yTrue: Values, probabilities: Probabilities): number {
+export function logLoss(yTrue: ScoreValues, probabilities: Probabilities): number {
   const fn = 'logLoss';
   const labels = hostValues(fn, 'yTrue', yTrue);
   let rows: ArrayLike<number>;
@@ -261,7 +261,7 @@ export function logLoss(yTrue: Values, probabilities: Probabilities): number {
   return total / n;
 }
 
-function valuePair(fn: string, yTrue: Values, yPred: Values): [ArrayLike<number>, ArrayLike<number>] {
+function valuePair(fn: string, yTrue: ScoreValues, yPred: ScoreValues): [ArrayLike<number>, ArrayLike<number>] {
   const t = hostValues(fn, 'yTrue', yTrue);
   const p = hostValues(fn, 'yPred', yPred);
   if (t.length !== p.length) throw new Error(`${fn}: yTrue and yPred should have the same length, got ${t.length} and ${p.length}`);
@@ -273,7 +273,7 @@ function valuePair(fn: string, yTrue: Values, yPred: Values): [ArrayLike<number>
  * Coefficient of determination 1 - SS_res / SS_tot. When yTrue is constant
  * (SS_tot = 0), 1 for perfect predictions and 0 otherwise, as scikit-learn.
  */
-export function r2Score(yTrue: Values, yPred: Values): number {
+export function r2Score(yTrue: ScoreValues, yPred: ScoreValues): number {
   const [t, p] = valuePair('r2Score', yTrue, yPred);
   let mean = 0;
   for (let i = 0; i < t.length; i++) mean += t[i]!;
@@ -297,7 +297,7 @@ export interface RegressionReport {
 }
 
 /** Mean squared error, its root, mean absolute error and R², as numbers (float64 sums). */
-export function regressionReport(yTrue: Values, yPred: Values): RegressionReport {
+export function regressionReport(yTrue: ScoreValues, yPred: ScoreValues): RegressionReport {
   const [t, p] = valuePair('regressionReport', yTrue, yPred);
   let sq = 0;
   let abs = 0;

@@ -7,6 +7,7 @@ import { STATE_SLOTS } from './backends/step-rules.js';
 import { contiguousStrides } from './backends/strided.js';
 import { describe, trainableByName, valueAndGrad } from './autograd.js';
 import { checkNumber, checkOptions } from './options.js';
+import { clone } from './ops/creation.js';
 import { contiguous } from './ops/shape.js';
 import { allocate, Tensor, Variable } from './tensor.js';
 import { shapeString } from './ops/util.js';
@@ -108,7 +109,12 @@ export abstract class Optimizer {
       }
       const own = slots.map((s, j) => {
         if (s.size !== param.size) throw new Error(`${this.name}.setState: buffer ${j} of parameter ${i} has shape ${shapeString(s.shape)}, expected ${param.size} elements`);
-        return new Variable(contiguous(s), false, `${param.name}/${this.name}_${j}`);
+        // A private copy: steps update the buffers in place, which must not reach the caller's
+        // tensor; the temporary handle is released once the variable holds the storage.
+        const copy = clone(s);
+        const slot = new Variable(copy, false, `${param.name}/${this.name}_${j}`);
+        copy.dispose();
+        return slot;
       });
       this.state.set(param, { slots: own, steps: saved.steps[i]! });
     });

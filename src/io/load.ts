@@ -3,7 +3,6 @@
 // files that disagree with each other before allocating anything they claim.
 
 import { Sequential } from '../nn/sequential.js';
-import * as ops from '../ops/index.js';
 import { checkOptions } from '../options.js';
 import { type Checkpoint, type CheckpointSource, readCheckpoint, restoreCheckpoint } from './checkpoint.js';
 import { buildFromJson, checkModelJson, compileFromJson, type ModelJson } from './model-json.js';
@@ -37,7 +36,6 @@ function modelFrom(doc: ModelJson, file: ReturnType<typeof decodeSafetensors>, w
     doc,
     file,
     (layers, name) => new Sequential({ layers, name }),
-    (data, shape) => ops.tensor(data, shape),
     where,
     ignorePrefix,
   );

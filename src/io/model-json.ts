@@ -9,8 +9,8 @@ import type { Layer, LayerConfig, Shape } from '../nn/layer.js';
 import { layerFromConfig } from '../nn/registry.js';
 import type { Sequential } from '../nn/sequential.js';
 import { optimizers } from '../optimizers.js';
+import * as ops from '../ops/index.js';
 import { shapeString } from '../ops/util.js';
-import type { Tensor } from '../tensor.js';
 import type { Safetensors } from './safetensors.js';
 import type { PreprocessingState } from './tabular.js';
 
@@ -137,7 +137,6 @@ export function buildFromJson(
   doc: ModelJson,
   file: Safetensors,
   makeModel: (layers: Layer[], name: string) => Sequential,
-  toTensor: (data: Float32Array, shape: readonly number[]) => Tensor,
   where: string,
   ignorePrefix?: string,
 ): Sequential {
@@ -150,13 +149,18 @@ export function buildFromJson(
   const expected = expectedWeights(layers, doc.model.inputShape);
   if (expected) matchWeights(expected, file, where, ignorePrefix);
   const model = makeModel(layers, doc.model.name);
-  if (!model.built) model.build(doc.model.inputShape);
-  // Custom layers could not say their shapes up front: check what they built.
-  matchWeights(model.weights.map((w) => [w.name, w.shape] as const), file, where, ignorePrefix);
-  const values = model.weights.map((w) => toTensor(file.tensors.get(w.name)!.data as Float32Array, w.shape));
-  model.setWeights(values);
-  for (const v of values) v.dispose();
-  return model;
+  try {
+    if (!model.built) model.build(doc.model.inputShape);
+    // Custom layers could not say their shapes up front: check what they built.
+    matchWeights(model.weights.map((w) => [w.name, w.shape] as const), file, where, ignorePrefix);
+    const values = model.weights.map((w) => ops.tensor(file.tensors.get(w.name)!.data as Float32Array, w.shape));
+    model.setWeights(values);
+    for (const v of values) v.dispose();
+    return model;
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
 }
 
 /** Compiles a loaded model from its training configuration when every name is known; returns whether it did. */

@@ -102,7 +102,7 @@ function listMissing(found: [number, string][], source: string): string {
 }
 
 export class Preprocessing {
-  private constructor(readonly state: PreprocessingState) {}
+  private constructor(private readonly state: PreprocessingState) {}
 
   /** Reads the column roles, categories and classes from a table (no scaling yet). */
   static infer(table: CsvTable, options: PreprocessingOptions): Preprocessing {

@@ -131,6 +131,32 @@ describe('checkpoint files', () => {
     expect((await wg.loadCheckpoint(join(dir, 'checkpoint-000001.safetensors'))).epoch).toBe(1);
   });
 
+  it('writing and resuming leave no tensors behind', async () => {
+    await wg.setBackend('cpu');
+    const { x, y } = problem(40, 6);
+    const dir = tempDir();
+    const model = makeModel();
+    await model.fit(x, y, { ...FIT, epochs: 1, checkpoint: { dir } });
+    const before = wg.memory();
+    await model.fit(x, y, { ...FIT, epochs: 3, resumeFrom: dir, checkpoint: { dir } });
+    expect(wg.memory()).toEqual(before);
+  });
+
+  it('optimizer.setState copies the buffers it is given (steps update them in place)', async () => {
+    await wg.setBackend('cpu');
+    const w = wg.variable(wg.tensor([1, 2]));
+    const adam = wg.optimizers.adam({ learningRate: 0.1 });
+    const m = wg.tensor([0.5, 0.5]);
+    const v = wg.tensor([1, 1]);
+    adam.setState([w], { iterations: 3, steps: [3], slots: [[m, v]] });
+    adam.applyGradients([wg.tensor([1, 1])], [w]);
+    expect(Array.from(await m.data())).toEqual([0.5, 0.5]);
+    expect(Array.from(await v.data())).toEqual([1, 1]);
+    const state = adam.getState([w]);
+    expect(state.steps).toEqual([4]);
+    expect(Array.from(await state.slots[0]![0]!.data())).toEqual([0.55, 0.55].map(Math.fround));
+  });
+
   it('resuming refuses what does not fit', async () => {
     await wg.setBackend('cpu');
     const { x, y } = problem(40, 5);

@@ -125,6 +125,22 @@ describe('save and load: targets and sources', () => {
     await expect(model.save('downloads://x')).rejects.toThrow("'downloads://' needs a browser page");
   });
 
+  it('loading CSV files, saving and loading leave no tensors behind', async () => {
+    const dir = tempDir();
+    await model.save(dir);
+    (await wg.loadModel(dir)).dispose();
+    const before = wg.memory();
+    await model.save(dir);
+    (await wg.loadModel(dir)).dispose();
+    await expect(wg.loadModel({ json: '{}', weights: new Uint8Array(0) })).rejects.toThrow();
+    const data = await wg.data.loadCsv(IRIS, { target: 'species', validation: 0.1, test: 0.1 });
+    for (const part of [data.train, data.validation!, data.test!]) wg.dispose([part.x, part.y]);
+    const { x: px, y: py } = data.preprocessing.tensors(data.table);
+    wg.dispose([px, py!]);
+    expect(wg.memory().numTensors).toBe(before.numTensors);
+    expect(wg.memory().numBytes).toBe(before.numBytes);
+  });
+
   it('refuses targets it cannot write', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'file'), 'x');
