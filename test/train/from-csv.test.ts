@@ -26,9 +26,9 @@ async function trainAndScore(name: string, target: string, epochs: number, seed:
 describe.each(cases)('training from CSV files ($name)', ({ name, skip }) => {
   const run = it.skipIf(skip);
 
-  run('digits reaches at least 0.95 test accuracy (20 epochs)', async () => {
+  run('digits reaches at least 0.95 test accuracy (10 epochs)', async () => {
     await wg.setBackend(name);
-    const report = await trainAndScore('digits', 'label', 20, 5);
+    const report = await trainAndScore('digits', 'label', 10, 5);
     expect(report.samples).toBe(450);
     expect(report.accuracy).toBeGreaterThanOrEqual(0.95);
     expect(report.macro.f1).toBeGreaterThanOrEqual(0.94);
