@@ -98,17 +98,23 @@ export abstract class Optimizer {
     if (saved.steps.length !== params.length || saved.slots.length !== params.length) {
       throw new Error(`${this.name}.setState: expected state for ${params.length} parameters, got ${saved.steps.length}`);
     }
+    // Check everything first: a bad call changes nothing.
     params.forEach((param, i) => {
       const slots = saved.slots[i]!;
       const want = saved.steps[i]! === 0 ? 0 : STATE_SLOTS[this.rule()];
       if (slots.length !== want) throw new Error(`${this.name}.setState: parameter ${i} should have ${want} state buffers, got ${slots.length}`);
+      slots.forEach((s, j) => {
+        if (s.size !== param.size) throw new Error(`${this.name}.setState: buffer ${j} of parameter ${i} has shape ${shapeString(s.shape)}, expected ${param.size} elements`);
+        s.assertAlive(`${this.name}.setState`);
+      });
+    });
+    params.forEach((param, i) => {
       this.state.get(param)?.slots.forEach((s) => s.dispose());
       if (saved.steps[i] === 0) {
         this.state.delete(param);
         return;
       }
-      const own = slots.map((s, j) => {
-        if (s.size !== param.size) throw new Error(`${this.name}.setState: buffer ${j} of parameter ${i} has shape ${shapeString(s.shape)}, expected ${param.size} elements`);
+      const own = saved.slots[i]!.map((s, j) => {
         // A private copy: steps update the buffers in place, which must not reach the caller's
         // tensor; the temporary handle is released once the variable holds the storage.
         const copy = clone(s);

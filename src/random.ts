@@ -129,6 +129,20 @@ export function randomFor(seed?: number): Random {
   return new Random(seed ?? globalRandom.fork());
 }
 
+/**
+ * Runs `fn` and then puts the global stream back where it was, so that work whose
+ * random draws are thrown away (rebuilding a saved model before its weights are
+ * copied in) does not shift the user's later unseeded draws.
+ */
+export function preservingGlobalStream<T>(fn: () => T): T {
+  const saved = globalRandom.getState();
+  try {
+    return fn();
+  } finally {
+    globalRandom.setState(saved);
+  }
+}
+
 export function currentSeed(): number {
   return globalSeed;
 }

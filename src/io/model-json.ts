@@ -2,6 +2,7 @@
 // layer's toConfig()), the preprocessing, and the training configuration — and the
 // checks that a model.json and a weights file agree before anything is allocated.
 
+import { preservingGlobalStream } from '../random.js';
 import { describe } from '../autograd.js';
 import { resolveLoss } from '../losses.js';
 import { resolveMetric } from '../metrics.js';
@@ -134,6 +135,17 @@ export function matchWeights(expected: readonly (readonly [string, readonly numb
  * `makeModel` is Sequential's constructor (passed in to keep the module graph acyclic).
  */
 export function buildFromJson(
+  doc: ModelJson,
+  file: Safetensors,
+  makeModel: (layers: Layer[], name: string) => Sequential,
+  where: string,
+  ignorePrefix?: string,
+): Sequential {
+  // The initial weights are overwritten below: drawing them must not move the global stream.
+  return preservingGlobalStream(() => buildAndFill(doc, file, makeModel, where, ignorePrefix));
+}
+
+function buildAndFill(
   doc: ModelJson,
   file: Safetensors,
   makeModel: (layers: Layer[], name: string) => Sequential,
