@@ -10,6 +10,7 @@ export default defineConfig({
           exclude: ['test/**/*.browser.test.ts'],
           environment: 'node',
           pool: 'forks',
+          globalSetup: ['test/setup/assets.ts'],
           testTimeout: 60_000,
         },
       },

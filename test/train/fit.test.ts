@@ -147,6 +147,56 @@ describe.each(cases)('fit ($name)', ({ name, skip }) => {
     restored.forEach((v, i) => expect(v).toBeCloseTo(bestWeights[i]!, 6));
   });
 
+  run('restoreBestWeights also applies when training runs out of epochs', async () => {
+    await wg.setBackend(name);
+    const train = regression(40, 13);
+    const val = { x: regression(20, 14).x, y: wg.randomNormal([20, 1], 0, 5, 4) };
+    wg.setSeed(6);
+    const model = wg.sequential([wg.layers.dense({ units: 1, inputDim: 4 })]);
+    model.compile({ optimizer: wg.optimizers.sgd({ learningRate: 0.1 }), loss: 'mse' });
+    const stopper = wg.callbacks.earlyStopping({ patience: 1000, restoreBestWeights: true });
+    const snapshots: number[][] = [];
+    const history = await model.fit(train.x, train.y, {
+      epochs: 12, validationData: [val.x, val.y], verbose: 0,
+      callbacks: [{ onEpochEnd: async () => { snapshots.push(Array.from(await model.getWeights()[0]!.data())); } }, stopper],
+    });
+    const losses = history.history.val_loss!;
+    const best = losses.indexOf(Math.min(...losses));
+    expect(stopper.stoppedEpoch).toBe(-1);
+    expect(best).toBeLessThan(11);
+    expect(Array.from(await model.getWeights()[0]!.data())).toEqual(snapshots[best]);
+  });
+
+  run('a NaN loss stops training and keeps the last good weights (onNaN)', async () => {
+    await wg.setBackend(name);
+    const { x: clean, y } = regression(32, 15);
+    const rows = (await clean.array()) as number[][];
+    rows[21]![2] = NaN; // in batch 5 (0-based) of size 4
+    const x = wg.tensor(rows);
+    wg.setSeed(8);
+    const model = wg.sequential([wg.layers.dense({ units: 1, inputDim: 4 })]);
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    const epochStart = Array.from(await model.getWeights()[0]!.data());
+    let lastGood: number[] = [];
+    const synchronous = name !== 'webgpu';
+    const history = await model.fit(x, y, {
+      epochs: 3, batchSize: 4, shuffle: false, verbose: 0,
+      callbacks: synchronous ? { onBatchEnd: async () => { lastGood = Array.from(await model.getWeights()[0]!.data()); } } : [],
+    });
+    expect(history.stoppedOnNaN?.epoch).toBe(0);
+    const weights = Array.from(await model.getWeights()[0]!.data());
+    expect(weights.every(Number.isFinite)).toBe(true);
+    if (synchronous) {
+      expect(history.stoppedOnNaN?.batch).toBe(5);
+      expect(weights).toEqual(lastGood);
+      expect(history.history.loss![0]).toBeGreaterThan(0);
+    } else {
+      expect(weights).toEqual(epochStart);
+    }
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    await expect(model.fit(x, y, { epochs: 1, batchSize: 4, shuffle: false, verbose: 0, onNaN: 'throw' })).rejects.toThrow(/fit: the loss became NaN (at epoch 1, batch 6|in epoch 1); training stopped/);
+  });
+
   run('shuffling is seeded: the same seed trains to the same weights, another seed differently', async () => {
     await wg.setBackend(name);
     const { x, y } = regression(30, 10);
