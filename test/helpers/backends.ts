@@ -8,11 +8,7 @@ import * as wg from '../../src/index.js';
 export type Name = wg.BackendName;
 
 /** Backends that exist in this build, in the order suites run them. */
-<<<<<<< HEAD
-export const ALL_BACKENDS: readonly Name[] = ['cpu', 'wasm'];
-=======
-export const ALL_BACKENDS: readonly Name[] = ['cpu', 'webgpu'];
->>>>>>> main
+export const ALL_BACKENDS: readonly Name[] = ['cpu', 'wasm', 'webgpu'];
 
 const truthy = (v: string | undefined): boolean => v === 'true' || v === '1';
 const strict = truthy(process.env.CI);
