@@ -3,9 +3,9 @@
 // Run through node --experimental-wasm-relaxed-simd so both module flavours are measured.
 
 import os from 'node:os';
-import { benchMlp, benchSeed, mlpTable, seedTable } from './fit.js';
-import { benchMatmul, matmulTable } from './matmul.js';
-import { tfjsVersion } from './tfjs.js';
+import { benchMlp, benchSeed, mlpTable, seedTable } from './wasm-fit.js';
+import { benchMatmul, matmulTable } from './wasm-matmul.js';
+import { tfjsVersion } from './wasm-peer.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

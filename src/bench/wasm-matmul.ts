@@ -6,8 +6,8 @@ import type { Backend, View } from '../backends/backend.js';
 import { createWasmBackend } from '../backends/wasm.js';
 import type { WasmBackend } from '../backends/wasm/backend.js';
 import { Random } from '../random.js';
-import { formatMs, interleave, summarize, type Summary, table } from './stats.js';
-import { loadTfjsWasm } from './tfjs.js';
+import { formatMs, interleave, summarize, type Summary, table } from './wasm-stats.js';
+import { loadTfjsWasm } from './wasm-peer.js';
 
 export interface MatmulConfig {
   readonly flavour: 'simd' | 'relaxed';

@@ -8,8 +8,8 @@ import * as wg from '../index.js';
 import { registerBackend } from '../backends/select.js';
 import { createWasmBackend, type WasmBackendOptions } from '../backends/wasm.js';
 import { Random } from '../random.js';
-import { formatMs, interleave, summarize, type Summary, table } from './stats.js';
-import { loadTfjsWasm } from './tfjs.js';
+import { formatMs, interleave, summarize, type Summary, table } from './wasm-stats.js';
+import { loadTfjsWasm } from './wasm-peer.js';
 
 export interface FitResult {
   readonly name: string;
