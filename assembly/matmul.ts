@@ -15,7 +15,7 @@
 // accumulated in the same order whatever the thread count.
 
 import {
-  ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH,
+  ACT_RELU, ACT_SIGMOID, ACT_TANH,
   MM_A, MM_A_BATCH_STRIDES, MM_A_CS, MM_A_RS, MM_ACTIVATION, MM_B, MM_B_BATCH_STRIDES, MM_B_CS, MM_B_RS,
   MM_BATCH, MM_BATCH_RANK, MM_BATCH_SHAPE, MM_BIAS, MM_BIAS_STRIDE, MM_K, MM_KC, MM_M, MM_MC, MM_MR, MM_N,
   MM_NC, MM_NR, MM_OUT, MM_SCRATCH, MM_SCRATCH_PART, MM_SPLIT,
@@ -331,4 +331,3 @@ export function matmul(d: usize, part: i32, parts: i32): void {
   }
 }
 
-export { ACT_LINEAR };

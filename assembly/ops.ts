@@ -12,7 +12,7 @@
 // rounded to f32 and splatted. Binary ops take (a, b, s0, s1, a0, a1).
 
 import {
-  erfc, fk, gelu, K_MINUS_ONE, geluDerivative, K_ONE, modFloat, powJS, roundHalfEven, sigmoid64, softplus64,
+  fk, gelu, geluDerivative, K_MINUS_ONE, K_ONE, modFloat, powJS, roundHalfEven, sigmoid64, softplus64,
   vexp, vexpm1, vlog, vlog1p, vsigmoid, vsoftplus, vtanh,
 } from './math';
 import { toInt32 } from './simd';
@@ -499,5 +499,3 @@ function intMod(a: f64, b: f64): f64 {
   @inline f64(a: f64, b: f64, a0: f64, a1: f64): f64 { return b >= a0 && b <= a1 ? a : 0; }
 }
 
-// Re-exported for the matmul epilogue and tests.
-export { erfc };
