@@ -135,7 +135,16 @@ export class WorkerPool {
     Atomics.store(ctl, DONE, 0);
     Atomics.add(ctl, GENERATION, 1);
     Atomics.notify(ctl, GENERATION);
-    dispatch(kind, desc, 0, workers + 1);
+    try {
+      dispatch(kind, desc, 0, workers + 1);
+    } finally {
+      // Even when part 0 throws, the workers' parts finish before the next job.
+      this.waitForWorkers(workers);
+    }
+  }
+
+  private waitForWorkers(workers: number): void {
+    const ctl = this.ctl;
     let spins = 0;
     for (;;) {
       const done = Atomics.load(ctl, DONE);
