@@ -6,7 +6,7 @@ import type { Backend, View } from '../backends/backend.js';
 import { createWasmBackend } from '../backends/wasm.js';
 import type { WasmBackend } from '../backends/wasm/backend.js';
 import { Random } from '../random.js';
-import { formatMs, interleave, summarize, type Summary, table } from './wasm-stats.js';
+import { formatMs, formatRatio, interleave, roundRatios, summarize, type Summary, table } from './wasm-stats.js';
 import { loadTfjsWasm } from './wasm-peer.js';
 
 export interface MatmulConfig {
@@ -20,8 +20,8 @@ export interface MatmulResult {
   readonly name: string;
   readonly summary: Summary;
   readonly gflops: number;
-  /** tfjs median / this median. */
-  readonly ratio: number;
+  /** tfjs time / this time, round by round. */
+  readonly ratio: Summary;
   readonly maxRelError: number;
 }
 
@@ -106,10 +106,10 @@ export async function benchMatmul(
     // Warm-up: let both engines tier up their code before timing.
     await interleave(contestants, 3);
     const times = await interleave(contestants, rounds);
-    const tfMedian = summarize(times.get(tfName)!).median;
+    const tfTimes = times.get(tfName)!;
     for (const [name, samples] of times) {
       const summary = summarize(samples);
-      results.push({ n, transpose, name, summary, gflops: (2 * n ** 3) / summary.median / 1e6, ratio: tfMedian / summary.median, maxRelError: errors.get(name)! });
+      results.push({ n, transpose, name, summary, gflops: (2 * n ** 3) / summary.median / 1e6, ratio: roundRatios(tfTimes, samples), maxRelError: errors.get(name)! });
     }
     for (const c of cleanup) c();
   }
@@ -120,7 +120,7 @@ export async function benchMatmul(
 export function matmulTable(results: readonly MatmulResult[]): string {
   const label = (r: MatmulResult) => (r.transpose === 'none' ? `${r.n}` : r.transpose === 'a' ? `${r.n} (aᵀ·b)` : `${r.n} (a·bᵀ)`);
   return table(
-    ['n', 'implementation', 'ms, median (p10–p90)', 'GFLOP/s', '× tfjs-wasm'],
-    results.map((r) => [label(r), r.name, formatMs(r.summary), r.gflops.toFixed(1), r.name.startsWith('tfjs') ? '1.00' : r.ratio.toFixed(2)]),
+    ['n', 'implementation', 'ms, median (p10–p90)', 'GFLOP/s (median)', '× tfjs-wasm, per round: median (p10–p90)'],
+    results.map((r) => [label(r), r.name, formatMs(r.summary), r.gflops.toFixed(1), r.name.startsWith('tfjs') ? '1' : formatRatio(r.ratio)]),
   );
 }

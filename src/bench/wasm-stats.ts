@@ -20,6 +20,21 @@ export function summarize(times: readonly number[]): Summary {
   return { median: quantile(sorted, 0.5), p10: quantile(sorted, 0.1), p90: quantile(sorted, 0.9), samples: sorted.length };
 }
 
+/**
+ * The speed-up of `ours` over `peer`, round by round: samples of the same round
+ * ran milliseconds apart, so load from other processes hits both alike. The
+ * median and spread of these ratios are steadier than a ratio of medians on a
+ * busy machine.
+ */
+export function roundRatios(peer: readonly number[], ours: readonly number[]): Summary {
+  return summarize(peer.map((p, i) => p / ours[i]!));
+}
+
+/** "2.01 (1.90–2.10)" */
+export function formatRatio(s: Summary): string {
+  return `${s.median.toFixed(2)} (${s.p10.toFixed(2)}–${s.p90.toFixed(2)})`;
+}
+
 /** "12.3 ms (11.9–13.0)" */
 export function formatMs(s: Summary): string {
   const f = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
