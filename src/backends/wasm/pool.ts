@@ -4,7 +4,7 @@
 // keeps a process alive.
 
 import { workerSource } from '../../generated/wasm-worker.js';
-import { CONTROL_BYTES, DESCRIPTOR, DONE, GENERATION, KIND, PARTS, SPIN, STOP, type WorkerInit } from './control.js';
+import { CONTROL_BYTES, DESCRIPTOR, DONE, GENERATION, KIND, PARTS, STOP, waitWhile, type WorkerInit } from './control.js';
 
 type Dispatch = (kind: number, desc: number, part: number, parts: number) => void;
 
@@ -81,7 +81,7 @@ async function spawn(): Promise<PoolWorker & { onMessage(listener: (message: unk
 
 export class WorkerPool {
   private readonly ctl: Int32Array;
-  private canWait = true;
+  private canWait: boolean | undefined;
   private failure: string | undefined;
 
   private constructor(private readonly workers: PoolWorker[], memory: WebAssembly.Memory, control: number) {
@@ -145,19 +145,22 @@ export class WorkerPool {
 
   private waitForWorkers(workers: number): void {
     const ctl = this.ctl;
-    let spins = 0;
-    for (;;) {
-      const done = Atomics.load(ctl, DONE);
-      if (done >= workers) break;
-      if (++spins > SPIN && this.canWait) {
-        try {
-          Atomics.wait(ctl, DONE, done, 1);
-        } catch {
-          // A browser's main thread may not block: keep spinning.
-          this.canWait = false;
-        }
+    for (let done = Atomics.load(ctl, DONE); done < workers; done = Atomics.load(ctl, DONE)) {
+      waitWhile(ctl, DONE, done, () => this.mayBlock());
+    }
+  }
+
+  /** Whether this thread may block in Atomics.wait (a browser's main thread may not). */
+  private mayBlock(): boolean {
+    if (this.canWait === undefined) {
+      try {
+        Atomics.wait(this.ctl, STOP, 1, 0);
+        this.canWait = true;
+      } catch {
+        this.canWait = false;
       }
     }
+    return this.canWait;
   }
 
   dispose(): void {

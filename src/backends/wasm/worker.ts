@@ -3,7 +3,7 @@
 // loops forever: wait for a new generation, run its part of the job, count done.
 // It never returns to its event loop; the pool terminates or unrefs it.
 
-import { CONTROL_BYTES, DESCRIPTOR, DONE, GENERATION, KIND, PARTS, SPIN, STOP, type WorkerInit } from './control.js';
+import { CONTROL_BYTES, DESCRIPTOR, DONE, GENERATION, KIND, PARTS, STOP, waitWhile, type WorkerInit } from './control.js';
 
 type Dispatch = (kind: number, desc: number, part: number, parts: number) => void;
 
@@ -18,13 +18,12 @@ function serve(init: WorkerInit, port: Port): void {
   // The control block sits at a fixed low address, so this view stays valid when
   // memory grows.
   const ctl = new Int32Array(init.memory.buffer, init.control, CONTROL_BYTES / 4);
-  port.postMessage('ready');
+  // Read the generation before saying ready: the first job is published after
+  // 'ready' arrives, so it is always newer than `seen`.
   let seen = Atomics.load(ctl, GENERATION);
+  port.postMessage('ready');
   for (;;) {
-    let spins = 0;
-    while (Atomics.load(ctl, GENERATION) === seen) {
-      if (++spins > SPIN) Atomics.wait(ctl, GENERATION, seen);
-    }
+    waitWhile(ctl, GENERATION, seen, () => true);
     seen = Atomics.load(ctl, GENERATION);
     if (Atomics.load(ctl, STOP) !== 0) return;
     const parts = Atomics.load(ctl, PARTS);
