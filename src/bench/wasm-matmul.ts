@@ -93,7 +93,7 @@ export async function benchMatmul(
       });
       cleanup.push(() => { backend.free(sa); backend.free(sb); backend.free(so); });
     }
-    const tfName = 'tfjs-backend-wasm (XNNPACK SIMD), 1 thread';
+    const tfName = 'tfjs-backend-wasm (XNNPACK SIMD), 1 thread, beside the rows above';
     contestants.push({
       name: tfName,
       sample: () => {
@@ -117,8 +117,11 @@ export async function benchMatmul(
   return results;
 }
 
-export function matmulTable(results: readonly MatmulResult[]): string {
+export function matmulTable(unsorted: readonly MatmulResult[]): string {
   const label = (r: MatmulResult) => (r.transpose === 'none' ? `${r.n}` : r.transpose === 'a' ? `${r.n} (aᵀ·b)` : `${r.n} (a·bᵀ)`);
+  // Grouped by case (stable, so each group's rows stay together, tfjs last in each).
+  const order = ['none', 'a', 'b'];
+  const results = [...unsorted].sort((x, y) => order.indexOf(x.transpose) - order.indexOf(y.transpose) || x.n - y.n);
   return table(
     ['n', 'implementation', 'ms, median (p10–p90)', 'GFLOP/s (median)', '× tfjs-wasm, per round: median (p10–p90)'],
     results.map((r) => [label(r), r.name, formatMs(r.summary), r.gflops.toFixed(1), r.name.startsWith('tfjs') ? '1' : formatRatio(r.ratio)]),

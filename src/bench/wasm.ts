@@ -22,13 +22,15 @@ const load = (): string => os.loadavg()[0]!.toFixed(2);
 console.log(`# webgrad WASM benchmarks\n\n${machine()}; load average at start ${load()}\n`);
 process.on('exit', () => console.log(`load average at the end: ${load()}`));
 if (!only || only === 'matmul') {
-  const configs = [
-    { flavour: 'relaxed', threads: 1 },
-    { flavour: 'simd', threads: 1 },
-    { flavour: 'relaxed', threads: 2 },
-    { flavour: 'simd', threads: 2 },
+  // One worker pool at a time: a pool's workers spin for a while after each job, and
+  // two pools on two cores would take turns. Each group is interleaved with tfjs.
+  const groups = [
+    [{ flavour: 'relaxed', threads: 1 }, { flavour: 'simd', threads: 1 }],
+    [{ flavour: 'relaxed', threads: 2 }],
+    [{ flavour: 'simd', threads: 2 }],
   ] as const;
-  const results = await benchMatmul(configs, [256, 512, 1024], quick ? 5 : 15, quick ? [] : ['a', 'b']);
+  const results = [];
+  for (const group of groups) results.push(...(await benchMatmul(group, [256, 512, 1024], quick ? 5 : 15, quick ? [] : ['a', 'b'])));
   console.log(`## f32 matmul (n×n · n×n)\n\n${matmulTable(results)}\n`);
 }
 
