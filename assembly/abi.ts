@@ -3,8 +3,9 @@
 // (as TypeScript), so it holds integer constants only — one source of truth.
 //
 // A job is a descriptor written by JS into linear memory; `dispatch(kind, desc,
-// part, parts)` runs part `part` of `parts` (threads split a job into parts that
-// write disjoint outputs, so results do not depend on the thread count).
+// part, parts, thread)` runs part `part` of `parts` on thread `thread` (parts write
+// disjoint outputs, so results do not depend on how many there are or which thread
+// runs which; `thread` only picks per-thread scratch).
 
 // --- job kinds ------------------------------------------------------------
 export const KIND_ELEMENTWISE = 1;
@@ -87,7 +88,7 @@ export const EW_OUT_DTYPE = 12;
 export const EW_RANK = 16;
 export const EW_COUNT = 20;
 export const EW_COND_DTYPE = 24;
-export const EW_SCRATCH = 28; // per-part scratch: SCRATCH_PART_BYTES each
+export const EW_SCRATCH = 28; // per-thread scratch: SCRATCH_PART_BYTES each
 export const EW_ARGS = 32; // f64[4]
 export const EW_SHAPE = 64; // i32[MAX_RANK]
 export const EW_OPERANDS = 128; // OPERAND_BYTES each: byte address, then i32 strides[MAX_RANK] in elements
@@ -143,7 +144,7 @@ export const MM_BIAS = 48; // 0: no bias
 export const MM_BIAS_STRIDE = 52;
 export const MM_ACTIVATION = 56;
 export const MM_SCRATCH = 60;
-export const MM_SCRATCH_PART = 64; // bytes of packing scratch per part
+export const MM_SCRATCH_PART = 64; // bytes of packing scratch per thread
 /** How parts split the work: 0 batches, 1 rows (M), 2 columns (N). */
 export const MM_SPLIT = 68;
 export const MM_BATCH_SHAPE = 128;
@@ -151,7 +152,7 @@ export const MM_A_BATCH_STRIDES = 192;
 export const MM_B_BATCH_STRIDES = 256;
 export const MM_BYTES = 320;
 
-// Blocking of the packed matmul (floats). Scratch per part: MC*KC + KC*NC + 64.
+// Blocking of the packed matmul (floats). Scratch per thread: MC*KC + KC*NC + 64.
 export const MM_MR = 4;
 export const MM_NR = 8;
 export const MM_KC = 512;
@@ -186,5 +187,5 @@ export const ST_STATE = 16; // 3 addresses
 export const ST_HYPER = 32; // f64[8]
 export const ST_BYTES = 96;
 
-/** Scratch each part may use for index counters and accumulators (bytes). */
+/** Scratch each thread may use for index counters and accumulators (bytes). */
 export const SCRATCH_PART_BYTES = 16384;

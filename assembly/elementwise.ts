@@ -25,6 +25,7 @@ import {
   Sub, Tanh, TanhGrad,
 } from './ops';
 import { gather4, loadPartial, scatter4, storePartial, toInt32x4 } from './simd';
+import { threadIndex } from './thread';
 
 // The current job's parameters (globals are per instance, so per thread).
 let gIn: i32 = DT_F32;
@@ -78,7 +79,7 @@ function walk<R>(d: usize, part: i32, parts: i32): void {
   const s1 = <isize>load<i32>(o1 + 4 + last) << 2;
   const s2 = <isize>load<i32>(o2 + 4 + last) << 2;
   const s3 = <isize>load<i32>(o3 + 4 + last) << 2;
-  const idx = <usize>load<i32>(d + EW_SCRATCH) + <usize>part * SCRATCH_PART_BYTES;
+  const idx = <usize>load<i32>(d + EW_SCRATCH) + <usize>threadIndex() * SCRATCH_PART_BYTES;
   let p0 = <usize>load<i32>(o0);
   let p1 = <usize>load<i32>(o1);
   let p2 = <usize>load<i32>(o2);

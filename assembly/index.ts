@@ -1,5 +1,7 @@
 // The module's one entry point. JS writes a job descriptor (see abi.ts) into linear
-// memory and calls dispatch; worker threads call it too, each with its own part.
+// memory and calls dispatch; worker threads call it too. A job is split into
+// `parts` that write disjoint outputs; any thread may run any part, and `thread`
+// picks the per-thread scratch.
 
 import { KIND_ELEMENTWISE, KIND_GATHER, KIND_MATMUL, KIND_REDUCE, KIND_SCATTER_ADD, KIND_STEP } from './abi';
 import { elementwise } from './elementwise';
@@ -7,8 +9,10 @@ import { gather, scatterAdd } from './gather';
 import { matmul } from './matmul';
 import { reduce } from './reduce';
 import { step } from './step';
+import { setThread } from './thread';
 
-export function dispatch(kind: i32, desc: usize, part: i32, parts: i32): void {
+export function dispatch(kind: i32, desc: usize, part: i32, parts: i32, thread: i32): void {
+  setThread(thread);
   switch (kind) {
     case KIND_ELEMENTWISE: elementwise(desc, part, parts); break;
     case KIND_REDUCE: reduce(desc, part, parts); break;

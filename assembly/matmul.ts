@@ -22,6 +22,7 @@ import {
 } from './abi';
 import { vsigmoid, vtanh } from './math';
 import { fma, gather4, loadPartial, storePartial } from './simd';
+import { threadIndex } from './thread';
 
 // --- epilogue ---------------------------------------------------------------------
 
@@ -292,7 +293,7 @@ export function matmul(d: usize, part: i32, parts: i32): void {
   const act = load<i32>(d + MM_ACTIVATION);
   const split = load<i32>(d + MM_SPLIT);
   const partBytes = <usize>load<i32>(d + MM_SCRATCH_PART);
-  const aPack = <usize>load<i32>(d + MM_SCRATCH) + <usize>part * partBytes;
+  const aPack = <usize>load<i32>(d + MM_SCRATCH) + <usize>threadIndex() * partBytes;
   const bPack = aPack + MM_MC * MM_KC * 4;
   let b0 = 0, b1 = batches, m0 = 0, m1 = m, n0 = 0, n1 = n;
   if (split == 0) { b0 = share(batches, part, parts, 1); b1 = share(batches, part + 1, parts, 1); }

@@ -19,6 +19,7 @@ import {
 } from './abi';
 import { partStart } from './elementwise';
 import { toInt32 } from './simd';
+import { threadIndex } from './thread';
 
 // --- accumulators: (f64 scalar, f64x2 pairs of elements) ----------------------------
 
@@ -139,7 +140,7 @@ function reduceRows<K>(d: usize, part: i32, parts: i32): void {
   const start = partStart(nOut, part, parts);
   const end = partStart(nOut, part + 1, parts);
   if (start >= end) return;
-  const scratch = <usize>load<i32>(d + RD_SCRATCH) + <usize>part * SCRATCH_PART_BYTES;
+  const scratch = <usize>load<i32>(d + RD_SCRATCH) + <usize>threadIndex() * SCRATCH_PART_BYTES;
   const oc = scratch;
   const ic = scratch + 64;
   const oShape = d + RD_OUTER_SHAPE;
@@ -207,7 +208,7 @@ function reduceColumns<K>(d: usize, part: i32, parts: i32): void {
   const c0 = partStart(cols, part, parts);
   const c1 = partStart(cols, part + 1, parts);
   if (c0 >= c1) return;
-  const scratch = <usize>load<i32>(d + RD_SCRATCH) + <usize>part * SCRATCH_PART_BYTES;
+  const scratch = <usize>load<i32>(d + RD_SCRATCH) + <usize>threadIndex() * SCRATCH_PART_BYTES;
   const oc = scratch;
   const ic = scratch + 64;
   const acc = scratch + 128;
@@ -256,7 +257,7 @@ function argRows(d: usize, part: i32, parts: i32, isMax: bool): void {
   const start = partStart(nOut, part, parts);
   const end = partStart(nOut, part + 1, parts);
   if (start >= end) return;
-  const oc = <usize>load<i32>(d + RD_SCRATCH) + <usize>part * SCRATCH_PART_BYTES;
+  const oc = <usize>load<i32>(d + RD_SCRATCH) + <usize>threadIndex() * SCRATCH_PART_BYTES;
   const oShape = d + RD_OUTER_SHAPE;
   const oStrides = d + RD_OUTER_STRIDES;
   let base = <usize>load<i32>(d + RD_X) + seek(start, oShape, oStrides, ro, oc);

@@ -44,7 +44,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   );
   const instance = await WebAssembly.instantiate(loaded.module, { env: { memory } });
   const exports = instance.exports as {
-    dispatch: (kind: number, desc: number, part: number, parts: number) => void;
+    dispatch: (kind: number, desc: number, part: number, parts: number, thread: number) => void;
     heapBase: () => number;
   };
   const heapBase = exports.heapBase() >>> 0;

@@ -14,7 +14,7 @@ import { ACTIVATION, BINARY, BINARY_DEFAULTS, dt, REDUCE, RULE, UNARY, UNARY_DEF
 import type { Flavour } from './module.js';
 import type { WorkerPool } from './pool.js';
 
-type Dispatch = (kind: number, desc: number, part: number, parts: number) => void;
+type Dispatch = (kind: number, desc: number, part: number, parts: number, thread: number) => void;
 
 const R = abi.MAX_RANK;
 
@@ -22,9 +22,11 @@ const R = abi.MAX_RANK;
 const f32Bits = new Float32Array(1);
 const i32Bits = new Int32Array(f32Bits.buffer);
 
-/** Work (elements, or flops / 16 for matmul) above which a job is split across threads. */
+/** Elements (or flops, for matmul) above which a job is split across threads. */
 const PARALLEL_ELEMENTS = 1 << 16;
 const PARALLEL_FLOPS = 1 << 22;
+/** Elements per part of a split job: small enough to balance, large enough to amortise a claim. */
+const PART_ELEMENTS = 1 << 14;
 
 /** Bytes of packing scratch per thread for the packed matmul. */
 const MATMUL_SCRATCH = (abi.MM_MC * abi.MM_KC + abi.MM_KC * abi.MM_NC) * 4 + 256;
@@ -192,7 +194,7 @@ export class WasmBackend implements Backend {
       if (v) copyInto(i32, this.space.strides, o * R, o * R + rank, at + 1);
       else i32.fill(0, at + 1, at + 1 + rank);
     }
-    this.run(abi.KIND_ELEMENTWISE, count >= PARALLEL_ELEMENTS);
+    this.run(abi.KIND_ELEMENTWISE, this.partsFor(count));
   }
 
   // --- reductions --------------------------------------------------------------------
@@ -232,7 +234,9 @@ export class WasmBackend implements Backend {
     copyInto(i32, kept.strides, 0, kept.rank, w + (abi.RD_OUTER_STRIDES >> 2));
     copyInto(i32, red.shape, 0, red.rank, w + (abi.RD_INNER_SHAPE >> 2));
     copyInto(i32, red.strides, 0, red.rank, w + (abi.RD_INNER_STRIDES >> 2));
-    this.run(abi.KIND_REDUCE, nOut * nInner >= PARALLEL_ELEMENTS && (columns ? kept.shape[kept.rank - 1]! >= 64 : nOut >= 64));
+    // Parts split outputs (or columns), never a reduction.
+    const splittable = columns ? kept.shape[kept.rank - 1]! : nOut;
+    this.run(abi.KIND_REDUCE, splittable >= 64 ? this.partsFor(nOut * nInner, splittable >> 4) : 1);
   }
 
   // --- matmul -----------------------------------------------------------------------
@@ -271,11 +275,16 @@ export class WasmBackend implements Backend {
     }
     const flops = 2 * batch * rows * n * k;
     const small = rows * n * k <= 32768 || rows < 4 || n < 8;
-    const parallel = this.pool !== undefined && flops >= PARALLEL_FLOPS;
+    // Two parts per thread (each packs its own panels), split over batches, rows or
+    // columns, whichever has the most to share.
+    let parts = this.pool !== undefined && flops >= PARALLEL_FLOPS ? 2 * this.threads : 1;
     let split = 0;
-    if (parallel) {
-      if (batch >= this.threads * 2) split = 0;
-      else split = rows / abi.MM_MR >= n / abi.MM_NR ? 1 : 2;
+    if (parts > 1) {
+      if (batch >= parts) split = 0;
+      else {
+        split = rows / abi.MM_MR >= n / abi.MM_NR ? 1 : 2;
+        parts = Math.min(parts, Math.ceil(split === 1 ? rows / abi.MM_MR : n / abi.MM_NR));
+      }
     }
     // Allocating may grow memory: take the heap view after it.
     const scratch = small ? 0 : this.packingScratch();
@@ -303,7 +312,7 @@ export class WasmBackend implements Backend {
     copyInto(i32, space.shape, 0, batchRank, w + (abi.MM_BATCH_SHAPE >> 2));
     copyInto(i32, space.strides, 0, batchRank, w + (abi.MM_A_BATCH_STRIDES >> 2));
     copyInto(i32, space.strides, R, R + batchRank, w + (abi.MM_B_BATCH_STRIDES >> 2));
-    this.run(abi.KIND_MATMUL, parallel);
+    this.run(abi.KIND_MATMUL, parts);
   }
 
   /** Per-thread packing buffers, allocated on the first large product and kept. */
@@ -347,7 +356,7 @@ export class WasmBackend implements Backend {
       i32[w + (abi.GA_AXIS_LEN >> 2)] = axisLen;
       i32[w + (abi.GA_INNER >> 2)] = inner;
       i32[w + (abi.GA_COUNT >> 2)] = count;
-      this.run(kind, outer * count * inner >= PARALLEL_ELEMENTS);
+      this.run(kind, this.partsFor(outer * count * inner, kind === abi.KIND_GATHER ? outer * count : Math.max(outer, inner >> 4)));
     } finally {
       for (const t of temps) this.heap.free(t);
     }
@@ -401,7 +410,7 @@ export class WasmBackend implements Backend {
       i32[w + (abi.ST_GRAD >> 2)] = g;
       for (let s = 0; s < 3; s++) i32[w + (abi.ST_STATE >> 2) + s] = state[s] ? this.address(state[s]!) : 0;
       this.writeF64(d + abi.ST_HYPER, hyper, 8);
-      this.run(abi.KIND_STEP, n >= PARALLEL_ELEMENTS);
+      this.run(abi.KIND_STEP, this.partsFor(n));
     } finally {
       for (const t of temps) this.heap.free(t);
     }
@@ -409,9 +418,20 @@ export class WasmBackend implements Backend {
 
   // --- plumbing ---------------------------------------------------------------------------
 
-  private run(kind: number, parallel: boolean): void {
-    if (parallel && this.pool) this.pool.run(kind, this.reserved.desc, this.dispatchFn);
-    else this.dispatchFn(kind, this.reserved.desc, 0, 1);
+  /**
+   * Parts for a job of `elements`: 1 (no split) below PARALLEL_ELEMENTS or without a
+   * pool, else ~PART_ELEMENTS each, at least one and at most four per thread, and at
+   * most `limit` (what the job can be split into).
+   */
+  private partsFor(elements: number, limit = Infinity): number {
+    if (!this.pool || elements < PARALLEL_ELEMENTS) return 1;
+    const parts = Math.min(4 * this.threads, Math.max(this.threads, Math.ceil(elements / PART_ELEMENTS)), limit);
+    return Math.max(1, Math.floor(parts));
+  }
+
+  private run(kind: number, parts: number): void {
+    if (parts > 1 && this.pool) this.pool.run(kind, this.reserved.desc, parts, this.dispatchFn);
+    else this.dispatchFn(kind, this.reserved.desc, 0, 1, 0);
   }
 
   private address(v: View): number {

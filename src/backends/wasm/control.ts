@@ -1,13 +1,40 @@
 // The control block that the main thread and the workers share in linear memory
-// (int32 slots). A job is published by bumping GENERATION; every worker runs its
-// part and increments DONE. Shared by pool.ts (main side) and worker.ts.
+// (int32 slots), shared by pool.ts (main side) and worker.ts.
+//
+// A job is split into parts. The main thread writes KIND and DESCRIPTOR, resets
+// DONE, publishes the parts in NEXT and bumps GENERATION to wake the workers. Every
+// thread, the main one included, then claims parts from NEXT until none is left
+// and counts each finished part in DONE. A worker that wakes late, or is
+// descheduled, leaves its parts to the others instead of stalling the job.
+//
+// NEXT packs [parts: 16 bits][next part: 16 bits] in one word, so a claim (a
+// compare-exchange) can never pair the count of one job with the index of
+// another; KIND and DESCRIPTOR are read after a successful claim, when they are
+// the claimed job's.
 
 export const GENERATION = 0;
 export const KIND = 1;
 export const DESCRIPTOR = 2;
-export const PARTS = 3;
+export const NEXT = 3;
 export const DONE = 4;
 export const STOP = 5;
+/** Most parts a job may have. */
+export const MAX_PARTS = 0xffff;
+
+export function packParts(parts: number): number {
+  return (parts << 16) | 0;
+}
+
+/** Claims the next part: [index, parts], or undefined when none is left. */
+export function claim(ctl: Int32Array): [number, number] | undefined {
+  for (;;) {
+    const v = Atomics.load(ctl, NEXT);
+    const parts = v >>> 16;
+    const index = v & 0xffff;
+    if (index >= parts) return undefined;
+    if (Atomics.compareExchange(ctl, NEXT, v, v + 1) === v) return [index, parts];
+  }
+}
 /** Bytes reserved for the control block. */
 export const CONTROL_BYTES = 64;
 

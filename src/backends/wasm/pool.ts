@@ -1,12 +1,12 @@
 // The worker pool (main side). Workers share the module's memory; a job is
-// published through the control block and split into one part per thread, the
-// main thread running part 0. Workers are unref'd in Node, so an idle pool never
-// keeps a process alive.
+// published through the control block and its parts are claimed by whichever
+// thread is free, the main thread included (see control.ts). Workers are unref'd
+// in Node, so an idle pool never keeps a process alive.
 
 import { workerSource } from '../../generated/wasm-worker.js';
-import { CONTROL_BYTES, DESCRIPTOR, DONE, GENERATION, KIND, PARTS, STOP, waitWhile, type WorkerInit } from './control.js';
+import { claim, CONTROL_BYTES, DESCRIPTOR, DONE, GENERATION, KIND, NEXT, packParts, STOP, waitWhile, type WorkerInit } from './control.js';
 
-type Dispatch = (kind: number, desc: number, part: number, parts: number) => void;
+type Dispatch = (kind: number, desc: number, part: number, parts: number, thread: number) => void;
 
 interface PoolWorker {
   postMessage(message: unknown): void;
@@ -124,29 +124,28 @@ export class WorkerPool {
     return this.workers.length + 1;
   }
 
-  /** Runs every part of a job and returns when all are done. */
-  run(kind: number, desc: number, dispatch: Dispatch): void {
+  /** Runs the `parts` of a job on all threads and returns when every part is done. */
+  run(kind: number, desc: number, parts: number, dispatch: Dispatch): void {
     if (this.failure) throw new Error(`wasm backend: a worker failed: ${this.failure}`);
     const ctl = this.ctl;
-    const workers = this.workers.length;
     Atomics.store(ctl, KIND, kind);
     Atomics.store(ctl, DESCRIPTOR, desc);
-    Atomics.store(ctl, PARTS, workers + 1);
     Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, NEXT, packParts(parts));
     Atomics.add(ctl, GENERATION, 1);
     Atomics.notify(ctl, GENERATION);
     try {
-      dispatch(kind, desc, 0, workers + 1);
+      for (let part = claim(ctl); part; part = claim(ctl)) {
+        dispatch(kind, desc, part[0], parts, 0);
+        Atomics.add(ctl, DONE, 1);
+      }
     } finally {
-      // Even when part 0 throws, the workers' parts finish before the next job.
-      this.waitForWorkers(workers);
-    }
-  }
-
-  private waitForWorkers(workers: number): void {
-    const ctl = this.ctl;
-    for (let done = Atomics.load(ctl, DONE); done < workers; done = Atomics.load(ctl, DONE)) {
-      waitWhile(ctl, DONE, done, () => this.mayBlock());
+      // After an error, the parts nobody took yet are dropped; the workers' parts
+      // still finish before the next job.
+      for (let part = claim(ctl); part; part = claim(ctl)) Atomics.add(ctl, DONE, 1);
+      for (let done = Atomics.load(ctl, DONE); done < parts; done = Atomics.load(ctl, DONE)) {
+        waitWhile(ctl, DONE, done, () => this.mayBlock());
+      }
     }
   }
 

@@ -1,11 +1,12 @@
 // A pool worker (bundled by scripts/build-wasm.mjs into a source string, so it needs
 // no file or URL). It instantiates the shared module on the shared memory, then
-// loops forever: wait for a new generation, run its part of the job, count done.
+// loops forever: wait for a new generation, claim and run parts until none is
+// left (see control.ts).
 // It never returns to its event loop; the pool terminates or unrefs it.
 
-import { CONTROL_BYTES, DESCRIPTOR, DONE, GENERATION, KIND, PARTS, STOP, waitWhile, type WorkerInit } from './control.js';
+import { claim, CONTROL_BYTES, DESCRIPTOR, DONE, GENERATION, KIND, STOP, waitWhile, type WorkerInit } from './control.js';
 
-type Dispatch = (kind: number, desc: number, part: number, parts: number) => void;
+type Dispatch = (kind: number, desc: number, part: number, parts: number, thread: number) => void;
 
 interface Port {
   on?(event: 'message', listener: (data: WorkerInit) => void): void;
@@ -18,23 +19,20 @@ function serve(init: WorkerInit, port: Port): void {
   // The control block sits at a fixed low address, so this view stays valid when
   // memory grows.
   const ctl = new Int32Array(init.memory.buffer, init.control, CONTROL_BYTES / 4);
-  // Read the generation before saying ready: the first job is published after
-  // 'ready' arrives, so it is always newer than `seen`.
   let seen = Atomics.load(ctl, GENERATION);
   port.postMessage('ready');
   for (;;) {
     waitWhile(ctl, GENERATION, seen, () => true);
     seen = Atomics.load(ctl, GENERATION);
     if (Atomics.load(ctl, STOP) !== 0) return;
-    const parts = Atomics.load(ctl, PARTS);
-    if (init.index < parts) {
+    for (let part = claim(ctl); part; part = claim(ctl)) {
       try {
-        dispatch(Atomics.load(ctl, KIND), Atomics.load(ctl, DESCRIPTOR), init.index, parts);
+        dispatch(Atomics.load(ctl, KIND), Atomics.load(ctl, DESCRIPTOR), part[0], part[1], init.index);
       } catch (error) {
         port.postMessage(`error: ${error instanceof Error ? error.message : String(error)}`);
       }
+      Atomics.add(ctl, DONE, 1);
     }
-    Atomics.add(ctl, DONE, 1);
     Atomics.notify(ctl, DONE);
   }
 }
