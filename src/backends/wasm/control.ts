@@ -42,19 +42,33 @@ export const CONTROL_BYTES = 64;
  * How long a thread spins on a slot before sleeping on it, in ms. Waking a sleeping
  * thread takes ~60 µs on this project's VMs, more than many kernels last, so workers
  * keep spinning for a while after each job (as OpenMP's blocktime does): during
- * training the next job arrives long before, and an idle pool still goes to sleep.
+ * training the next job arrives long before. The main thread, waiting for the last
+ * parts of a job, spins for less.
  */
-export const SPIN_MS = 2;
+export const WORKER_SPIN_MS = 2;
+export const MAIN_SPIN_MS = 0.25;
 
-/** Spins until `slot` differs from `value`, then sleeps on it (`canSleep`), up to `timeout` ms per sleep. */
-export function waitWhile(ctl: Int32Array, slot: number, value: number, canSleep: () => boolean): void {
+/**
+ * Spins until `slot` differs from `value`, then sleeps on it (if `canSleep`). A
+ * spinning thread that finds it was descheduled (a gap between two looks at the
+ * clock) sleeps at once: the machine has more runnable threads than cores, and
+ * spinning would take the core from the thread it waits for.
+ */
+export function waitWhile(ctl: Int32Array, slot: number, value: number, spinMs: number, canSleep: () => boolean): void {
   let spins = 0;
   let deadline = 0;
+  let last = 0;
   while (Atomics.load(ctl, slot) === value) {
     if ((++spins & 255) !== 0) continue;
     const now = performance.now();
-    if (deadline === 0) deadline = now + SPIN_MS;
-    else if (now > deadline && canSleep()) Atomics.wait(ctl, slot, value, 50);
+    if (deadline === 0) deadline = now + spinMs;
+    const descheduled = last !== 0 && now - last > 0.2;
+    last = now;
+    if ((now > deadline || descheduled) && canSleep()) {
+      Atomics.wait(ctl, slot, value, 50);
+      deadline = performance.now() + spinMs;
+      last = 0;
+    }
   }
 }
 

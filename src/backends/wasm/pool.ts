@@ -4,7 +4,7 @@
 // in Node, so an idle pool never keeps a process alive.
 
 import { workerSource } from '../../generated/wasm-worker.js';
-import { claim, CONTROL_BYTES, DESCRIPTOR, DONE, GENERATION, KIND, NEXT, packParts, STOP, waitWhile, type WorkerInit } from './control.js';
+import { claim, CONTROL_BYTES, DESCRIPTOR, DONE, GENERATION, KIND, MAIN_SPIN_MS, NEXT, packParts, STOP, waitWhile, type WorkerInit } from './control.js';
 
 type Dispatch = (kind: number, desc: number, part: number, parts: number, thread: number) => void;
 
@@ -144,7 +144,7 @@ export class WorkerPool {
       // still finish before the next job.
       for (let part = claim(ctl); part; part = claim(ctl)) Atomics.add(ctl, DONE, 1);
       for (let done = Atomics.load(ctl, DONE); done < parts; done = Atomics.load(ctl, DONE)) {
-        waitWhile(ctl, DONE, done, () => this.mayBlock());
+        waitWhile(ctl, DONE, done, MAIN_SPIN_MS, () => this.mayBlock());
       }
     }
   }

@@ -4,7 +4,7 @@
 // left (see control.ts).
 // It never returns to its event loop; the pool terminates or unrefs it.
 
-import { claim, CONTROL_BYTES, DESCRIPTOR, DONE, GENERATION, KIND, STOP, waitWhile, type WorkerInit } from './control.js';
+import { claim, CONTROL_BYTES, DESCRIPTOR, DONE, GENERATION, KIND, STOP, waitWhile, WORKER_SPIN_MS, type WorkerInit } from './control.js';
 
 type Dispatch = (kind: number, desc: number, part: number, parts: number, thread: number) => void;
 
@@ -22,7 +22,7 @@ function serve(init: WorkerInit, port: Port): void {
   let seen = Atomics.load(ctl, GENERATION);
   port.postMessage('ready');
   for (;;) {
-    waitWhile(ctl, GENERATION, seen, () => true);
+    waitWhile(ctl, GENERATION, seen, WORKER_SPIN_MS, () => true);
     seen = Atomics.load(ctl, GENERATION);
     if (Atomics.load(ctl, STOP) !== 0) return;
     for (let part = claim(ctl); part; part = claim(ctl)) {
