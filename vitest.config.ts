@@ -1,4 +1,54 @@
+// Two projects run the same suites: `node` (Node 20) and `browser` (Debian's Chromium
+// driven by Playwright; never a downloaded browser). Files named *.node.test.ts need
+// Node (processes, the file system) and *.browser.test.ts need a page (Workers, DOM);
+// everything else runs in both. In CI a missing Chromium fails the run; elsewhere the
+// browser project is left out with a one-line reason.
+import { existsSync } from 'node:fs';
+import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+
+const truthy = (v: string | undefined): boolean => v === 'true' || v === '1';
+const ci = truthy(process.env.CI);
+const chromium = process.env.WEBGRAD_CHROMIUM ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu', // WebGPU (SwiftShader where there is no GPU)
+  '--no-sandbox', // CI runs as root
+  '--js-flags=--expose-gc', // leak tests settle garbage first (test/helpers/gc.ts)
+  '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** What the suites read with `inject(...)` (see test/helpers/backends.ts). */
+const provide = {
+  // a backend that cannot start fails the run instead of being skipped
+  strictBackends: ci,
+  requireWebgpu: truthy(process.env.WEBGRAD_REQUIRE_WEBGPU),
+};
+
+const browserProject = () => {
+  if (!existsSync(chromium)) {
+    if (ci) throw new Error(`CI runs the browser tests in Chromium, but ${chromium} does not exist (apt-get install -y chromium, or set WEBGRAD_CHROMIUM)`);
+    console.warn(`[webgrad tests] skipping the browser project: no Chromium at ${chromium} (apt-get install -y chromium)`);
+    return [];
+  }
+  return [{
+    test: {
+      name: 'browser',
+      include: ['test/**/*.test.ts'],
+      exclude: ['test/**/*.node.test.ts'],
+      provide,
+      testTimeout: 120_000,
+      browser: {
+        enabled: true,
+        headless: true,
+        provider: playwright({ launchOptions: { executablePath: chromium, args: CHROMIUM_ARGS } }),
+        instances: [{ browser: 'chromium' as const }],
+        screenshotFailures: false,
+      },
+    },
+    optimizeDeps: { include: ['papaparse'] },
+  }];
+};
 
 export default defineConfig({
   test: {
@@ -10,9 +60,12 @@ export default defineConfig({
           exclude: ['test/**/*.browser.test.ts'],
           environment: 'node',
           pool: 'forks',
+          execArgv: ['--expose-gc'], // leak tests settle garbage first (test/helpers/gc.ts)
+          provide,
           testTimeout: 60_000,
         },
       },
+      ...browserProject(),
     ],
   },
 });

@@ -1,6 +1,8 @@
 // webgrad's public API: everything users import, and nothing else.
 
 import './tensor-methods.js';
+// Side effect: registers the wasm and webgpu backends (lazily). 'webgrad/core' is this file without it.
+import './backends/builtin.js';
 
 export { Tensor, Variable, memory, type DataType, type NestedArray, type TypedArray, type MemoryInfo } from './tensor.js';
 export { tidy, keep, dispose } from './scope.js';
