@@ -41,11 +41,15 @@ function stack(): Scope[] {
 /** Called for every new tensor: the innermost open scope will dispose it. Returns whether one will. */
 export function track(item: Disposable): boolean {
   const s = stack();
-  const scope = s[s.length - 1];
-  if (!scope) return false;
-  scope.members.add(item);
-  item.scope = scope;
-  return true;
+  // Work started inside an async tidy may outlive it: skip scopes that have closed.
+  for (let i = s.length - 1; i >= 0; i--) {
+    const scope = s[i]!;
+    if (scope.closed) continue;
+    scope.members.add(item);
+    item.scope = scope;
+    return true;
+  }
+  return false;
 }
 
 /** Takes an item out of its scope (on dispose). */
@@ -101,19 +105,15 @@ export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
   const parent = outer[outer.length - 1];
   const scope = new Scope();
   let result: T;
-  if (asyncContext) {
-    result = asyncContext.run([...outer, scope], fn);
-  } else {
-    globalStack.push(scope);
-    try {
-      result = fn();
-    } catch (error) {
-      removeScope(scope);
-      close(scope, undefined, parent);
-      throw error;
-    }
-    if (!isPromiseLike(result)) removeScope(scope);
+  if (!asyncContext) globalStack.push(scope);
+  try {
+    result = asyncContext ? asyncContext.run([...outer, scope], fn) : fn();
+  } catch (error) {
+    if (!asyncContext) removeScope(scope);
+    close(scope, undefined, parent);
+    throw error;
   }
+  if (!asyncContext && !isPromiseLike(result)) removeScope(scope);
   if (!isPromiseLike(result)) {
     close(scope, result, parent);
     return result;
