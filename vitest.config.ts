@@ -35,7 +35,7 @@ const browserProject = () => {
     test: {
       name: 'browser',
       include: ['test/**/*.test.ts'],
-      exclude: ['test/**/*.node.test.ts'],
+      exclude: ['test/**/*.node.test.ts', 'test/deno/**'],
       provide,
       testTimeout: 120_000,
       browser: {
@@ -57,7 +57,7 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.browser.test.ts'],
+          exclude: ['test/**/*.browser.test.ts', 'test/deno/**'],
           environment: 'node',
           pool: 'forks',
           execArgv: ['--expose-gc'], // leak tests settle garbage first (test/helpers/gc.ts)
