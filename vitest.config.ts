@@ -3,20 +3,12 @@
 // Node (processes, the file system) and *.browser.test.ts need a page (Workers, DOM);
 // everything else runs in both. In CI a missing Chromium fails the run; elsewhere the
 // browser project is left out with a one-line reason.
-import { existsSync } from 'node:fs';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumMissing } from './test/helpers/chromium.js';
 
 const truthy = (v: string | undefined): boolean => v === 'true' || v === '1';
 const ci = truthy(process.env.CI);
-const chromium = process.env.WEBGRAD_CHROMIUM ?? '/usr/bin/chromium';
-
-export const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu', // WebGPU (SwiftShader where there is no GPU)
-  '--no-sandbox', // CI runs as root
-  '--js-flags=--expose-gc', // leak tests settle garbage first (test/helpers/gc.ts)
-  '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 
 /** What the suites read with `inject(...)` (see test/helpers/backends.ts). */
 const provide = {
@@ -26,11 +18,7 @@ const provide = {
 };
 
 const browserProject = () => {
-  if (!existsSync(chromium)) {
-    if (ci) throw new Error(`CI runs the browser tests in Chromium, but ${chromium} does not exist (apt-get install -y chromium, or set WEBGRAD_CHROMIUM)`);
-    console.warn(`[webgrad tests] skipping the browser project: no Chromium at ${chromium} (apt-get install -y chromium)`);
-    return [];
-  }
+  if (chromiumMissing()) return []; // said why; throws in CI
   return [{
     test: {
       name: 'browser',
@@ -41,7 +29,7 @@ const browserProject = () => {
       browser: {
         enabled: true,
         headless: true,
-        provider: playwright({ launchOptions: { executablePath: chromium, args: CHROMIUM_ARGS } }),
+        provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
         instances: [{ browser: 'chromium' as const }],
         screenshotFailures: false,
       },
