@@ -4,7 +4,7 @@
 // the tape in reverse, summing gradients per tensor. Nodes keep their own references
 // to the tensors their gradient needs, so a `tidy` inside the function cannot free them.
 
-import { tidy } from './scope.js';
+import { currentScope, tidy } from './scope.js';
 import { Tensor, Variable } from './tensor.js';
 
 /**
@@ -89,6 +89,7 @@ export function valueAndGrad(f: () => Tensor, params?: ParamList): ValueAndGrads
 
   const previous = activeTape;
   return tidy(() => {
+    const scope = currentScope();
     let value: Tensor;
     activeTape = tape;
     try {
@@ -105,9 +106,25 @@ export function valueAndGrad(f: () => Tensor, params?: ParamList): ValueAndGrads
       }
       const targets: (readonly [string, Tensor])[] = watchAll ? usedVariables(tape) : [...entries!];
       const found = backward(tape, value, targets.map(([, p]) => p));
-      const grads = targets.map(([key, p], i) => [key, found[i] ?? zerosLikeOf(p)] as const);
+      if (watchAll) {
+        const names = new Set<string>();
+        for (const [key] of targets) {
+          if (names.has(key)) throw new Error(`valueAndGrad: two trainable variables used by f are named '${key}'; give them distinct names or pass params explicitly`);
+          names.add(key);
+        }
+      }
+      // A tensor listed twice gets two handles on its gradient, so each can be disposed.
+      const handed = new Set<Tensor>();
+      const grads = targets.map(([key, p], i) => {
+        const g = found[i] ?? zerosLikeOf(p);
+        const own = handed.has(g) ? g.share() : g;
+        handed.add(g);
+        return [key, own] as const;
+      });
       const result = Array.isArray(params) ? grads.map(([, g]) => g) : Object.fromEntries(grads);
-      return { value, grads: result };
+      // A value f did not make (a param, an outer tensor) comes back as a new handle, so
+      // that disposing the result never disposes the caller's tensor.
+      return { value: value.scope === scope ? value : value.share(), grads: result };
     } finally {
       for (const node of tape.nodes) for (const t of node.saved) t.dispose();
     }
@@ -221,7 +238,7 @@ function usedVariables(tape: Tape): (readonly [string, Tensor])[] {
 export function describe(value: unknown): string {
   if (value instanceof Tensor) return `a Tensor of shape [${value.shape.join(',')}] (${value.dtype})`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
   return `${typeof value} ${String(value)}`;
 }

@@ -93,6 +93,7 @@ let globalRandom = new Random(globalSeed);
 
 /** Seeds the generator used when an API is given no seed of its own. */
 export function setSeed(seed: number): void {
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new Error(`setSeed: seed should be a finite number, got ${String(seed)}`);
   globalSeed = seed;
   globalRandom = new Random(seed);
 }

@@ -38,18 +38,21 @@ function stack(): Scope[] {
   return asyncContext ? (asyncContext.getStore() ?? globalStack) : globalStack;
 }
 
-/** Called for every new tensor: the innermost open scope will dispose it. Returns whether one will. */
-export function track(item: Disposable): boolean {
+/** The innermost open scope, if any: the one that will dispose a tensor made now. */
+export function currentScope(): Scope | undefined {
   const s = stack();
   // Work started inside an async tidy may outlive it: skip scopes that have closed.
-  for (let i = s.length - 1; i >= 0; i--) {
-    const scope = s[i]!;
-    if (scope.closed) continue;
-    scope.members.add(item);
-    item.scope = scope;
-    return true;
-  }
-  return false;
+  for (let i = s.length - 1; i >= 0; i--) if (!s[i]!.closed) return s[i];
+  return undefined;
+}
+
+/** Called for every new tensor: the innermost open scope will dispose it. Returns whether one will. */
+export function track(item: Disposable): boolean {
+  const scope = currentScope();
+  if (!scope) return false;
+  scope.members.add(item);
+  item.scope = scope;
+  return true;
 }
 
 /** Takes an item out of its scope (on dispose). */

@@ -67,7 +67,7 @@ declare module './tensor.js' {
     reshape(shape: readonly number[]): Tensor;
     transpose(perm?: readonly number[]): Tensor;
     expandDims(axis?: number): Tensor;
-    squeeze(axis?: readonly number[]): Tensor;
+    squeeze(axis?: number | readonly number[]): Tensor;
     flatten(): Tensor;
     broadcastTo(shape: readonly number[]): Tensor;
     slice(begin: number | readonly number[], size?: number | readonly number[]): Tensor;
@@ -137,7 +137,7 @@ const methods: { [K in keyof Tensor]?: (this: Tensor, ...args: never[]) => unkno
   reshape(shape: readonly number[]) { return ops.reshape(this, shape); },
   transpose(perm?: readonly number[]) { return ops.transpose(this, perm); },
   expandDims(axis?: number) { return ops.expandDims(this, axis); },
-  squeeze(axis?: readonly number[]) { return ops.squeeze(this, axis); },
+  squeeze(axis?: number | readonly number[]) { return ops.squeeze(this, axis); },
   flatten() { return ops.flatten(this); },
   broadcastTo(shape: readonly number[]) { return ops.broadcastTo(this, shape); },
   slice(begin: number | readonly number[], size?: number | readonly number[]) { return ops.slice(this, begin, size); },

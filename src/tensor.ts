@@ -212,6 +212,10 @@ export class Tensor {
   /** @internal a new tensor object over the same storage (used by views and the autodiff tape) */
   share(shape = this.shape, strides = this.strides, offset = this.offset, lifetime: Lifetime = 'scoped'): Tensor {
     this.assertAlive('share');
+    if (strides.length !== shape.length) {
+      // A view needs one stride per dimension; reusing another shape's strides reads the wrong elements.
+      throw new Error(`share: internal error: ${strides.length} strides for shape [${shape.join(',')}]`);
+    }
     this.ref.retain();
     return new Tensor(this.ref, shape, this.dtype, strides, offset, lifetime);
   }

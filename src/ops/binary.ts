@@ -3,7 +3,7 @@
 
 import type { BinaryOp } from '../backends/backend.js';
 import { record } from '../autograd.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { reduceSum } from './reduce.js';
 import { reshape } from './shape.js';
 import {
@@ -32,7 +32,7 @@ export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor, outDtype = a.dt
 
 /** Converts both operands, upcasting to a common dtype, and frees what it made. */
 function withOperands(op: string, a: TensorLike, b: TensorLike, body: (x: Tensor, y: Tensor) => Tensor, arithmetic = true): Tensor {
-  const hintA = typeof b === 'object' ? (b as Tensor).dtype : 'float32';
+  const hintA = b instanceof Tensor ? b.dtype : 'float32';
   const x0 = asTensor(a, op, 'a', typeof a === 'number' ? hintA : 'float32');
   const y0 = asTensor(b, op, 'b', typeof b === 'number' ? x0.dtype : 'float32');
   let common = upcast(x0.dtype, y0.dtype);
@@ -72,8 +72,15 @@ function scaled(t: Tensor, factor: number): Tensor {
   s.dispose();
   return out;
 }
-function mask(op: BinaryOp, a: Tensor, b: Tensor, dy: Tensor): Tensor {
-  const m = k(op, a, b, 'float32');
+/** dy where `wins(a, b)`, dy / 2 where a == b (a tie shares evenly), 0 elsewhere. */
+function winnerMask(wins: BinaryOp, a: Tensor, b: Tensor, dy: Tensor): Tensor {
+  const won = k(wins, a, b, 'float32');
+  const tie = k('eq', a, b, 'float32');
+  const half = scaled(tie, 0.5);
+  tie.dispose();
+  const m = k('add', won, half);
+  won.dispose();
+  half.dispose();
   const out = k('mul', dy, m);
   m.dispose();
   return out;
@@ -134,8 +141,9 @@ export const pow = arithmetic(
   ],
   true,
 );
-export const maximum = arithmetic('max', 'maximum', (dy, a, b) => [() => mask('ge', a, b, dy), () => mask('lt', a, b, dy)]);
-export const minimum = arithmetic('min', 'minimum', (dy, a, b) => [() => mask('le', a, b, dy), () => mask('gt', a, b, dy)]);
+// At a tie each operand gets half, as in PyTorch and JAX (and central differences).
+export const maximum = arithmetic('max', 'maximum', (dy, a, b) => [() => winnerMask('gt', a, b, dy), () => winnerMask('lt', a, b, dy)]);
+export const minimum = arithmetic('min', 'minimum', (dy, a, b) => [() => winnerMask('lt', a, b, dy), () => winnerMask('gt', a, b, dy)]);
 export const mod = arithmetic('mod', 'mod', (dy, a, b) => [
   () => dy.share(),
   () => {
@@ -154,6 +162,7 @@ export const mod = arithmetic('mod', 'mod', (dy, a, b) => [
 /** (a - b)^2, elementwise. */
 export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
   return withOperands('squaredDifference', a, b, (x, y) => {
+    broadcastShapes('squaredDifference', x.shape, y.shape);
     const d = sub(x, y);
     const out = mul(d, d);
     d.dispose();
@@ -162,7 +171,11 @@ export function squaredDifference(a: TensorLike, b: TensorLike): Tensor {
 }
 
 function comparison(op: BinaryOp, name: string) {
-  return (a: TensorLike, b: TensorLike): Tensor => withOperands(name, a, b, (x, y) => binaryKernel(op, x, y, 'bool'), false);
+  return (a: TensorLike, b: TensorLike): Tensor =>
+    withOperands(name, a, b, (x, y) => {
+      broadcastShapes(name, x.shape, y.shape); // so that errors name the op, not the kernel
+      return binaryKernel(op, x, y, 'bool');
+    }, false);
 }
 
 export const equal = comparison('eq', 'equal');

@@ -1,7 +1,7 @@
 // Making tensors: from JS values, constants, ranges and seeded random draws.
 
 import { sizeOf } from '../backends/strided.js';
-import { describe, registerTrainable } from '../autograd.js';
+import { describe, record, registerTrainable } from '../autograd.js';
 import { randomFor } from '../random.js';
 import { type DataType, type NestedArray, Tensor, Variable } from '../tensor.js';
 import { backend, checkShape, checkTensor, fromValues, output, shapeString } from './util.js';
@@ -79,9 +79,13 @@ export function tensor(values: TensorValues, shape?: readonly number[], dtype?: 
     throw new Error(`tensor: shape ${shapeString(finalShape)} needs ${sizeOf(finalShape)} values, got ${flat.length}`);
   }
   const finalDtype = dtype ?? inferredDtype;
-  const data = finalDtype === 'float32' ? Float32Array.from(flat) : Int32Array.from(flat, (v) => (Number.isFinite(v) ? Math.trunc(v) : 0));
+  const data = finalDtype === 'float32' ? Float32Array.from(flat) : Int32Array.from(flat, finalDtype === 'bool' ? asBool : asInt);
   return fromValues(data, finalShape, finalDtype);
 }
+
+const asInt = (v: number): number => (Number.isFinite(v) ? Math.trunc(v) : 0);
+// Bool tensors hold exactly 0 or 1 (kernels compare them with ==); nonzero, NaN included, is true.
+const asBool = (v: number): number => (v !== 0 ? 1 : 0);
 
 export function scalar(value: number | boolean, dtype?: DataType): Tensor {
   if (typeof value !== 'number' && typeof value !== 'boolean') throw new TypeError(`scalar: expected a number or boolean, got ${describe(value)}`);
@@ -94,18 +98,18 @@ export function fill(shape: readonly number[], value: number, dtype: DataType = 
   checkDtype('fill', dtype);
   if (typeof value !== 'number') throw new TypeError(`fill: value should be a number, got ${describe(value)}`);
   const out = output(shape, dtype);
-  if (out.size > 0) backend().fill(out.view(), value);
+  if (out.size > 0) backend().fill(out.view(), dtype === 'bool' ? asBool(value) : value);
   return out;
 }
 
 export function zeros(shape: readonly number[], dtype: DataType = 'float32'): Tensor {
   checkShape('zeros', shape);
-  return fill(shape, 0, dtype);
+  return fill(shape, 0, checkDtype('zeros', dtype));
 }
 
 export function ones(shape: readonly number[], dtype: DataType = 'float32'): Tensor {
   checkShape('ones', shape);
-  return fill(shape, 1, dtype);
+  return fill(shape, 1, checkDtype('ones', dtype));
 }
 
 export function zerosLike(t: Tensor): Tensor {
@@ -161,17 +165,19 @@ export function truncatedNormal(shape: readonly number[], mean = 0, stddev = 1, 
 
 export function randomUniform(shape: readonly number[], min = 0, max = 1, seed?: number): Tensor {
   checkShape('randomUniform', shape);
+  if (!(min <= max)) throw new Error(`randomUniform: min should be <= max, got min ${min} and max ${max}`);
   const rng = randomFor(seed);
   const values = new Float32Array(sizeOf(shape));
   for (let i = 0; i < values.length; i++) values[i] = rng.uniform(min, max);
   return fromValues(values, shape, 'float32');
 }
 
-/** A contiguous copy with its own storage. */
+/** A contiguous copy with its own storage; gradients pass through unchanged. */
 export function clone(t: Tensor): Tensor {
   checkTensor(t, 'clone', 'x');
   const out = output(t.shape, t.dtype);
   if (out.size > 0) backend().copy(t.view(), out.view());
+  record([t], out, [], (dy) => [() => dy.share()]);
   return out;
 }
 

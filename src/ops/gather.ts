@@ -13,10 +13,17 @@ import { asTensor, backend, checkTensor, fromValues, normalizeAxis, output, shap
  */
 export function gather(input: TensorLike, indices: Tensor | readonly number[], axis = 0): Tensor {
   const x = asTensor(input, 'gather', 'x');
-  const idx = Array.isArray(indices) ? tensorOfIndices(indices as readonly number[]) : checkTensor(indices as Tensor, 'gather', 'indices');
-  if (idx.dtype !== 'int32') throw new TypeError(`gather: indices should be int32, got ${idx.dtype}`);
+  if (x.rank === 0) {
+    if (x !== input) x.dispose();
+    throw new Error('gather: x should have at least one dimension, got a scalar');
+  }
+  // Every check before the indices tensor is made, so that a wrong call leaves nothing behind.
   const a = normalizeAxis('gather', axis, x.rank);
-  if (x.rank === 0) throw new Error('gather: x should have at least one dimension, got a scalar');
+  if (!Array.isArray(indices)) {
+    checkTensor(indices as Tensor, 'gather', 'indices');
+    if ((indices as Tensor).dtype !== 'int32') throw new TypeError(`gather: indices should be int32, got ${(indices as Tensor).dtype}`);
+  }
+  const idx = Array.isArray(indices) ? tensorOfIndices('gather', indices as readonly number[]) : (indices as Tensor);
   const shape = [...x.shape.slice(0, a), ...idx.shape, ...x.shape.slice(a + 1)];
   const out = output(shape, x.dtype);
   if (out.size > 0) backend().gather(x.view(), idx.view(), a, out.view());
@@ -37,8 +44,8 @@ export function gather(input: TensorLike, indices: Tensor | readonly number[], a
   return out;
 }
 
-function tensorOfIndices(values: readonly number[]): Tensor {
-  if (!values.every(Number.isInteger)) throw new TypeError(`gather: indices should be integers, got ${JSON.stringify(values)}`);
+function tensorOfIndices(op: string, values: readonly number[]): Tensor {
+  if (!values.every(Number.isInteger)) throw new TypeError(`${op}: indices should be integers, got ${JSON.stringify(values)}`);
   return fromValues(Int32Array.from(values), [values.length], 'int32');
 }
 
@@ -48,7 +55,7 @@ function tensorOfIndices(values: readonly number[]): Tensor {
  */
 export function oneHot(indices: Tensor | readonly number[], depth: number, onValue = 1, offValue = 0): Tensor {
   if (!Number.isInteger(depth) || depth < 1) throw new Error(`oneHot: depth should be a positive integer, got ${depth}`);
-  const idx = Array.isArray(indices) ? tensorOfIndices(indices as readonly number[]) : checkTensor(indices as Tensor, 'oneHot', 'indices');
+  const idx = Array.isArray(indices) ? tensorOfIndices('oneHot', indices as readonly number[]) : checkTensor(indices as Tensor, 'oneHot', 'indices');
   if (idx.dtype !== 'int32') throw new TypeError(`oneHot: indices should be int32, got ${idx.dtype} of shape ${shapeString(idx.shape)}`);
   const classes = range(0, depth, 1, 'int32');
   const column = expandDims(idx, idx.rank);

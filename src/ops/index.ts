@@ -1,7 +1,7 @@
 // Every op, in one namespace. Import ops from here, not from their files.
 
 import { setAutogradOps } from '../autograd.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 import { add, pow as powTensor } from './binary.js';
 import { onesLike, zerosLike } from './creation.js';
 import { powScalar } from './unary.js';
@@ -29,9 +29,13 @@ export {
 } from './unary.js';
 export type { TensorLike } from './util.js';
 
-/** base ** exponent elementwise, broadcasting; a number exponent uses a cheaper kernel. */
+/**
+ * base ** exponent elementwise, broadcasting; a number exponent of a float32 base uses a
+ * cheaper kernel. Integer bases follow the tensor rule (int ** int stays int32).
+ */
 export function pow(base: TensorLike, exponent: TensorLike): Tensor {
-  return typeof exponent === 'number' ? powScalar(base, exponent) : powTensor(base, exponent);
+  const floatBase = base instanceof Tensor ? base.dtype === 'float32' : typeof base === 'number';
+  return typeof exponent === 'number' && floatBase ? powScalar(base, exponent) : powTensor(base, exponent);
 }
 
 setAutogradOps({ add, onesLike, zerosLike });

@@ -98,28 +98,20 @@ function checkOperand(op: string, t: Tensor, name: string): void {
  */
 export function matmul(aIn: TensorLike, bIn: TensorLike, transposeA = false, transposeB = false): Tensor {
   const a0 = asTensor(aIn, 'matmul', 'a');
-  const b0 = asTensor(bIn, 'matmul', 'b');
-  checkOperand('matmul', a0, 'a');
-  checkOperand('matmul', b0, 'b');
-  if (typeof transposeA !== 'boolean' || typeof transposeB !== 'boolean') {
-    throw new TypeError(`matmul: transposeA and transposeB should be booleans, got ${describe(transposeA)} and ${describe(transposeB)}`);
-  }
-  if (a0.rank === 0 || b0.rank === 0) {
-    throw new Error(`matmul: operands should have at least one dimension, got a ${shapeString(a0.shape)} and b ${shapeString(b0.shape)}`);
+  let b0: Tensor | undefined;
+  try {
+    b0 = asTensor(bIn, 'matmul', 'b');
+    checkMatmul(a0, b0, transposeA, transposeB);
+  } catch (error) {
+    // Free the scalars made from numbers; nothing else exists yet.
+    if (a0 !== aIn) a0.dispose();
+    if (b0 && b0 !== bIn) b0.dispose();
+    throw error;
   }
   const a = a0.rank === 1 ? reshape(a0, [1, a0.shape[0]!]) : a0;
   const b = b0.rank === 1 ? reshape(b0, [b0.shape[0]!, 1]) : b0;
   const ea = transposeA && a0.rank > 1 ? swapLast(a) : a;
   const eb = transposeB && b0.rank > 1 ? swapLast(b) : b;
-  const k1 = ea.shape[ea.rank - 1]!;
-  const k2 = eb.shape[eb.rank - 2]!;
-  if (k1 !== k2) {
-    const t = (flag: boolean) => (flag ? 'ᵀ' : '');
-    throw new Error(
-      `matmul: inner dimensions differ: a${t(transposeA)} is ${shapeString(ea.shape)}, b${t(transposeB)} is ${shapeString(eb.shape)} (${k1} vs ${k2})`,
-    );
-  }
-  broadcastShapes('matmul (batch dimensions)', ea.shape.slice(0, -2), eb.shape.slice(0, -2));
   let y = recordedProduct(ea, eb, [a, b], [transposeA && a0.rank > 1, transposeB && b0.rank > 1]);
   for (const t of [ea, eb]) if (t !== a && t !== b) t.dispose();
   if (a0.rank === 1 || b0.rank === 1) {
@@ -130,6 +122,31 @@ export function matmul(aIn: TensorLike, bIn: TensorLike, transposeA = false, tra
   }
   for (const [t, src] of [[a, a0], [b, b0], [a0, aIn], [b0, bIn]] as const) if (t !== src) t.dispose();
   return y;
+}
+
+/** Every matmul check, on shapes alone, so that a wrong call creates no tensor. */
+function checkMatmul(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): void {
+  checkOperand('matmul', a, 'a');
+  checkOperand('matmul', b, 'b');
+  if (typeof transposeA !== 'boolean' || typeof transposeB !== 'boolean') {
+    throw new TypeError(`matmul: transposeA and transposeB should be booleans, got ${describe(transposeA)} and ${describe(transposeB)}`);
+  }
+  if (a.rank === 0 || b.rank === 0) {
+    throw new Error(`matmul: operands should have at least one dimension, got a ${shapeString(a.shape)} and b ${shapeString(b.shape)}`);
+  }
+  // The operands as the product sees them: 1-D as a row / column, transposes applied.
+  const swap = (shape: readonly number[]) => [...shape.slice(0, -2), shape[shape.length - 1]!, shape[shape.length - 2]!];
+  const ea = a.rank === 1 ? [1, a.shape[0]!] : transposeA ? swap(a.shape) : a.shape;
+  const eb = b.rank === 1 ? [b.shape[0]!, 1] : transposeB ? swap(b.shape) : b.shape;
+  const k1 = ea[ea.length - 1]!;
+  const k2 = eb[eb.length - 2]!;
+  if (k1 !== k2) {
+    const t = (flag: boolean) => (flag ? 'ᵀ' : '');
+    throw new Error(
+      `matmul: inner dimensions differ: a${t(transposeA)} is ${shapeString(ea)}, b${t(transposeB)} is ${shapeString(eb)} (${k1} vs ${k2})`,
+    );
+  }
+  broadcastShapes('matmul (batch dimensions)', ea.slice(0, -2), eb.slice(0, -2));
 }
 
 export interface DenseOptions {

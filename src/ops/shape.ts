@@ -3,7 +3,7 @@
 // rest copy with the backend's strided `copy`.
 
 import { contiguousStrides, sizeOf } from '../backends/strided.js';
-import { record } from '../autograd.js';
+import { describe, record } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from './binary.js';
 import { reduceSum } from './reduce.js';
@@ -18,11 +18,17 @@ function viewOf(x: Tensor, shape: readonly number[], strides: readonly number[],
   return y;
 }
 
-/** A contiguous copy of x (or x itself, shared, when it already is contiguous). */
-export function contiguous(x: Tensor): Tensor {
-  if (x.contiguous) return x.share();
-  const out = output(x.shape, x.dtype);
-  if (out.size > 0) backend().copy(x.view(), out.view());
+/** A contiguous copy of x (or a new handle on x's storage when it already is contiguous). */
+export function contiguous(input: Tensor): Tensor {
+  const x = checkTensor(input, 'contiguous', 'x');
+  let out: Tensor;
+  if (x.contiguous) {
+    out = x.share();
+  } else {
+    out = output(x.shape, x.dtype);
+    if (out.size > 0) backend().copy(x.view(), out.view());
+  }
+  record([x], out, [], (dy) => [() => dy.share()]);
   return out;
 }
 
@@ -51,18 +57,11 @@ function resolveShape(op: string, from: readonly number[], requested: readonly n
 export function reshape(input: TensorLike, shape: readonly number[]): Tensor {
   const x = asTensor(input, 'reshape', 'x');
   const target = resolveShape('reshape', x.shape, shape);
-  const source = x.contiguous ? x : contiguousCopy(x);
+  const source = x.contiguous ? x : contiguous(x);
   const y = viewOf(source, target, contiguousStrides(target), source.offset, (dy) => reshape(dy, x.shape));
   if (source !== x) source.dispose();
   if (x !== input) x.dispose();
   return y;
-}
-
-/** Copy that keeps the gradient connected (used by reshape of a strided view). */
-function contiguousCopy(x: Tensor): Tensor {
-  const out = contiguous(x);
-  record([x], out, [], (dy) => [() => dy.share()]);
-  return out;
 }
 
 /** Permutes the dimensions (default: reverses them). A view: no copy. */
@@ -79,9 +78,17 @@ export function transpose(input: TensorLike, perm?: readonly number[]): Tensor {
   return y;
 }
 
+/** Where a new dimension goes in a rank-`rank` tensor: [-rank-1, rank], negative from the end. */
+function insertionAxis(op: string, axis: number, rank: number): number {
+  if (!Number.isInteger(axis) || axis < -rank - 1 || axis > rank) {
+    throw new Error(`${op}: axis should be an integer in [${-rank - 1}, ${rank}] to add a dimension to rank-${rank} tensors, got ${axis}`);
+  }
+  return axis < 0 ? axis + rank + 1 : axis;
+}
+
 export function expandDims(input: TensorLike, axis = 0): Tensor {
   const x = asTensor(input, 'expandDims', 'x');
-  const a = normalizeAxis('expandDims', axis, x.rank + 1);
+  const a = insertionAxis('expandDims', axis, x.rank);
   const shape = [...x.shape];
   shape.splice(a, 0, 1);
   const strides = [...x.strides];
@@ -92,9 +99,10 @@ export function expandDims(input: TensorLike, axis = 0): Tensor {
 }
 
 /** Removes size-1 dimensions (all of them, or those in `axis`). */
-export function squeeze(input: TensorLike, axis?: readonly number[]): Tensor {
+export function squeeze(input: TensorLike, axis?: number | readonly number[]): Tensor {
   const x = asTensor(input, 'squeeze', 'x');
-  const axes = axis === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : axis.map((a) => normalizeAxis('squeeze', a, x.rank));
+  const list = typeof axis === 'number' ? [axis] : axis;
+  const axes = list === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : list.map((a) => normalizeAxis('squeeze', a, x.rank));
   for (const a of axes) {
     if (x.shape[a] !== 1) throw new Error(`squeeze: dimension ${a} of shape ${shapeString(x.shape)} is ${x.shape[a]}, expected 1`);
   }
@@ -168,14 +176,21 @@ export function pad(input: TensorLike, paddings: readonly (readonly [number, num
   const shape = x.shape.map((d, i) => d + paddings[i]![0] + paddings[i]![1]);
   const starts = paddings.map((p) => p[0]);
   const y = padInto(x, shape, starts, value);
-  record([x], y, [], (dy) => [() => contiguous(slice(dy, starts, x.shape))]);
+  record([x], y, [], (dy) => [
+    () => {
+      const part = slice(dy, starts, x.shape);
+      const c = contiguous(part);
+      part.dispose();
+      return c;
+    },
+  ]);
   if (x !== input) x.dispose();
   return y;
 }
 
 /** Joins tensors along an existing axis. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error(`concat: expected a non-empty array of tensors, got ${JSON.stringify(tensors)}`);
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error(`concat: expected a non-empty array of tensors, got ${describe(tensors)}`);
   tensors.forEach((t, i) => checkTensor(t, 'concat', `tensors[${i}]`));
   const first = tensors[0]!;
   const a = normalizeAxis('concat', axis, first.rank);
@@ -214,14 +229,14 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
 
 /** Joins same-shaped tensors along a new axis. */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error(`stack: expected a non-empty array of tensors, got ${JSON.stringify(tensors)}`);
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error(`stack: expected a non-empty array of tensors, got ${describe(tensors)}`);
   tensors.forEach((t, i) => {
     checkTensor(t, 'stack', `tensors[${i}]`);
     if (t.rank !== tensors[0]!.rank || t.shape.some((d: number, j: number) => d !== tensors[0]!.shape[j])) {
       throw new Error(`stack: tensors[${i}] has shape ${shapeString(t.shape)}, expected ${shapeString(tensors[0]!.shape)} like tensors[0]`);
     }
   });
-  const a = normalizeAxis('stack', axis, tensors[0]!.rank + 1);
+  const a = insertionAxis('stack', axis, tensors[0]!.rank);
   const expanded = tensors.map((t) => expandDims(t, a));
   const out = concat(expanded, a);
   for (const e of expanded) e.dispose();
@@ -252,6 +267,8 @@ export function split(input: Tensor, sizes: number | readonly number[], axis = 0
     parts = new Array<number>(sizes).fill(d / sizes);
   } else {
     parts = [...sizes];
+    // A negative size would reach slice, where -1 means "to the end".
+    if (!parts.every((v) => Number.isInteger(v) && v >= 0)) throw new Error(`split: sizes should be non-negative integers, got ${JSON.stringify(sizes)}`);
     if (parts.reduce((p, v) => p + v, 0) !== d) throw new Error(`split: sizes [${parts.join(',')}] should add up to ${d}, the size of dimension ${a}`);
   }
   let start = 0;
@@ -274,7 +291,7 @@ export function tile(input: TensorLike, reps: readonly number[]): Tensor {
   const out = output(wide, x.dtype);
   if (out.size > 0) backend().copy({ ...x.view(), shape: wide, strides }, out.view());
   const finalShape = x.shape.map((d, i) => d * reps[i]!);
-  const y = out.share(finalShape);
+  const y = out.share(finalShape, contiguousStrides(finalShape));
   out.dispose();
   record([x], y, [], (dy) => [
     () => {

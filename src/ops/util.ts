@@ -108,8 +108,10 @@ export function broadcastAxes(shape: readonly number[], target: readonly number[
 
 /** Normalizes an axis (negative counts from the end) and checks its range. */
 export function normalizeAxis(op: string, axis: number, rank: number): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) {
-    throw new Error(`${op}: axis should be an integer in [${-rank}, ${rank - 1}] for a rank-${rank} tensor, got ${axis}`);
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    // A scalar has no axis 0: accepting it made sum(scalar, 0) reduce a missing dimension.
+    const expected = rank === 0 ? 'a scalar (rank-0 tensor) has no axes' : `axis should be an integer in [${-rank}, ${rank - 1}] for a rank-${rank} tensor`;
+    throw new Error(`${op}: ${expected}, got ${axis}`);
   }
   return axis < 0 ? axis + rank : axis;
 }
@@ -140,8 +142,11 @@ export function upcast(a: DataType, b: DataType): DataType {
 
 /** `t` as `dtype`; a new tensor when a cast is needed, otherwise `t` itself. */
 export function castTo(t: Tensor, dtype: DataType): Tensor {
-  if (t.dtype === dtype || (storageType(t.dtype) === storageType(dtype) && dtype !== 'bool')) {
-    return t.dtype === dtype ? t : t.share(t.shape, t.strides, t.offset);
+  if (t.dtype === dtype) return t;
+  if (storageType(t.dtype) === storageType(dtype) && dtype !== 'bool') {
+    // bool → int32: the same 0/1 storage, relabelled (share() would keep 'bool').
+    t.ref.retain();
+    return new Tensor(t.ref, t.shape, dtype, t.strides, t.offset);
   }
   const out = output(t.shape, dtype);
   if (dtype === 'bool') {
