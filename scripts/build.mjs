@@ -7,7 +7,7 @@
 // the only Node-only code (the `webgpu` package, Dawn) is imported at run time by a
 // computed specifier in Node alone. A check below fails the build if a `node:` module
 // or the `webgpu` package is ever imported statically. Finally it measures and
-// records the bundle sizes (scripts/bundle-size.mjs).
+// records what a browser downloads (scripts/bundle-size.mjs).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,7 +62,7 @@ const common = {
 
 rmSync(`${root}/dist`, { recursive: true, force: true });
 await build({ ...common, outdir: 'dist', sourcemap: true });
-await build({ ...common, outdir: 'dist/browser', minify: true, sourcemap: 'linked', chunkNames: 'chunks/[name]-[hash]' });
+const browser = await build({ ...common, outdir: 'dist/browser', minify: true, sourcemap: 'linked', chunkNames: 'chunks/[name]-[hash]', metafile: true });
 
 // No output file may import a Node builtin or the Dawn package by a static specifier.
 const forbidden = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s*|\brequire\s*\(\s*)["'](node:[^"']+|webgpu|fs|path|url|worker_threads|child_process)["']/g;
@@ -84,4 +84,4 @@ writeFileSync(`${root}dist/worker.d.ts`, "export * from './worker/index.js';\n")
 for (const name of backendEntries) writeFileSync(`${root}dist/${name}.d.ts`, `// 'webgrad/${name}': importing it makes setBackend('${name}') available.\nexport {};\n`);
 console.log(`built dist/ and dist/browser/ (entries: ${entryPoints.map((e) => e.out).join(', ')})`);
 
-await reportBundleSizes({ root, backends: backendEntries });
+reportBundleSizes({ root, backends: backendEntries, metafile: browser.metafile });
