@@ -220,6 +220,7 @@ async function bench(): Promise<void> {
     for (const backend of available) {
       await bencher.matmul({ backend, sizes: BENCH_SIZES[backend] }, { onProgress: (p) => (points.push(p), draw()) });
     }
+    showTakeaway(points);
     document.body.dataset.bench = 'done';
   } catch (error) {
     setStatus(`Benchmark failed: ${(error as Error).message}`, true);
@@ -227,6 +228,21 @@ async function bench(): Promise<void> {
     button.disabled = false;
     button.textContent = 'Run again';
   }
+}
+
+/** One sentence on the largest size both GPU and WASM ran: who wins here, and why it may differ elsewhere. */
+function showTakeaway(points: readonly ThroughputPoint[]): void {
+  const at = (backend: BackendName, size: number) => points.find((p) => p.backend === backend && p.size === size)?.gflops;
+  const size = Math.max(...points.filter((p) => p.backend === 'webgpu' && at('wasm', p.size) !== undefined).map((p) => p.size));
+  const gpu = at('webgpu', size);
+  const wasm = at('wasm', size);
+  const takeaway = $('bench-takeaway');
+  if (gpu === undefined || wasm === undefined) return;
+  const [fast, slow, ratio] = gpu >= wasm ? ['WebGPU', 'WebAssembly', gpu / wasm] : ['WebAssembly SIMD', 'WebGPU', wasm / gpu];
+  const software = statuses.find((s) => s.name === 'webgpu')?.software;
+  takeaway.textContent = `At n = ${size}, ${fast} is ${ratio.toFixed(ratio < 10 ? 1 : 0)}× faster than ${slow} in this browser.`
+    + (software ? ' Its WebGPU adapter is a software fallback, so webgrad’s auto backend picks WebAssembly here; on a real GPU the order flips for large matrices.' : '');
+  takeaway.hidden = false;
 }
 
 // ---- start ---------------------------------------------------------------------

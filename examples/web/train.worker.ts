@@ -9,6 +9,8 @@ export interface BackendStatus {
   readonly available: boolean;
   /** The adapter or module when available, or why it is not. */
   readonly detail: string;
+  /** A software GPU (SwiftShader, llvmpipe): slower than WebAssembly. */
+  readonly software?: boolean;
 }
 
 export interface TrainSettings {
@@ -40,7 +42,8 @@ export const handlers = {
     for (const name of ['webgpu', 'wasm', 'cpu'] as const) {
       try {
         await wg.setBackend(name);
-        statuses.push({ name, available: true, detail: wg.backendInfo().description });
+        const info = wg.backendInfo();
+        statuses.push({ name, available: true, detail: info.description, software: info.details?.software === true });
       } catch (error) {
         // setBackend says "setBackend('x'): backend is not available; tried x: <why>": keep the why
         const message = (error as Error).message;
