@@ -123,6 +123,27 @@ backend; test/package/browser-builds.node.test.ts checks what Vite builds for su
 `;
 }
 
+/** The README's short version: what an app downloads, gzipped, next to TF.js. */
+function shortTable({ rows, peers }) {
+  const picked = rows.filter((r) => r.label.startsWith('`webgrad/core`'));
+  return [
+    '| a browser app with | downloads (gzip) |',
+    '|---|---:|',
+    ...[...picked, ...peers].map((r) => `| ${r.label} | ${kb(r.jsGzip + r.wasmGzip)} |`),
+  ].join('\n');
+}
+
+/** Replaces the text between two marker comments in a file, if both are there. */
+function replaceBetween(path, start, end, text) {
+  if (!existsSync(path)) return;
+  const current = readFileSync(path, 'utf8');
+  const a = current.indexOf(start);
+  const b = current.indexOf(end);
+  if (a < 0 || b < a) return;
+  const next = `${current.slice(0, a + start.length)}\n${text}\n${current.slice(b)}`;
+  if (next !== current) writeFileSync(path, next);
+}
+
 export function reportBundleSizes(options) {
   const sizes = measure(options);
   console.log(`\nwhat a browser downloads (minified; gzip -9 per file):\n${table(sizes)}\n`);
@@ -137,4 +158,5 @@ export function reportBundleSizes(options) {
     next = `${current.slice(0, start)}${text}${end < 0 ? '' : `\n${current.slice(end + 1)}`}`;
   }
   if (next !== current) writeFileSync(path, next);
+  replaceBetween(`${options.root}README.md`, '<!-- bundle-size:start -->', '<!-- bundle-size:end -->', shortTable(sizes));
 }

@@ -7,6 +7,12 @@
 // On the page:     const w = connect<typeof handlers>(new Worker(url, { type: 'module' }));
 //                  await w.train(input, { onProgress, signal })
 
+/**
+ * Training in a Web Worker: `expose(handlers)` inside the worker, `connect(worker)`
+ * on the page; typed calls with progress, errors, cancellation and transfers.
+ * @module webgrad/worker
+ */
+
 export { connect, type CallOptions, type WorkerClient } from './connect.js';
 export { expose, type Handler, type HandlerContext, type Handlers } from './expose.js';
 export { transfer, type Transferred } from './transfer.js';
