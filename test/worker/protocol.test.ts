@@ -2,7 +2,7 @@
 // carries): typed calls, progress from fit's callbacks, errors, cancellation into
 // fit's signal, and transferred buffers. Real Workers are tested in
 // worker.browser.test.ts (Chromium) and test/deno/ (Deno).
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import * as wg from '../../src/index.js';
 import { connect, expose, transfer, type HandlerContext } from '../../src/worker/index.js';
 
@@ -56,6 +56,15 @@ describe('webgrad/worker', () => {
     const direct = await handlers.train({ x: X, y: Y, epochs: 20 }, { progress: () => {}, signal: new AbortController().signal });
     expect(result.losses).toEqual(direct.value.losses);
     expect(Array.from(result.kernel)).toEqual(Array.from(direct.value.kernel));
+  });
+
+  it('types each call from the handlers: input, progress and the unwrapped result', () => {
+    const client = pair();
+    expectTypeOf(client.train).parameter(0).toEqualTypeOf<TrainInput>();
+    expectTypeOf(client.train).returns.resolves.toEqualTypeOf<{ losses: number[]; kernel: Float32Array }>();
+    expectTypeOf<Parameters<NonNullable<NonNullable<Parameters<typeof client.train>[1]>['onProgress']>>>().toEqualTypeOf<[EpochProgress]>();
+    expectTypeOf(client.echoLength).parameter(0).toEqualTypeOf<Float32Array>();
+    expectTypeOf(client.echoLength).returns.resolves.toBeNumber();
   });
 
   it('rejects with the handler error, keeping its name and message', async () => {
