@@ -6,11 +6,13 @@
 // One build serves every runtime: WASM and WGSL are inlined by the asset steps, and
 // the only Node-only code (the `webgpu` package, Dawn) is imported at run time by a
 // computed specifier in Node alone. A check below fails the build if a `node:` module
-// or the `webgpu` package is ever imported statically. Finally it measures and
+// or the `webgpu` package is ever imported by name. It also builds the CLI
+// (dist/cli.js, Node only) on the public API. Finally it measures and
 // records what a browser downloads (scripts/bundle-size.mjs).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reportBundleSizes } from './bundle-size.mjs';
 
@@ -54,34 +56,72 @@ const common = {
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',
-  // Guard rails only: nothing may import these statically (checked below).
-  external: ['webgpu', 'node:*'],
   plugins: [coreEntry],
   logLevel: 'warning',
 };
 
 rmSync(`${root}/dist`, { recursive: true, force: true });
-await build({ ...common, outdir: 'dist', sourcemap: true });
-const browser = await build({ ...common, outdir: 'dist/browser', minify: true, sourcemap: 'linked', chunkNames: 'chunks/[name]-[hash]', metafile: true });
+// For bundlers and Node: papaparse is a dependency that they resolve (only the lazily
+// loaded CSV chunk imports it). 'webgpu' and 'node:*' are guard rails: nothing may
+// import them by name (checked below).
+const universal = await build({ ...common, outdir: 'dist', sourcemap: true, metafile: true, external: ['webgpu', 'node:*', 'papaparse'] });
+// For plain pages, where nothing resolves bare names: papaparse is bundled into the CSV
+// chunk. Syntax minification is off so that the computed specifiers through which Node
+// built-ins and Dawn are reached stay computed (a folded `import("node:fs")` would be
+// harmless in a browser but would trip a bundler that later reads this file).
+const browser = await build({
+  ...common, outdir: 'dist/browser', minifyWhitespace: true, minifyIdentifiers: true, sourcemap: 'linked',
+  chunkNames: 'chunks/[name]-[hash]', metafile: true, external: ['webgpu', 'node:*'], mainFields: ['browser', 'module', 'main'],
+});
 
-// No output file may import a Node builtin or the Dawn package by a static specifier.
-const forbidden = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s*|\brequire\s*\(\s*)["'](node:[^"']+|webgpu|fs|path|url|worker_threads|child_process)["']/g;
+// No output of the universal builds may import a Node built-in or the Dawn package by name.
+const forbidden = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s*|\brequire\s*\(\s*)["'](node:[^"']+|webgpu|fs|path|url|os|worker_threads|child_process)["']/g;
 const leaks = [];
-const scan = (dir) => {
-  for (const entry of readdirSync(`${root}${dir}`, { withFileTypes: true })) {
-    const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) scan(path);
-    else if (entry.name.endsWith('.js')) for (const m of readFileSync(`${root}${path}`, 'utf8').matchAll(forbidden)) leaks.push(`${path}: ${m[0]}`);
-  }
+for (const file of [...Object.keys(universal.metafile.outputs), ...Object.keys(browser.metafile.outputs)].filter((f) => f.endsWith('.js'))) {
+  for (const m of readFileSync(`${root}${file}`, 'utf8').matchAll(forbidden)) leaks.push(`${file}: ${m[0]}`);
+}
+if (leaks.length) throw new Error(`Node-only imports in the universal build (reach them at run time, in Node only, by a specifier bundlers cannot see):\n  ${leaks.join('\n  ')}`);
+
+// The CLI (dist/cli.js, the package's `bin`) is a Node program that uses the library
+// through its public API: imports of src/index.ts become the sibling ./index.js, so
+// there is one copy of the library, and any other import of src/ outside src/cli is
+// refused (it would bundle a second copy of the runtime).
+const cliUsesPublicApi = {
+  name: 'cli-uses-public-api',
+  setup(b) {
+    const index = join(root, 'src', 'index.ts');
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const target = resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
+      if (target === index) return { path: './index.js', external: true };
+      if (!relative(root, target).startsWith(join('src', 'cli'))) {
+        return { errors: [{ text: `the CLI imports ${relative(root, target)}; it may use only the public API (src/index.ts)` }] };
+      }
+      return undefined;
+    });
+  },
 };
-scan('dist');
-if (leaks.length) throw new Error(`Node-only imports in the universal build (load them lazily by a computed specifier, in Node only):\n  ${leaks.join('\n  ')}`);
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/cli.ts'],
+  outfile: 'dist/cli.js',
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  packages: 'external',
+  define: { WEBGRAD_VERSION: JSON.stringify(version) },
+  plugins: [cliUsesPublicApi],
+  logLevel: 'warning',
+});
+chmodSync(join(root, 'dist', 'cli.js'), 0o755);
 
 execFileSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, '-p', `${root}/tsconfig.build.json`], { stdio: 'inherit' });
 // Declarations of the entries that are not files of src/ themselves.
 writeFileSync(`${root}dist/core.d.ts`, "// 'webgrad/core': the whole API with only the cpu backend built in.\nexport * from './index.js';\n");
 writeFileSync(`${root}dist/worker.d.ts`, "export * from './worker/index.js';\n");
 for (const name of backendEntries) writeFileSync(`${root}dist/${name}.d.ts`, `// 'webgrad/${name}': importing it makes setBackend('${name}') available.\nexport {};\n`);
-console.log(`built dist/ and dist/browser/ (entries: ${entryPoints.map((e) => e.out).join(', ')})`);
+console.log(`built dist/ (entries: ${entryPoints.map((e) => e.out).join(', ')}; the CLI), dist/browser/`);
 
 reportBundleSizes({ root, backends: backendEntries, metafile: browser.metafile });

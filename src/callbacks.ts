@@ -45,7 +45,7 @@ export interface EarlyStoppingOptions {
   patience?: number;
   /** 'min', 'max', or 'auto' (max for accuracy-like logs, min otherwise). */
   mode?: 'min' | 'max' | 'auto';
-  /** Put back the weights of the best epoch when stopping (default false). */
+  /** End on the weights of the best epoch, whether training stops early or runs out of epochs (default false). */
   restoreBestWeights?: boolean;
 }
 
@@ -113,7 +113,11 @@ export class EarlyStopping implements Callback {
     }
   }
 
+  /** With restoreBestWeights, a run that ends without stopping early also ends on its best epoch's weights. */
   onTrainEnd(): void {
+    if (this.restoreBestWeights && this.bestWeights && this.model && this.stoppedEpoch === -1 && this.wait > 0) {
+      this.model.setWeights(this.bestWeights as never[]);
+    }
     this.releaseBest();
   }
 

@@ -8,6 +8,8 @@ import { shapeString } from './ops/util.js';
 import { randomFor } from './random.js';
 import { keep, tidy } from './scope.js';
 import { Tensor } from './tensor.js';
+import type { CsvSource, CsvTable, ReadCsvOptions } from './io/csv.js';
+import type { LoadCsvOptions, TabularDataset } from './io/dataset.js';
 
 function checkMatrix(fn: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${fn}: x should be a Tensor, got ${describe(x)}`);
@@ -213,6 +215,10 @@ export function* batches(x: Tensor, y: Tensor, options: BatchOptions = {}): Gene
 }
 
 export const data = {
+  /** Reads a CSV file (path, URL, File / Blob, bytes or { text }) into a table of cells; papaparse is loaded on first use. */
+  readCsv: async (source: CsvSource, options?: ReadCsvOptions): Promise<CsvTable> => (await import('./io/csv.js')).readCsv(source, options),
+  /** A CSV file to scaled train / validation / test tensors with its preprocessing (see LoadCsvOptions). */
+  loadCsv: async (source: CsvSource | CsvTable, options: LoadCsvOptions): Promise<TabularDataset> => (await import('./io/dataset.js')).loadCsv(source, options),
   standardScaler: (): StandardScaler => new StandardScaler(),
   minMaxScaler: (options?: { featureRange?: readonly [number, number] }): MinMaxScaler => new MinMaxScaler(options),
   trainTestSplit,

@@ -16,11 +16,11 @@ export { Tensor, Variable, memory, type DataType, type NestedArray, type TypedAr
 export { tidy, keep, dispose } from './scope.js';
 export { valueAndGrad, grad, grads, noGrad, type ValueAndGrads } from './autograd.js';
 export {
-  setBackend, getBackend, backendInfo, registerBackend, type BackendChoice, type BackendReport, type BackendFactory,
+  setBackend, getBackend, backendInfo, registerBackend, registeredBackends, type BackendChoice, type BackendReport, type BackendFactory,
 } from './backends/select.js';
 export type { Backend, BackendName, BackendInfo } from './backends/backend.js';
 export { toBackend } from './transfer.js';
-export { setSeed, Random } from './random.js';
+export { setSeed, Random, type RandomState } from './random.js';
 export * from './ops/index.js';
 export { clipByValue as clip } from './ops/index.js';
 
@@ -34,9 +34,22 @@ export {
   type SgdOptions, type AdagradOptions, type RmspropOptions, type AdamOptions, type Gradients, type Params,
 } from './optimizers.js';
 export { losses, type LossFunction, type CrossentropyOptions } from './losses.js';
-export { metrics, type MetricFunction } from './metrics.js';
+export {
+  metrics, type MetricFunction, type ScoreValues, type Probabilities, type ConfusionOptions, type ClassScores, type ClassificationReport,
+  type ReportOptions, type Average, type RegressionReport,
+} from './metrics.js';
 export { callbacks, History, EarlyStopping, type Callback, type Logs, type EarlyStoppingOptions } from './callbacks.js';
 export type { FitOptions } from './train.js';
+export { registerLayer, type LayerFactory } from './nn/registry.js';
+export { loadModel, loadCheckpoint, type LoadModelOptions, type LoadedCheckpoint } from './io/load.js';
+export type { SaveTarget, SaveResult, ModelSource, ModelFiles } from './io/store.js';
+export type { CheckpointOptions, Checkpoint, CheckpointSource, CheckpointState } from './io/checkpoint.js';
+export {
+  Preprocessing, type PreprocessingState, type PreprocessingOptions, type FeatureSpec, type Task, type ScaleKind, type EncodeOptions, type EncodedRows,
+} from './io/tabular.js';
+export type { CsvTable, CsvSource, ReadCsvOptions } from './io/csv.js';
+export type { LoadCsvOptions, TabularDataset, TabularPart } from './io/dataset.js';
+export { io, type Safetensors, type SafetensorsTensor, type SafetensorsDType } from './io/index.js';
 export {
   data, StandardScaler, MinMaxScaler, type ScalerState, type SplitOptions, type Split, type BatchOptions,
 } from './data.js';

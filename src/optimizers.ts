@@ -7,6 +7,7 @@ import { STATE_SLOTS } from './backends/step-rules.js';
 import { contiguousStrides } from './backends/strided.js';
 import { describe, trainableByName, valueAndGrad } from './autograd.js';
 import { checkNumber, checkOptions } from './options.js';
+import { clone } from './ops/creation.js';
 import { contiguous } from './ops/shape.js';
 import { allocate, Tensor, Variable } from './tensor.js';
 import { shapeString } from './ops/util.js';
@@ -30,6 +31,9 @@ export abstract class Optimizer {
   protected constructor(readonly name: string, learningRate: number) {
     this.learningRate = learningRate;
   }
+
+  /** The options that recreate this optimizer with `wg.optimizers[name](config)` (saved with a model). */
+  abstract getConfig(): Record<string, number | boolean>;
 
   /** The fused rule to run for a parameter that has taken `step` steps (1-based). */
   protected abstract rule(): OptimizerRule;
@@ -94,18 +98,29 @@ export abstract class Optimizer {
     if (saved.steps.length !== params.length || saved.slots.length !== params.length) {
       throw new Error(`${this.name}.setState: expected state for ${params.length} parameters, got ${saved.steps.length}`);
     }
+    // Check everything first: a bad call changes nothing.
     params.forEach((param, i) => {
       const slots = saved.slots[i]!;
       const want = saved.steps[i]! === 0 ? 0 : STATE_SLOTS[this.rule()];
       if (slots.length !== want) throw new Error(`${this.name}.setState: parameter ${i} should have ${want} state buffers, got ${slots.length}`);
+      slots.forEach((s, j) => {
+        if (s.size !== param.size) throw new Error(`${this.name}.setState: buffer ${j} of parameter ${i} has shape ${shapeString(s.shape)}, expected ${param.size} elements`);
+        s.assertAlive(`${this.name}.setState`);
+      });
+    });
+    params.forEach((param, i) => {
       this.state.get(param)?.slots.forEach((s) => s.dispose());
       if (saved.steps[i] === 0) {
         this.state.delete(param);
         return;
       }
-      const own = slots.map((s, j) => {
-        if (s.size !== param.size) throw new Error(`${this.name}.setState: buffer ${j} of parameter ${i} has shape ${shapeString(s.shape)}, expected ${param.size} elements`);
-        return new Variable(contiguous(s), false, `${param.name}/${this.name}_${j}`);
+      const own = saved.slots[i]!.map((s, j) => {
+        // A private copy: steps update the buffers in place, which must not reach the caller's
+        // tensor; the temporary handle is released once the variable holds the storage.
+        const copy = clone(s);
+        const slot = new Variable(copy, false, `${param.name}/${this.name}_${j}`);
+        copy.dispose();
+        return slot;
       });
       this.state.set(param, { slots: own, steps: saved.steps[i]! });
     });
@@ -196,6 +211,9 @@ export class SGD extends Optimizer {
       throw new Error(`sgd: nesterov needs momentum > 0 and dampening 0, got momentum ${this.momentum} and dampening ${this.dampening}`);
     }
   }
+  getConfig(): Record<string, number | boolean> {
+    return { learningRate: this.learningRate, momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
+  }
   protected rule(): OptimizerRule {
     return this.momentum === 0 ? 'sgd' : this.nesterov ? 'nesterov' : 'momentum';
   }
@@ -225,6 +243,9 @@ export class Adagrad extends Optimizer {
     this.weightDecay = checkNumber('adagrad', 'weightDecay', options.weightDecay, 0, { min: 0 });
     this.initialAccumulatorValue = checkNumber('adagrad', 'initialAccumulatorValue', options.initialAccumulatorValue, 0, { min: 0 });
     this.eps = checkNumber('adagrad', 'eps', options.eps, 1e-10, { min: 0 });
+  }
+  getConfig(): Record<string, number | boolean> {
+    return { learningRate: this.learningRate, lrDecay: this.lrDecay, weightDecay: this.weightDecay, initialAccumulatorValue: this.initialAccumulatorValue, eps: this.eps };
   }
   protected rule(): OptimizerRule {
     return 'adagrad';
@@ -261,6 +282,9 @@ export class RMSprop extends Optimizer {
     this.momentum = checkNumber('rmsprop', 'momentum', options.momentum, 0, { min: 0 });
     this.centered = options.centered ?? false;
   }
+  getConfig(): Record<string, number | boolean> {
+    return { learningRate: this.learningRate, alpha: this.alpha, eps: this.eps, weightDecay: this.weightDecay, momentum: this.momentum, centered: this.centered };
+  }
   protected rule(): OptimizerRule {
     return this.centered ? 'rmspropCentered' : 'rmsprop';
   }
@@ -289,6 +313,9 @@ export class Adam extends Optimizer {
     this.beta2 = checkNumber(name, 'beta2', options.beta2, 0.999, { min: 0, max: 1 });
     this.eps = checkNumber(name, 'eps', options.eps, 1e-8, { min: 0 });
     this.weightDecay = checkNumber(name, 'weightDecay', options.weightDecay, defaultWeightDecay, { min: 0 });
+  }
+  getConfig(): Record<string, number | boolean> {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay };
   }
   protected rule(): OptimizerRule {
     return 'adam';

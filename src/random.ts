@@ -1,6 +1,12 @@
 // Seeded randomness for initializers, shuffling and dropout, so that runs reproduce.
 // xoshiro128** (Blackman & Vigna): small state, fast, good statistical quality.
 
+/** A generator's full state (four 32-bit words and a cached normal draw), for checkpoints. */
+export interface RandomState {
+  readonly words: readonly [number, number, number, number];
+  readonly spareNormal: number | null;
+}
+
 export class Random {
   private s0: number;
   private s1: number;
@@ -23,6 +29,26 @@ export class Random {
     this.s1 = next();
     this.s2 = next();
     this.s3 = next();
+  }
+
+  /** The state, to continue this exact stream later with setState. */
+  getState(): RandomState {
+    return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spareNormal: this.spareNormal ?? null };
+  }
+
+  /** Continues the stream saved by getState (the next draws are the ones that would have followed). */
+  setState(state: RandomState): void {
+    const words: unknown = state?.words;
+    if (!Array.isArray(words) || words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)) {
+      throw new Error(`Random.setState: expected { words: four unsigned 32-bit integers, spareNormal }, got ${JSON.stringify(state)}`);
+    }
+    if (words.every((w) => w === 0)) throw new Error('Random.setState: an all-zero state is not a valid xoshiro128** state');
+    const spare = state.spareNormal;
+    if (spare !== null && spare !== undefined && !Number.isFinite(spare)) {
+      throw new Error(`Random.setState: spareNormal should be a finite number or null, got ${String(spare)}`);
+    }
+    [this.s0, this.s1, this.s2, this.s3] = (words as number[]).map((w) => w | 0) as [number, number, number, number];
+    this.spareNormal = spare ?? undefined;
   }
 
   /** A uniform 32-bit unsigned integer. */
@@ -101,6 +127,20 @@ export function setSeed(seed: number): void {
 /** A generator for `seed`, or a fresh one forked from the global stream. */
 export function randomFor(seed?: number): Random {
   return new Random(seed ?? globalRandom.fork());
+}
+
+/**
+ * Runs `fn` and then puts the global stream back where it was, so that work whose
+ * random draws are thrown away (rebuilding a saved model before its weights are
+ * copied in) does not shift the user's later unseeded draws.
+ */
+export function preservingGlobalStream<T>(fn: () => T): T {
+  const saved = globalRandom.getState();
+  try {
+    return fn();
+  } finally {
+    globalRandom.setState(saved);
+  }
 }
 
 export function currentSeed(): number {

@@ -6,6 +6,7 @@
 
 import { valueAndGrad } from './autograd.js';
 import { type Callback, History, type Logs } from './callbacks.js';
+import { type CheckpointOptions, Checkpointer, type CheckpointSource, readCheckpoint, restoreCheckpoint } from './io/checkpoint.js';
 import { assertLabelsInRange } from './losses.js';
 import { checkNumber, checkOptions } from './options.js';
 import * as ops from './ops/index.js';
@@ -37,10 +38,19 @@ export interface FitOptions {
   yieldEvery?: 'batch' | 'epoch' | 'never';
   /** Aborting stops training at the next step boundary; fit then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Write a checkpoint to `dir` every `every` epochs, keeping the last `keep` (Node, Deno). */
+  checkpoint?: CheckpointOptions;
+  /**
+   * Continue from a checkpoint (a folder's latest, a file, or wg.loadCheckpoint's result):
+   * weights, optimizer state, epoch and the shuffle / dropout generators, so that the run
+   * ends where an uninterrupted one would. Replaces initialEpoch.
+   */
+  resumeFrom?: CheckpointSource;
 }
 
 const FIT_KEYS = [
   'epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'initialEpoch', 'yieldEvery', 'signal',
+  'checkpoint', 'resumeFrom',
 ];
 
 const yieldToEventLoop = (): Promise<void> =>
@@ -64,7 +74,11 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
   checkOptions('fit', options, FIT_KEYS);
   const epochs = checkNumber('fit', 'epochs', options.epochs, 1, { integer: true, min: 0 });
   const batchSize = checkNumber('fit', 'batchSize', options.batchSize, 32, { integer: true, min: 1 });
-  const initialEpoch = checkNumber('fit', 'initialEpoch', options.initialEpoch, 0, { integer: true, min: 0 });
+  let initialEpoch = checkNumber('fit', 'initialEpoch', options.initialEpoch, 0, { integer: true, min: 0 });
+  if (options.resumeFrom !== undefined && options.initialEpoch !== undefined) {
+    throw new Error('fit: give resumeFrom or initialEpoch, not both (resuming sets the epoch from the checkpoint)');
+  }
+  const checkpointer = options.checkpoint === undefined ? undefined : new Checkpointer(options.checkpoint);
   const split = checkNumber('fit', 'validationSplit', options.validationSplit, 0, { min: 0, max: 1 });
   const verbose = options.verbose ?? 1;
   if (![0, 1, 2].includes(verbose)) throw new Error(`fit: verbose should be 0, 1 or 2, got ${String(verbose)}`);
@@ -107,6 +121,11 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
     const n = trainX.shape[0]!;
     const batches = Math.ceil(n / batchSize);
     const random: Random = randomFor(options.seed);
+    if (options.resumeFrom !== undefined) {
+      const resumed = restoreCheckpoint(model, await readCheckpoint(options.resumeFrom));
+      initialEpoch = resumed.epoch;
+      random.setState(resumed.fitRandom);
+    }
     const history = new History({ epochs, batchSize, samples: n, steps: batches });
     const wantsBatchLogs = callbackList.some((c) => typeof c.onBatchEnd === 'function');
     for (const c of callbackList) c.setModel?.(model);
@@ -157,6 +176,7 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
         console.log(`Epoch ${epoch + 1}/${epochs} - ${ms.toFixed(0)}ms - ${parts.join(' - ')}`);
       }
       for (const c of callbackList) await c.onEpochEnd?.(epoch, logs);
+      if (checkpointer?.due(epoch)) await checkpointer.write(model, epoch + 1, random.getState());
       if (yieldEvery !== 'never') await yieldToEventLoop();
     }
     for (const c of callbackList) await c.onTrainEnd?.();

@@ -4,7 +4,7 @@ import { sizeOf } from '../backends/strided.js';
 import { checkNumber, checkOptions } from '../options.js';
 import * as ops from '../ops/index.js';
 import { fromValues } from '../ops/util.js';
-import { Random, randomFor } from '../random.js';
+import { Random, type RandomState, randomFor } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { type ActivationName, resolveActivation } from './activations.js';
 import { Layer, LAYER_ARG_KEYS, type LayerArgs, type Shape } from './layer.js';
@@ -65,6 +65,14 @@ export class Dropout extends Layer {
     const y = ops.mul(x, m);
     m.dispose();
     return y;
+  }
+  /** @internal */
+  override randomState(): RandomState {
+    return this.random.getState();
+  }
+  /** @internal */
+  override restoreRandomState(state: RandomState): void {
+    this.random.setState(state);
   }
   getConfig(): Record<string, unknown> {
     return { rate: this.rate, ...(this.seed === undefined ? {} : { seed: this.seed }), ...(this.declaredInputShape ? { inputShape: this.declaredInputShape } : {}) };

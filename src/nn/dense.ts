@@ -42,13 +42,20 @@ export class Dense extends Layer {
     return [...inputShape.slice(0, -1), this.units];
   }
 
-  protected override createWeights(inputShape: Shape): void {
+  override weightShapes(inputShape: Shape): [string, number[]][] {
     const inputs = inputShape[inputShape.length - 1];
     if (inputs === undefined || inputs === null) {
       throw new Error(`${this.name}: needs a known last input dimension, got input shape ${shapeString(inputShape.map((d) => d ?? -1))}`);
     }
-    this.kernel = this.addWeight('kernel', [inputs, this.units], this.kernelInit);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInit);
+    const shapes: [string, number[]][] = [['kernel', [inputs, this.units]]];
+    if (this.useBias) shapes.push(['bias', [this.units]]);
+    return shapes;
+  }
+
+  protected override createWeights(inputShape: Shape): void {
+    const [[, kernelShape], bias] = this.weightShapes(inputShape) as [[string, number[]], [string, number[]]?];
+    this.kernel = this.addWeight('kernel', kernelShape, this.kernelInit);
+    if (bias) this.bias = this.addWeight('bias', bias[1], this.biasInit);
   }
 
   protected call(x: Tensor): Tensor {

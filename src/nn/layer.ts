@@ -3,6 +3,7 @@
 
 import { variable } from '../ops/creation.js';
 import { shapeString } from '../ops/util.js';
+import type { RandomState } from '../random.js';
 import type { Tensor, Variable } from '../tensor.js';
 import type { Initializer } from './initializers.js';
 
@@ -94,6 +95,26 @@ export abstract class Layer {
     if (!this.builtFor) this.build(sample);
     this.checkInput(x.shape);
     return this.call(x, training);
+  }
+
+  /**
+   * The weights build(inputShape) would create, as [suffix, shape] in order, without
+   * creating them (loading checks a file against these before allocating anything).
+   * Undefined when a layer cannot tell; the base class assumes a layer without weights
+   * only when it does not override createWeights.
+   */
+  weightShapes(_inputShape: Shape): [string, number[]][] | undefined {
+    return this.createWeights === Layer.prototype.createWeights ? [] : undefined;
+  }
+
+  /** @internal the state of the layer's own random generator (dropout), for checkpoints */
+  randomState(): RandomState | undefined {
+    return undefined;
+  }
+
+  /** @internal continues the generator saved by randomState() */
+  restoreRandomState(_state: RandomState): void {
+    throw new Error(`${this.name}: a ${this.className} layer has no random generator to restore`);
   }
 
   /** Output sample shape for an input sample shape. */

@@ -9,6 +9,9 @@ import { checkNumber, checkOptions, lookup } from '../options.js';
 import * as ops from '../ops/index.js';
 import { shapeString } from '../ops/util.js';
 import { type Optimizer, optimizers } from '../optimizers.js';
+import { saveModel } from '../io/save.js';
+import type { SaveResult, SaveTarget } from '../io/store.js';
+import type { Preprocessing } from '../io/tabular.js';
 import { keep, tidy } from '../scope.js';
 import { Tensor, type Variable } from '../tensor.js';
 import { evaluateBatches, fitLoop, type FitOptions } from '../train.js';
@@ -43,6 +46,8 @@ export class Sequential {
   readonly name: string;
   /** Set to true (by a callback, say) to end `fit` after the current batch. */
   stopTraining = false;
+  /** How tables become this model's inputs (from wg.data.loadCsv); saved and loaded with the model. */
+  preprocessing: Preprocessing | undefined = undefined;
   private readonly layerList: Layer[] = [];
   private compiled: Compiled | undefined;
 
@@ -261,6 +266,15 @@ export class Sequential {
     ].join('\n');
     printFn(text);
     return text;
+  }
+
+  /**
+   * Saves the weights (safetensors) and model.json (architecture, preprocessing,
+   * training configuration) to a folder (Node, Deno), 'downloads://name' or
+   * 'indexeddb://name' (browser). Load with wg.loadModel.
+   */
+  async save(target: SaveTarget): Promise<SaveResult> {
+    return saveModel(this, target);
   }
 
   /** Frees the weights and the optimizer state. */

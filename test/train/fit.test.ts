@@ -148,6 +148,26 @@ describe.each(cases)('fit ($name)', ({ name, skip }) => {
     restored.forEach((v, i) => expect(v).toBeCloseTo(bestWeights[i]!, 6));
   });
 
+  run('restoreBestWeights also applies when training runs out of epochs', async () => {
+    await wg.setBackend(name);
+    const train = regression(40, 13);
+    const val = { x: regression(20, 14).x, y: wg.randomNormal([20, 1], 0, 5, 4) };
+    wg.setSeed(6);
+    const model = wg.sequential([wg.layers.dense({ units: 1, inputDim: 4 })]);
+    model.compile({ optimizer: wg.optimizers.sgd({ learningRate: 0.1 }), loss: 'mse' });
+    const stopper = wg.callbacks.earlyStopping({ patience: 1000, restoreBestWeights: true });
+    const snapshots: number[][] = [];
+    const history = await model.fit(train.x, train.y, {
+      epochs: 12, validationData: [val.x, val.y], verbose: 0,
+      callbacks: [{ onEpochEnd: async () => { snapshots.push(Array.from(await model.getWeights()[0]!.data())); } }, stopper],
+    });
+    const losses = history.history.val_loss!;
+    const best = losses.indexOf(Math.min(...losses));
+    expect(stopper.stoppedEpoch).toBe(-1);
+    expect(best).toBeLessThan(11);
+    expect(Array.from(await model.getWeights()[0]!.data())).toEqual(snapshots[best]);
+  });
+
   run('shuffling is seeded: the same seed trains to the same weights, another seed differently', async () => {
     await wg.setBackend(name);
     const { x, y } = regression(30, 10);

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// `webgrad` on the command line; the commands live in src/cli/ and use only the public API.
+
+import { createProgram } from './cli/program.js';
+
+// A reader that stops early (`webgrad predict ... | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+await createProgram().parseAsync(process.argv);

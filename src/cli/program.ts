@@ -1,0 +1,32 @@
+// The `webgrad` program: one commander program to which each command module adds
+// its command (train, evaluate, predict here; bench and info come from their own modules).
+
+import { Command } from 'commander';
+import { evaluateCommand } from './evaluate.js';
+import { predictCommand } from './predict.js';
+import { trainCommand } from './train.js';
+
+/** Set by the build (scripts/build.mjs) from package.json. */
+declare const WEBGRAD_VERSION: string | undefined;
+
+/** Every command, in the order --help lists them. */
+export const COMMANDS: readonly (() => Command)[] = [trainCommand, evaluateCommand, predictCommand];
+
+export function createProgram(): Command {
+  const program = new Command('webgrad')
+    .description('Train, evaluate and run neural networks on tabular data with webgrad (WebGPU, WebAssembly SIMD or plain JS).')
+    .version(typeof WEBGRAD_VERSION === 'string' ? WEBGRAD_VERSION : '0.0.0-dev')
+    .showHelpAfterError("(run 'webgrad --help' for usage)")
+    .addHelpText('after', `
+Examples:
+  webgrad train examples/data/iris.csv --target species --out iris-model
+  webgrad train examples/data/digits.csv --target label --backend all
+  webgrad evaluate iris-model examples/data/iris.csv
+  webgrad predict iris-model new-flowers.csv --output predictions.csv`);
+  // addCommand does not pass settings down: each command gets the hint itself.
+  for (const make of COMMANDS) {
+    const command = make();
+    program.addCommand(command.showHelpAfterError(`(run 'webgrad ${command.name()} --help' for usage)`));
+  }
+  return program;
+}
