@@ -18,7 +18,8 @@ import { runSeedOnEveryBackend } from './fixtures/seed-app.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = `${root}test/package/fixtures`;
 
-type Results = Record<string, { unavailable?: string; backend?: string; losses?: number[]; prediction?: number }> & { error?: string };
+interface SeedResult { unavailable?: string; backend?: string; losses?: number[]; prediction?: number }
+type Results = Record<string, SeedResult> & { error?: string; csv?: { columns: string[]; rows: string[][] } };
 
 /** A directory laid out like a user's project that installed webgrad. */
 function userProject(files: Record<string, string>): string {
@@ -80,6 +81,7 @@ describe.skipIf(missing)('the built package in Chromium', () => {
   }
 
   function expectSameAsNode(results: Results): void {
+    expect(results.csv).toEqual({ columns: ['a', 'b'], rows: [['1', '2'], ['3', '4']] });
     for (const name of ALL_BACKENDS) {
       const r = results[name]!;
       if (r.unavailable) {
