@@ -25,6 +25,7 @@ const browserProject = () => {
       include: ['test/**/*.test.ts'],
       exclude: ['test/**/*.node.test.ts', 'test/deno/**'],
       provide,
+      globalSetup: ['test/setup/assets.ts'],
       testTimeout: 120_000,
       browser: {
         enabled: true,
@@ -50,6 +51,7 @@ export default defineConfig({
           pool: 'forks',
           execArgv: ['--expose-gc'], // leak tests settle garbage first (test/helpers/gc.ts)
           provide,
+          globalSetup: ['test/setup/assets.ts'],
           testTimeout: 60_000,
         },
       },

@@ -1,6 +1,6 @@
 // Losses against closed forms computed here in float64, their stability at extreme
 // inputs, their gradients against finite differences, and their argument checks.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as wg from '../src/index.js';
 import { backendCases } from './helpers/backends.js';
 
@@ -122,6 +122,11 @@ describe.each(cases)('losses ($name)', ({ name, skip }) => {
 });
 
 describe('loss argument checks', () => {
+  // Label range checks read synchronously, so they run where the backend can (cpu);
+  // the suites above leave the last backend of their loop active.
+  beforeAll(async () => {
+    await wg.setBackend('cpu');
+  });
   it('shape mismatches name both shapes', () => {
     expect(() => wg.losses.meanSquaredError(wg.zeros([3, 2]), wg.zeros([3, 1]))).toThrow(/meanSquaredError: yTrue and yPred should have the same shape, got yTrue \[3,2\] and yPred \[3,1\]/);
     expect(() => wg.losses.sparseCategoricalCrossentropy(wg.zeros([4]), wg.zeros([3, 5]))).toThrow(/yTrue should have shape \[3\] or \[3,1\].*got \[4\]/);

@@ -3,3 +3,5 @@
 // it), so importing 'webgrad' costs nothing for backends a program never picks.
 // 'webgrad/core' leaves this module out: an app that adds only 'webgrad/wasm' ships
 // no WebGPU code at all (see scripts/build.mjs and test/package/bundle.node.test.ts).
+
+import './entry-webgpu.js';

@@ -200,11 +200,12 @@ export class CpuBackend implements Backend {
     const p = array(param);
     const g = gatherValues(grad);
     const s = state.map((v) => array(v) as Float32Array);
+    const base = state.map((v) => v.offset);
     const slots = new Float64Array(s.length);
     for (let i = 0; i < g.length; i++) {
-      for (let j = 0; j < s.length; j++) slots[j] = s[j]![i]!;
+      for (let j = 0; j < s.length; j++) slots[j] = s[j]![base[j]! + i]!;
       p[param.offset + i] = applyStepRule(rule, p[param.offset + i]!, g[i]!, slots, hyper);
-      for (let j = 0; j < s.length; j++) s[j]![i] = slots[j]!;
+      for (let j = 0; j < s.length; j++) s[j]![base[j]! + i] = slots[j]!;
     }
   }
 

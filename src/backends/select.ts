@@ -22,6 +22,8 @@ let active: Backend | undefined;
 let autoReason = '';
 
 registry.set('cpu', { factory: async () => new CpuBackend(), priority: 0 });
+// wasm and webgpu register themselves from entry-wasm.ts / entry-webgpu.ts (imported by
+// builtin.ts for the full 'webgrad' entry), so 'webgrad/core' carries neither.
 
 /**
  * Makes a backend selectable by name. A later registration of a name replaces the
@@ -36,9 +38,16 @@ export function registerBackend(name: BackendName, factory: BackendFactory, prio
 
 const KNOWN: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'];
 
+/** A backend whose device was lost (WebGPU) or that was disposed cannot run anything again. */
+function isDead(backend: Backend): boolean {
+  const details = backend.info().details;
+  return Boolean(details?.['lost']) || details?.['disposed'] === true;
+}
+
 async function instantiate(name: BackendName): Promise<Backend> {
   const existing = instances.get(name);
-  if (existing) return existing;
+  // After a lost GPU device, selecting the backend again starts a fresh one.
+  if (existing && !isDead(existing)) return existing;
   const registration = registry.get(name);
   if (!registration) throw new Error(`backend '${name}' is not part of this build`);
   const backend = await registration.factory();

@@ -5,7 +5,7 @@
 import * as wg from '../../dist/index.js';
 import { trainSeed } from './seed-example.js';
 
-const DENO_BACKENDS: wg.BackendName[] = ['cpu'];
+const DENO_BACKENDS: wg.BackendName[] = ['cpu', 'webgpu'];
 
 const strict = ['1', 'true'].includes(Deno.env.get('CI') ?? '');
 

@@ -1,0 +1,281 @@
+// out[batch, m, n] = act(sum_k a[batch, m, k] * b[batch, k, n] + bias[n]).
+// a and b are strided views (transposes are swapped strides, broadcast batches
+// stride 0); out is contiguous. Generated lines supply TM, TN, TK (the output
+// tile and K step), HAS_BIAS, `fn activate(v: f32) -> f32`, and A_ELEM / B_ELEM
+// (f32, or vec4<f32> when that operand is loaded four at a time).
+//
+// Sections: `tiled` is the general kernel (workgroup tiles in shared memory,
+// 4x4 outputs per thread); `dot_per_thread` and `dot_per_workgroup` serve
+// matrix-vector shapes, where a tile would mostly hold padding. Each tiled kernel
+// also includes one `load_a_*` and one `load_b_*` section.
+
+struct Matmul {
+  m: u32,
+  n: u32,
+  k: u32,
+  batch_rank: u32,
+  a_offset: i32,
+  b_offset: i32,
+  bias_offset: i32,
+  bias_stride: i32,
+  a_row: i32,
+  a_col: i32,
+  b_row: i32,
+  b_col: i32,
+  // the first batch of this dispatch (batches beyond 65535 take several)
+  batch_first: u32,
+  batch_count: u32,
+  _pad0: u32,
+  _pad1: u32,
+  batch_shape: array<vec4u, 2>,
+  a_batch: array<vec4i, 2>,
+  b_batch: array<vec4i, 2>,
+}
+
+@group(0) @binding(0) var<uniform> params: Matmul;
+@group(0) @binding(1) var<storage, read> a: array<A_ELEM>;
+@group(0) @binding(2) var<storage, read> b: array<B_ELEM>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+
+// Element offsets of batch `batch`'s matrices in a (x) and b (y).
+fn batch_offsets(batch: u32) -> vec2i {
+  var rem = batch;
+  var off = vec2i(params.a_offset, params.b_offset);
+  for (var d = i32(params.batch_rank) - 1; d >= 0; d--) {
+    let q = u32(d) / 4u;
+    let r = u32(d) % 4u;
+    let size = params.batch_shape[q][r];
+    off += i32(rem % size) * vec2i(params.a_batch[q][r], params.b_batch[q][r]);
+    rem = rem / size;
+  }
+  return off;
+}
+
+fn epilogue(v: f32, col: u32) -> f32 {
+  var s = v;
+  if (HAS_BIAS) {
+    s += bias[params.bias_offset + i32(col) * params.bias_stride];
+  }
+  return activate(s);
+}
+
+// @section tiled
+// Threads form a (TN/4) x (TM/4) grid; thread (tx, ty) owns rows ty*4..ty*4+3 and
+// columns tx*4..tx*4+3 of the tile. Tiles are stored k-major as vec4 so that the
+// inner loop reads one vec4 of A and one of B for 16 multiply-adds.
+const WX: u32 = TN / 4u;
+const WY: u32 = TM / 4u;
+const THREADS: u32 = WX * WY;
+var<workgroup> tile_a: array<vec4f, TK * TM / 4u>;
+var<workgroup> tile_b: array<vec4f, TK * TN / 4u>;
+
+@compute @workgroup_size(WX, WY, 1)
+fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let batch = wid.z + params.batch_first;
+  let base = batch_offsets(batch);
+  let row0 = wid.y * TM;
+  let col0 = wid.x * TN;
+  var acc: array<vec4f, 4>;
+  let steps = (params.k + TK - 1u) / TK;
+  for (var t = 0u; t < steps; t++) {
+    let k0 = t * TK;
+    load_tile_a(base.x, row0, k0, li);
+    load_tile_b(base.y, k0, col0, li);
+    workgroupBarrier();
+    for (var kk = 0u; kk < TK; kk++) {
+      let av = tile_a[kk * WY + lid.y];
+      let bv = tile_b[kk * WX + lid.x];
+      acc[0] += av.x * bv;
+      acc[1] += av.y * bv;
+      acc[2] += av.z * bv;
+      acc[3] += av.w * bv;
+    }
+    workgroupBarrier();
+  }
+  let out_base = batch * params.m * params.n;
+  for (var r = 0u; r < 4u; r++) {
+    let row = row0 + lid.y * 4u + r;
+    if (row >= params.m) {
+      break;
+    }
+    for (var c = 0u; c < 4u; c++) {
+      let col = col0 + lid.x * 4u + c;
+      if (col < params.n) {
+        out[out_base + row * params.n + col] = epilogue(acc[r][c], col);
+      }
+    }
+  }
+}
+
+// Stores one A element at tile position (row mm, step kk).
+fn put_a(mm: u32, kk: u32, v: f32) {
+  tile_a[kk * WY + mm / 4u][mm % 4u] = v;
+}
+
+fn put_b(kk: u32, nn: u32, v: f32) {
+  tile_b[kk * WX + nn / 4u][nn % 4u] = v;
+}
+
+// @section load_a_scalar
+// Any strides: one element per load, consecutive threads along k.
+fn load_tile_a(base: i32, row0: u32, k0: u32, li: u32) {
+  for (var e = li; e < TM * TK; e += THREADS) {
+    let mm = e / TK;
+    let kk = e % TK;
+    let row = row0 + mm;
+    let kc = k0 + kk;
+    var v = 0.0;
+    if (row < params.m && kc < params.k) {
+      v = a[base + i32(row) * params.a_row + i32(kc) * params.a_col];
+    }
+    put_a(mm, kk, v);
+  }
+}
+
+// @section load_a_vec_k
+// A row-major (a_col == 1) with k, a_row and offsets multiples of 4: four k at once.
+fn load_tile_a(base: i32, row0: u32, k0: u32, li: u32) {
+  for (var e = li; e < TM * TK / 4u; e += THREADS) {
+    let mm = e / (TK / 4u);
+    let kq = (e % (TK / 4u)) * 4u;
+    let row = row0 + mm;
+    let kc = k0 + kq;
+    var v = vec4f(0.0);
+    if (row < params.m && kc < params.k) {
+      v = a[(base + i32(row) * params.a_row + i32(kc)) / 4];
+    }
+    put_a(mm, kq, v.x);
+    put_a(mm, kq + 1u, v.y);
+    put_a(mm, kq + 2u, v.z);
+    put_a(mm, kq + 3u, v.w);
+  }
+}
+
+// @section load_a_vec_m
+// A column-major (a transposed view, a_row == 1) with m, a_col and offsets
+// multiples of 4: four rows at once, stored straight into the tile.
+fn load_tile_a(base: i32, row0: u32, k0: u32, li: u32) {
+  for (var e = li; e < TM * TK / 4u; e += THREADS) {
+    let mq = e % WY;
+    let kk = e / WY;
+    let row = row0 + mq * 4u;
+    let kc = k0 + kk;
+    var v = vec4f(0.0);
+    if (row < params.m && kc < params.k) {
+      v = a[(base + i32(kc) * params.a_col + i32(row)) / 4];
+    }
+    tile_a[kk * WY + mq] = v;
+  }
+}
+
+// @section load_b_scalar
+fn load_tile_b(base: i32, k0: u32, col0: u32, li: u32) {
+  for (var e = li; e < TK * TN; e += THREADS) {
+    let kk = e / TN;
+    let nn = e % TN;
+    let kc = k0 + kk;
+    let col = col0 + nn;
+    var v = 0.0;
+    if (kc < params.k && col < params.n) {
+      v = b[base + i32(kc) * params.b_row + i32(col) * params.b_col];
+    }
+    put_b(kk, nn, v);
+  }
+}
+
+// @section load_b_vec_n
+// B row-major (b_col == 1) with n, b_row and offsets multiples of 4.
+fn load_tile_b(base: i32, k0: u32, col0: u32, li: u32) {
+  for (var e = li; e < TK * TN / 4u; e += THREADS) {
+    let nq = e % WX;
+    let kk = e / WX;
+    let kc = k0 + kk;
+    let col = col0 + nq * 4u;
+    var v = vec4f(0.0);
+    if (kc < params.k && col < params.n) {
+      v = b[(base + i32(kc) * params.b_row + i32(col)) / 4];
+    }
+    tile_b[kk * WX + nq] = v;
+  }
+}
+
+// @section load_b_vec_k
+// B column-major (a transposed view, b_row == 1) with k, b_col and offsets multiples of 4.
+fn load_tile_b(base: i32, k0: u32, col0: u32, li: u32) {
+  for (var e = li; e < TK * TN / 4u; e += THREADS) {
+    let nn = e / (TK / 4u);
+    let kq = (e % (TK / 4u)) * 4u;
+    let kc = k0 + kq;
+    let col = col0 + nn;
+    var v = vec4f(0.0);
+    if (kc < params.k && col < params.n) {
+      v = b[(base + i32(col) * params.b_col + i32(kc)) / 4];
+    }
+    put_b(kq, nn, v.x);
+    put_b(kq + 1u, nn, v.y);
+    put_b(kq + 2u, nn, v.z);
+    put_b(kq + 3u, nn, v.w);
+  }
+}
+
+// @section dot_per_thread
+// One thread per output, looping over k: for vector-matrix products where
+// consecutive threads read consecutive elements of the big operand.
+override WG: u32 = 64u;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let o = grid_index(wid, nwg, lid, WG);
+  let per_batch = params.m * params.n;
+  if (o >= params.batch_count * per_batch) {
+    return;
+  }
+  let batch = o / per_batch + params.batch_first;
+  let row = (o % per_batch) / params.n;
+  let col = o % params.n;
+  let base = batch_offsets(batch);
+  let a_at = base.x + i32(row) * params.a_row;
+  let b_at = base.y + i32(col) * params.b_col;
+  var s = 0.0;
+  for (var k = 0u; k < params.k; k++) {
+    s += a[a_at + i32(k) * params.a_col] * b[b_at + i32(k) * params.b_row];
+  }
+  out[batch * per_batch + row * params.n + col] = epilogue(s, col);
+}
+
+// @section dot_per_workgroup
+// One workgroup per output: threads split k and meet in a tree reduction. For
+// few outputs of long dot products (matrix-vector with large k).
+override WG: u32 = 64u;
+var<workgroup> partial: array<f32, WG>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let o = wid.y * nwg.x + wid.x;
+  let per_batch = params.m * params.n;
+  if (o >= params.batch_count * per_batch) {
+    return;
+  }
+  let batch = o / per_batch + params.batch_first;
+  let row = (o % per_batch) / params.n;
+  let col = o % params.n;
+  let base = batch_offsets(batch);
+  let a_at = base.x + i32(row) * params.a_row;
+  let b_at = base.y + i32(col) * params.b_col;
+  var s = 0.0;
+  for (var k = lid; k < params.k; k += WG) {
+    s += a[a_at + i32(k) * params.a_col] * b[b_at + i32(k) * params.b_row];
+  }
+  partial[lid] = s;
+  workgroupBarrier();
+  for (var h = WG / 2u; h > 0u; h = h / 2u) {
+    if (lid < h) {
+      partial[lid] += partial[lid + h];
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    out[batch * per_batch + row * params.n + col] = epilogue(partial[0], col);
+  }
+}

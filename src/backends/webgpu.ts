@@ -1,0 +1,478 @@
+// The WebGPU backend: WGSL kernels (shaders/) on a device found by
+// webgpu/device.ts. Reads top to bottom: acquire, allocate, compile, dispatch, read.
+//
+// Every kernel records a command and returns at once (webgpu/queue.ts batches
+// them into few submits); only `read` and `sync` wait. Pipelines are compiled
+// asynchronously and cached (webgpu/pipelines.ts), buffers are pooled by size
+// class and staging buffers reused (webgpu/memory.ts). A lost device makes every
+// later call throw an error that says so, rather than hang.
+
+import type {
+  Backend, BackendInfo, BinaryOp, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
+} from './backend.js';
+import { STATE_SLOTS } from './step-rules.js';
+import { isContiguous, sizeOf } from './strided.js';
+import { acquireDevice, type AcquireOptions, type AcquiredDevice, type AdapterSummary, summarizeAdapter } from './webgpu/device.js';
+import {
+  binaryKernel, copyKernel, fillKernel, gatherKernel, type MatmulConfig, matmulKernel, reduceKernel, scatterAddKernel,
+  stepKernel, unaryKernel, whereKernel,
+} from './webgpu/kernels.js';
+import { BufferPool, GpuStorage, mib, StagingPool } from './webgpu/memory.js';
+import {
+  denseStrides, elementwiseParams, indexParams, type MatmulGeometry, matmulGeometry, matmulParams, reduceParams, stepParams,
+} from './webgpu/params.js';
+import { PipelineCache } from './webgpu/pipelines.js';
+import { CommandQueue } from './webgpu/queue.js';
+
+export interface WebGPUBackendOptions extends AcquireOptions {
+  /**
+   * Run on this device instead of acquiring one (for apps that already have a
+   * device). The backend then never destroys it.
+   */
+  readonly device?: GPUDevice;
+  /** The adapter `device` came from, for `info()`. */
+  readonly adapter?: GPUAdapter;
+  /** How `device` was found (from acquireDevice), for `info()`. */
+  readonly found?: Pick<AcquiredDevice, 'via' | 'tried' | 'featureLevel'>;
+  /** Threads per workgroup of the elementwise, reduction and update kernels (a power of two; default 256 or the device's limit). */
+  readonly workgroupSize?: number;
+  /** Dispatches recorded before a batch is submitted (default 64). */
+  readonly maxDispatchesPerBatch?: number;
+  /**
+   * The matmul tile for large products (both sides >= 128), for tuning on a given
+   * GPU: output rows x columns per workgroup and the k step, multiples of 4
+   * (each thread computes 4x4 outputs). Default 64x64x16; smaller products use 32x32x16.
+   */
+  readonly matmulTile?: MatmulTile;
+}
+
+export interface MatmulTile {
+  readonly tm: number;
+  readonly tn: number;
+  readonly tk: number;
+}
+
+const SMALL_TILE: MatmulTile = { tm: 32, tn: 32, tk: 16 };
+
+/** Creates the backend on the best device found; throws, listing every attempt, when there is none. */
+export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): Promise<Backend> {
+  if (options.device) {
+    return new WebGPUBackend(
+      {
+        device: options.device,
+        adapter: options.adapter,
+        via: options.found?.via ?? 'a device given by the caller',
+        featureLevel: options.found?.featureLevel ?? (options.device.features.has('core-features-and-limits') ? 'core' : 'compatibility'),
+        tried: options.found?.tried ?? ['a device given by the caller: ok'],
+      },
+      false,
+      options,
+    );
+  }
+  const acquired = await acquireDevice(options);
+  return new WebGPUBackend(acquired, true, options);
+}
+
+type Acquired = Pick<AcquiredDevice, 'device' | 'via' | 'featureLevel' | 'tried'> & { adapter: GPUAdapter | undefined; gpu?: GPU };
+
+/** Limits reported by info() and used to size kernels. */
+const REPORTED_LIMITS = [
+  'maxBufferSize', 'maxStorageBufferBindingSize', 'maxStorageBuffersPerShaderStage', 'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension',
+  'maxUniformBufferBindingSize',
+] as const;
+
+const MAX_POOLED_BYTES = 512 * 2 ** 20;
+
+class WebGPUBackend implements Backend {
+  readonly name = 'webgpu' as const;
+  private readonly device: GPUDevice;
+  private readonly adapter: AdapterSummary | undefined;
+  private readonly pool: BufferPool;
+  private readonly staging: StagingPool;
+  private readonly pipelines: PipelineCache;
+  private readonly queue: CommandQueue;
+  private readonly limits: Readonly<Record<string, number>>;
+  /** Threads per workgroup of the 1-D kernels (a power of two). */
+  private readonly wg: number;
+  private readonly maxGroups: number;
+  /** The tile for large products, or undefined when only the small one fits this device. */
+  private readonly bigTile: MatmulTile | undefined;
+  /** Bound where a kernel has an optional operand that is absent (matmul without bias). */
+  private readonly placeholder: GPUBuffer;
+  private readonly lostPromise: Promise<GPUDeviceLostInfo>;
+  private lost: GPUDeviceLostInfo | undefined;
+  private disposed = false;
+
+  constructor(private readonly acquired: Acquired, private readonly ownsDevice: boolean, options: WebGPUBackendOptions) {
+    const device = acquired.device;
+    this.device = device;
+    this.adapter = acquired.adapter ? summarizeAdapter(acquired.adapter) : undefined;
+    const limits: Record<string, number> = {};
+    for (const name of REPORTED_LIMITS) limits[name] = Number((device.limits as unknown as Record<string, number>)[name]);
+    this.limits = limits;
+    const threads = Math.min(options.workgroupSize ?? 256, limits['maxComputeInvocationsPerWorkgroup']!, limits['maxComputeWorkgroupSizeX']!);
+    this.wg = 2 ** Math.floor(Math.log2(threads));
+    this.maxGroups = limits['maxComputeWorkgroupsPerDimension']!;
+    const tileProblem = (t: MatmulTile): string | undefined => {
+      if (![t.tm, t.tn, t.tk].every((v) => Number.isInteger(v) && v > 0 && v % 4 === 0)) return 'sizes must be positive multiples of 4';
+      if ((t.tm / 4) * (t.tn / 4) > limits['maxComputeInvocationsPerWorkgroup']!) return `${(t.tm / 4) * (t.tn / 4)} threads exceed maxComputeInvocationsPerWorkgroup`;
+      if (t.tn / 4 > limits['maxComputeWorkgroupSizeX']! || t.tm / 4 > limits['maxComputeWorkgroupSizeY']!) return 'the workgroup is too wide for this device';
+      if (4 * t.tk * (t.tm + t.tn) > limits['maxComputeWorkgroupStorageSize']!) return 'the tiles exceed maxComputeWorkgroupStorageSize';
+      return undefined;
+    };
+    if (options.matmulTile) {
+      const problem = tileProblem(options.matmulTile);
+      if (problem) throw new Error(`webgpu: matmulTile ${JSON.stringify(options.matmulTile)} does not fit: ${problem}`);
+    }
+    const big = options.matmulTile ?? { tm: 64, tn: 64, tk: 16 };
+    this.bigTile = tileProblem(big) ? undefined : big;
+    this.lostPromise = device.lost.then((info) => {
+      this.lost = info;
+      this.queue.fail(this.lostError('(pending work)'));
+      return info;
+    });
+    const maxBinding = Math.min(limits['maxStorageBufferBindingSize']!, limits['maxBufferSize']!);
+    this.pool = new BufferPool(device, maxBinding, MAX_POOLED_BYTES, (error) => this.queue.fail(error));
+    this.staging = new StagingPool(device);
+    this.pipelines = new PipelineCache(device);
+    this.queue = new CommandQueue(device, options.maxDispatchesPerBatch ?? 64, this.lostPromise, (serial) => this.pool.recycle(serial));
+    this.placeholder = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'webgrad placeholder' });
+  }
+
+  // --- state checks -----------------------------------------------------------
+
+  private lostError(op: string): Error {
+    const info = this.lost!;
+    return new Error(
+      `webgpu ${op}: the GPU device was lost (reason '${info.reason}': ${info.message || 'no message'}); ` +
+        'this backend refuses further work: create a new WebGPU backend to continue',
+    );
+  }
+
+  private check(op: string): void {
+    if (this.disposed) throw new Error(`webgpu ${op}: the backend was disposed`);
+    if (this.lost) throw this.lostError(op);
+  }
+
+  /** Rejects as soon as the device is lost, whatever `promise` does. */
+  private async orLost<T>(op: string, promise: Promise<T>): Promise<T> {
+    try {
+      return await Promise.race([promise, this.lostPromise.then((): never => { throw this.lostError(op); })]);
+    } catch (error) {
+      if (this.lost) throw this.lostError(op);
+      throw error;
+    }
+  }
+
+  // --- storage --------------------------------------------------------------
+
+  alloc(bytes: number): Storage {
+    this.check('alloc');
+    return this.pool.acquire(bytes);
+  }
+
+  free(storage: Storage): void {
+    if (this.disposed || this.lost) return;
+    this.pool.release(storage as GpuStorage, this.queue.submittedSerial);
+  }
+
+  write(storage: Storage, data: Float32Array | Int32Array, offset = 0): void {
+    this.check('write');
+    const s = storage as GpuStorage;
+    const at = offset * 4;
+    if (at + data.byteLength > s.bytes) {
+      throw new Error(`webgpu write: ${data.length} elements at element ${offset} do not fit a storage of ${s.bytes} bytes`);
+    }
+    if (data.byteLength === 0) return;
+    const bytes = new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
+    // A buffer that recorded commands still use must be written in order with them.
+    if (s.lastUse > this.queue.submittedSerial) this.queue.upload(s, at, bytes);
+    else this.device.queue.writeBuffer(s.buffer, at, bytes);
+  }
+
+  async read(view: View): Promise<Float32Array | Int32Array> {
+    this.check('read');
+    const count = sizeOf(view.shape);
+    const out = view.dtype === 'f32' ? new Float32Array(count) : new Int32Array(count);
+    if (count === 0) return out;
+    const { view: src, temp } = this.contiguous(view);
+    const bytes = count * 4;
+    const staging = this.staging.acquire(bytes);
+    this.queue.copy(src.storage as GpuStorage, src.offset * 4, staging, 0, bytes);
+    this.release(temp);
+    try {
+      await this.orLost('read', this.queue.submitted());
+      await this.orLost('read', staging.mapAsync(GPUMapMode.READ, 0, bytes));
+      new Uint8Array(out.buffer).set(new Uint8Array(staging.getMappedRange(0, bytes)));
+      staging.unmap();
+      this.staging.release(staging);
+    } catch (error) {
+      if (staging.mapState === 'mapped') staging.unmap();
+      if (!this.lost) this.staging.release(staging);
+      throw error;
+    }
+    await this.orLost('read', this.queue.checked());
+    return out;
+  }
+
+  // --- kernels ----------------------------------------------------------------
+
+  matmul(a: View, b: View, out: View, options: MatmulOptions = {}): void {
+    this.check('matmul');
+    this.requireDense('matmul', out);
+    const g = matmulGeometry(a, b, out);
+    if (g.batch * g.m * g.n === 0) return;
+    const config = this.planMatmul(g, a.offset, b.offset);
+    const entry = this.pipelines.get(matmulKernel(config, options.bias !== undefined, options.activation ?? 'linear'));
+    const buffers = [a.storage as GpuStorage, b.storage as GpuStorage, (options.bias?.storage as GpuStorage | undefined) ?? this.placeholder, out.storage as GpuStorage];
+    const perDispatch = config.kind === 'tiled' ? this.maxGroups : g.batch;
+    for (let first = 0; first < g.batch; first += perDispatch) {
+      const count = Math.min(perDispatch, g.batch - first);
+      const uniform = matmulParams(g, a.offset, b.offset, options.bias, first, count);
+      let groups: readonly [number, number, number];
+      if (config.kind === 'tiled') {
+        groups = [Math.ceil(g.n / config.tn), Math.ceil(g.m / config.tm), count];
+        if (groups[0] > this.maxGroups || groups[1] > this.maxGroups) {
+          throw new Error(`webgpu matmul: a [${g.m}x${g.n}] output needs more than ${this.maxGroups} workgroups along one dimension`);
+        }
+      } else {
+        const outputs = count * g.m * g.n;
+        groups = this.grid(config.kind === 'dot_per_thread' ? Math.ceil(outputs / config.wg) : outputs, 'matmul');
+      }
+      this.queue.dispatch(entry, buffers, uniform, groups);
+    }
+  }
+
+  /** Chooses the kernel and tile shape for a product (the "shape class" that keys its pipeline). */
+  private planMatmul(g: MatmulGeometry, aOffset: number, bOffset: number): MatmulConfig {
+    const outputs = g.batch * g.m * g.n;
+    if (g.m === 1 || g.n === 1) {
+      return { kind: g.k >= 256 && outputs <= 16384 ? 'dot_per_workgroup' : 'dot_per_thread', wg: this.wg };
+    }
+    if (outputs <= 1024 && g.k >= 1024) return { kind: 'dot_per_workgroup', wg: this.wg };
+    const tile = this.bigTile && g.m >= 128 && g.n >= 128 ? this.bigTile : SMALL_TILE;
+    const four = (x: number) => x % 4 === 0;
+    const aBatch = g.aBatch.every(four) && four(aOffset);
+    const bBatch = g.bBatch.every(four) && four(bOffset);
+    const loadA = g.aCol === 1 && four(g.k) && four(g.aRow) && aBatch ? 'vec_k'
+      : g.aRow === 1 && four(g.m) && four(g.aCol) && aBatch ? 'vec_m' : 'scalar';
+    const loadB = g.bCol === 1 && four(g.n) && four(g.bRow) && bBatch ? 'vec_n'
+      : g.bRow === 1 && four(g.k) && four(g.bCol) && bBatch ? 'vec_k' : 'scalar';
+    return { kind: 'tiled', ...tile, loadA, loadB };
+  }
+
+  unary(op: UnaryOp, x: View, out: View, args?: readonly number[]): void {
+    this.check('unary');
+    this.elementwise('unary', unaryKernel(op, x.dtype, out.dtype, this.wg), out.shape, [x, out], args);
+  }
+
+  binary(op: BinaryOp, a: View, b: View, out: View, args?: readonly number[]): void {
+    this.check('binary');
+    this.elementwise('binary', binaryKernel(op, a.dtype, out.dtype, this.wg), out.shape, [a, b, out], args);
+  }
+
+  where(cond: View, a: View, b: View, out: View): void {
+    this.check('where');
+    this.elementwise('where', whereKernel(cond.dtype, this.wg), out.shape, [cond, a, b, out]);
+  }
+
+  copy(x: View, out: View): void {
+    this.check('copy');
+    const count = sizeOf(x.shape);
+    if (count === 0) return;
+    if (x.dtype === out.dtype && x.storage !== out.storage && isContiguous(x) && isContiguous(out)) {
+      this.queue.copy(x.storage as GpuStorage, x.offset * 4, out.storage as GpuStorage, out.offset * 4, count * 4);
+      return;
+    }
+    this.elementwise('copy', copyKernel(x.dtype, out.dtype, this.wg), x.shape, [x, out]);
+  }
+
+  fill(out: View, value: number): void {
+    this.check('fill');
+    const count = sizeOf(out.shape);
+    if (count === 0) return;
+    const word = out.dtype === 'f32' ? new Uint32Array(Float32Array.of(value).buffer)[0]! : Int32Array.of(value)[0]! >>> 0;
+    if (word === 0 && isContiguous(out)) {
+      this.queue.clear(out.storage as GpuStorage, out.offset * 4, count * 4);
+      return;
+    }
+    this.elementwise('fill', fillKernel(this.wg), out.shape, [out], [], word);
+  }
+
+  reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
+    this.check('reduce');
+    this.requireDense('reduce', out);
+    const { uniform, outer, inner } = reduceParams(x, axes);
+    if (outer === 0) return;
+    const variant = inner <= 64 || (outer >= 16384 && inner <= 1024) ? 'per_thread' : 'per_workgroup';
+    const entry = this.pipelines.get(reduceKernel(op, x.dtype, variant, this.wg));
+    const groups = this.grid(variant === 'per_thread' ? Math.ceil(outer / this.wg) : outer, 'reduce');
+    this.queue.dispatch(entry, [x.storage as GpuStorage, out.storage as GpuStorage], uniform, groups);
+  }
+
+  gather(x: View, indices: View, axis: number, out: View): void {
+    this.check('gather');
+    this.requireDense('gather', out);
+    const count = sizeOf(out.shape);
+    if (count === 0) return;
+    const src = this.contiguous(x);
+    const idx = this.contiguous(indices);
+    const uniform = indexParams(count, x.shape[axis]!, sizeOf(indices.shape), sizeOf(x.shape.slice(axis + 1)), src.view.offset, idx.view.offset);
+    this.queue.dispatch(
+      this.pipelines.get(gatherKernel(this.wg)),
+      [src.view.storage as GpuStorage, idx.view.storage as GpuStorage, out.storage as GpuStorage],
+      uniform,
+      this.grid(Math.ceil(count / this.wg), 'gather'),
+    );
+    this.release(src.temp, idx.temp);
+  }
+
+  scatterAdd(updates: View, indices: View, axis: number, out: View): void {
+    this.check('scatterAdd');
+    this.requireDense('scatterAdd', out);
+    const count = sizeOf(out.shape);
+    const indexCount = sizeOf(indices.shape);
+    if (count === 0 || indexCount === 0) return;
+    const upd = this.contiguous(updates);
+    const idx = this.contiguous(indices);
+    const uniform = indexParams(count, out.shape[axis]!, indexCount, sizeOf(out.shape.slice(axis + 1)), upd.view.offset, idx.view.offset);
+    this.queue.dispatch(
+      this.pipelines.get(scatterAddKernel(out.dtype, this.wg)),
+      [upd.view.storage as GpuStorage, idx.view.storage as GpuStorage, out.storage as GpuStorage],
+      uniform,
+      this.grid(Math.ceil(count / this.wg), 'scatterAdd'),
+    );
+    this.release(upd.temp, idx.temp);
+  }
+
+  step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[]): void {
+    this.check('step');
+    if (state.length !== STATE_SLOTS[rule]) {
+      throw new Error(`webgpu step: rule '${rule}' keeps ${STATE_SLOTS[rule]} state buffers, got ${state.length}`);
+    }
+    // param, grad and the state buffers are bound at once; compatibility-mode devices may allow as few as 4
+    const buffers = 2 + state.length;
+    if (buffers > this.limits['maxStorageBuffersPerShaderStage']!) {
+      throw new Error(
+        `webgpu step: rule '${rule}' binds ${buffers} storage buffers, but this device allows ` +
+          `${this.limits['maxStorageBuffersPerShaderStage']} per shader stage (maxStorageBuffersPerShaderStage)`,
+      );
+    }
+    this.requireDense('step', param, true);
+    for (const s of state) this.requireDense('step', s, true);
+    const count = sizeOf(param.shape);
+    if (count === 0) return;
+    const g = this.contiguous(grad);
+    const uniform = stepParams(count, param.offset, g.view.offset, state.map((s) => s.offset), hyper);
+    this.queue.dispatch(
+      this.pipelines.get(stepKernel(rule, this.wg)),
+      [param.storage as GpuStorage, g.view.storage as GpuStorage, ...state.map((s) => s.storage as GpuStorage)],
+      uniform,
+      this.grid(Math.ceil(count / this.wg), 'step'),
+    );
+    this.release(g.temp);
+  }
+
+  // --- dispatch helpers -------------------------------------------------------
+
+  private elementwise(
+    kernel: string, source: Parameters<PipelineCache['get']>[0], shape: readonly number[], operands: readonly View[],
+    args?: readonly number[], word?: number,
+  ): void {
+    const { uniform, count } = elementwiseParams(kernel, shape, operands, args, word);
+    if (count === 0) return;
+    const buffers = operands.map((o) => o.storage as GpuStorage);
+    this.queue.dispatch(this.pipelines.get(source), buffers, uniform, this.grid(Math.ceil(count / this.wg), kernel));
+  }
+
+  /** A 2-D grid of `groups` workgroups, since one dimension holds at most maxComputeWorkgroupsPerDimension. */
+  private grid(groups: number, kernel: string): [number, number, number] {
+    const x = Math.min(groups, this.maxGroups);
+    const y = Math.ceil(groups / x);
+    if (y > this.maxGroups) throw new Error(`webgpu ${kernel}: ${groups} workgroups do not fit a ${this.maxGroups}x${this.maxGroups} grid`);
+    return [x, y, 1];
+  }
+
+  private requireDense(kernel: string, view: View, anyOffset = false): void {
+    if (!isContiguous(view) || (!anyOffset && view.offset !== 0)) {
+      throw new Error(
+        `webgpu ${kernel}: expected a contiguous ${anyOffset ? '' : 'offset-0 '}view, got shape [${view.shape.join(',')}] ` +
+          `strides [${view.strides.join(',')}] offset ${view.offset}`,
+      );
+    }
+  }
+
+  /** The view itself when contiguous, otherwise a contiguous copy in a temporary storage. */
+  private contiguous(view: View): { view: View; temp?: GpuStorage } {
+    if (isContiguous(view)) return { view };
+    const temp = this.pool.acquire(sizeOf(view.shape) * 4);
+    const dense: View = { storage: temp, dtype: view.dtype, shape: view.shape, strides: denseStrides(view.shape), offset: 0 };
+    this.copy(view, dense);
+    return { view: dense, temp };
+  }
+
+  private release(...temps: (GpuStorage | undefined)[]): void {
+    for (const t of temps) if (t) this.pool.release(t, this.queue.submittedSerial);
+  }
+
+  // --- synchronisation and lifetime -------------------------------------------
+
+  flush(): void {
+    if (this.disposed || this.lost) return;
+    this.queue.close();
+  }
+
+  async sync(): Promise<void> {
+    this.check('sync');
+    await this.orLost('sync', this.queue.submitted());
+    await this.orLost('sync', this.device.queue.onSubmittedWorkDone());
+    await this.orLost('sync', this.queue.checked());
+  }
+
+  info(): BackendInfo {
+    const a = this.adapter;
+    const name = a ? a.description || a.device || a.vendor || 'unknown adapter' : 'a device given by the caller';
+    const state = this.lost ? `, LOST (${this.lost.reason}: ${this.lost.message})` : this.disposed ? ', disposed' : '';
+    return {
+      name: 'webgpu',
+      description: `WebGPU on ${name} (${this.acquired.featureLevel}${a?.software ? ', software adapter' : ''}; via ${this.acquired.via})${state}`,
+      details: {
+        adapter: a ? { vendor: a.vendor, architecture: a.architecture, device: a.device, description: a.description } : undefined,
+        software: a?.software ?? false,
+        fallbackAdapter: a?.isFallbackAdapter ?? false,
+        featureLevel: this.acquired.featureLevel,
+        via: this.acquired.via,
+        tried: this.acquired.tried,
+        limits: this.limits,
+        features: [...this.device.features].sort(),
+        shaderF16: this.device.features.has('shader-f16'),
+        workgroupSize: this.wg,
+        matmulTile: this.bigTile
+          ? `${this.bigTile.tm}x${this.bigTile.tn}x${this.bigTile.tk} for large products, 32x32x16 otherwise`
+          : '32x32x16 (64 threads)',
+        lost: this.lost ? { reason: this.lost.reason, message: this.lost.message } : null,
+        disposed: this.disposed,
+        memory: { ...this.pool.stats(), maxStorageBinding: mib(Math.min(this.limits['maxStorageBufferBindingSize']!, this.limits['maxBufferSize']!)) },
+        pipelines: this.pipelines.size,
+        queue: this.queue.stats(),
+      },
+    };
+  }
+
+  releaseMemory(): void {
+    if (this.disposed) return;
+    this.pool.trim(this.queue.submittedSerial);
+    this.staging.trim();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.pool.trim(Infinity);
+    this.staging.trim();
+    this.queue.destroy();
+    this.placeholder.destroy();
+    if (this.ownsDevice) this.device.destroy();
+  }
+}
