@@ -526,6 +526,13 @@ describe.skipIf(!started.backend)('webgpu matmul tiles chosen for tuning', () =>
     { tm: 128, tn: 64, tk: 8 },
     { tm: 32, tn: 128, tk: 32 },
   ])('tile $tm x $tn x $tk gives the reference product for odd and vector-friendly shapes', async (tile) => {
+    // a device with fewer invocations per workgroup (Chromium's SwiftShader: 256) refuses the tile instead
+    const limit = (gpu.info().details!['limits'] as Record<string, number>)['maxComputeInvocationsPerWorkgroup']!;
+    const threads = (tile.tm / 4) * (tile.tn / 4);
+    if (threads > limit) {
+      await expect(createWebGPUBackend({ matmulTile: tile })).rejects.toThrow(`${threads} threads exceed maxComputeInvocationsPerWorkgroup`);
+      return;
+    }
     const backend = await createWebGPUBackend({ matmulTile: tile });
     try {
       const t = new Twins(backend, 3);
