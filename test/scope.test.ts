@@ -6,6 +6,7 @@
 
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as wg from '../src/index.js';
+import { settleGarbage } from './helpers/gc.js';
 
 const live = () => wg.memory().numTensors;
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
@@ -13,6 +14,7 @@ const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 1));
 describe('tidy', () => {
   beforeEach(async () => {
     await wg.setBackend('cpu');
+    await settleGarbage(); // counts below must not move by finalizers of earlier garbage
   });
 
   it('disposes intermediates and keeps the returned tensor', async () => {
