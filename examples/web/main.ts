@@ -254,7 +254,8 @@ window.addEventListener('resize', () => {
 });
 
 statuses = await trainer.backends(null);
-selected = statuses.find((s) => s.available)?.name;
+// what 'auto' would pick: a software GPU adapter is slower than WebAssembly
+selected = (statuses.find((s) => s.available && !s.software) ?? statuses.find((s) => s.available))?.name;
 renderBackends();
 renderCurves();
 barChart($<SVGSVGElement>('bench-chart'), [], (v) => v.toFixed(1));
