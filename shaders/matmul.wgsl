@@ -67,6 +67,9 @@ fn epilogue(v: f32, col: u32) -> f32 {
 const WX: u32 = TN / 4u;
 const WY: u32 = TM / 4u;
 const THREADS: u32 = WX * WY;
+// vec4s per k-row of each tile (what the loaders index by)
+const AV: u32 = TM / 4u;
+const BV: u32 = TN / 4u;
 var<workgroup> tile_a: array<vec4f, TK * TM / 4u>;
 var<workgroup> tile_b: array<vec4f, TK * TN / 4u>;
 
@@ -108,13 +111,242 @@ fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: ve
   }
 }
 
+// @section tiled8_common
+// 8x8 outputs per thread, for large products: threads form a (TN/8) x (TM/8) grid
+// and thread (tx, ty) owns rows {ty*4..ty*4+3, ty*4+TM/2..+3} and the same split of
+// columns, so that neighbouring threads read neighbouring vec4s of each tile (no
+// bank conflicts) and every k step costs 4 vec4 reads for 64 multiply-adds.
+const WX: u32 = TN / 8u;
+const WY: u32 = TM / 8u;
+const THREADS: u32 = WX * WY;
+const AV: u32 = TM / 4u;
+const BV: u32 = TN / 4u;
+var<workgroup> tile_a: array<vec4f, TK * TM / 4u>;
+var<workgroup> tile_b: array<vec4f, TK * TN / 4u>;
+
+// acc[2 * r + h]: output row r of the thread's 8 (0..3 first block, 4..7 second),
+// columns of block h (0: tx*4.., 1: tx*4 + TN/2..)
+fn multiply_tiles(lid: vec3u, acc: ptr<function, array<vec4f, 16>>) {
+  for (var kk = 0u; kk < TK; kk++) {
+    let a0 = tile_a[kk * AV + lid.y];
+    let a1 = tile_a[kk * AV + lid.y + WY];
+    let b0 = tile_b[kk * BV + lid.x];
+    let b1 = tile_b[kk * BV + lid.x + WX];
+    (*acc)[0] += a0.x * b0;
+    (*acc)[1] += a0.x * b1;
+    (*acc)[2] += a0.y * b0;
+    (*acc)[3] += a0.y * b1;
+    (*acc)[4] += a0.z * b0;
+    (*acc)[5] += a0.z * b1;
+    (*acc)[6] += a0.w * b0;
+    (*acc)[7] += a0.w * b1;
+    (*acc)[8] += a1.x * b0;
+    (*acc)[9] += a1.x * b1;
+    (*acc)[10] += a1.y * b0;
+    (*acc)[11] += a1.y * b1;
+    (*acc)[12] += a1.z * b0;
+    (*acc)[13] += a1.z * b1;
+    (*acc)[14] += a1.w * b0;
+    (*acc)[15] += a1.w * b1;
+  }
+}
+
+fn store_outputs(lid: vec3u, batch: u32, row0: u32, col0: u32, acc: ptr<function, array<vec4f, 16>>) {
+  let out_base = batch * params.m * params.n;
+  for (var r = 0u; r < 8u; r++) {
+    let row = row0 + select(lid.y * 4u + r, (lid.y + WY) * 4u + r - 4u, r >= 4u);
+    if (row >= params.m) {
+      continue;
+    }
+    for (var h = 0u; h < 2u; h++) {
+      let v = (*acc)[2u * r + h];
+      let c0 = col0 + (lid.x + h * WX) * 4u;
+      for (var c = 0u; c < 4u; c++) {
+        let col = c0 + c;
+        if (col < params.n) {
+          out[out_base + row * params.n + col] = epilogue(v[c], col);
+        }
+      }
+    }
+  }
+}
+
+// @section tiled8
+// Loads each tile, waits, multiplies, waits: for operands loaded one element at a time.
+@compute @workgroup_size(WX, WY, 1)
+fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let batch = wid.z + params.batch_first;
+  let base = batch_offsets(batch);
+  let row0 = wid.y * TM;
+  let col0 = wid.x * TN;
+  var acc: array<vec4f, 16>;
+  let steps = (params.k + TK - 1u) / TK;
+  for (var t = 0u; t < steps; t++) {
+    let k0 = t * TK;
+    load_tile_a(base.x, row0, k0, li);
+    load_tile_b(base.y, k0, col0, li);
+    workgroupBarrier();
+    multiply_tiles(lid, &acc);
+    workgroupBarrier();
+  }
+  store_outputs(lid, batch, row0, col0, &acc);
+}
+
+// @section tiled8p
+// Software pipelined: the next tiles' global loads are issued into registers
+// before the current tiles are multiplied, so memory latency overlaps the math.
+// For operands loaded four at a time (fetch_* / stash_* sections).
+const PA: u32 = (TM * TK / 4u + THREADS - 1u) / THREADS;
+const PB: u32 = (TN * TK / 4u + THREADS - 1u) / THREADS;
+
+@compute @workgroup_size(WX, WY, 1)
+fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let batch = wid.z + params.batch_first;
+  let base = batch_offsets(batch);
+  let row0 = wid.y * TM;
+  let col0 = wid.x * TN;
+  var acc: array<vec4f, 16>;
+  let steps = (params.k + TK - 1u) / TK;
+  var ra = fetch_a(base.x, row0, 0u, li);
+  var rb = fetch_b(base.y, 0u, col0, li);
+  stash_a(ra, li);
+  stash_b(rb, li);
+  workgroupBarrier();
+  for (var t = 0u; t < steps; t++) {
+    let more = t + 1u < steps;
+    if (more) {
+      ra = fetch_a(base.x, row0, (t + 1u) * TK, li);
+      rb = fetch_b(base.y, (t + 1u) * TK, col0, li);
+    }
+    multiply_tiles(lid, &acc);
+    workgroupBarrier();
+    if (more) {
+      stash_a(ra, li);
+      stash_b(rb, li);
+    }
+    workgroupBarrier();
+  }
+  store_outputs(lid, batch, row0, col0, &acc);
+}
+
+// @section fetch_a_vec_k
+fn fetch_a(base: i32, row0: u32, k0: u32, li: u32) -> array<vec4f, PA> {
+  var r: array<vec4f, PA>;
+  for (var i = 0u; i < PA; i++) {
+    let e = li + i * THREADS;
+    let row = row0 + e / (TK / 4u);
+    let kc = k0 + (e % (TK / 4u)) * 4u;
+    var v = vec4f(0.0);
+    if (e < TM * TK / 4u && row < params.m && kc < params.k) {
+      v = a[(base + i32(row) * params.a_row + i32(kc)) / 4];
+    }
+    r[i] = v;
+  }
+  return r;
+}
+
+fn stash_a(r: array<vec4f, PA>, li: u32) {
+  for (var i = 0u; i < PA; i++) {
+    let e = li + i * THREADS;
+    if (e < TM * TK / 4u) {
+      let mm = e / (TK / 4u);
+      let kq = (e % (TK / 4u)) * 4u;
+      put_a(mm, kq, r[i].x);
+      put_a(mm, kq + 1u, r[i].y);
+      put_a(mm, kq + 2u, r[i].z);
+      put_a(mm, kq + 3u, r[i].w);
+    }
+  }
+}
+
+// @section fetch_a_vec_m
+fn fetch_a(base: i32, row0: u32, k0: u32, li: u32) -> array<vec4f, PA> {
+  var r: array<vec4f, PA>;
+  for (var i = 0u; i < PA; i++) {
+    let e = li + i * THREADS;
+    let row = row0 + (e % AV) * 4u;
+    let kc = k0 + e / AV;
+    var v = vec4f(0.0);
+    if (e < TM * TK / 4u && row < params.m && kc < params.k) {
+      v = a[(base + i32(kc) * params.a_col + i32(row)) / 4];
+    }
+    r[i] = v;
+  }
+  return r;
+}
+
+fn stash_a(r: array<vec4f, PA>, li: u32) {
+  for (var i = 0u; i < PA; i++) {
+    let e = li + i * THREADS;
+    if (e < TM * TK / 4u) {
+      tile_a[(e / AV) * AV + e % AV] = r[i];
+    }
+  }
+}
+
+// @section fetch_b_vec_n
+fn fetch_b(base: i32, k0: u32, col0: u32, li: u32) -> array<vec4f, PB> {
+  var r: array<vec4f, PB>;
+  for (var i = 0u; i < PB; i++) {
+    let e = li + i * THREADS;
+    let col = col0 + (e % BV) * 4u;
+    let kc = k0 + e / BV;
+    var v = vec4f(0.0);
+    if (e < TN * TK / 4u && kc < params.k && col < params.n) {
+      v = b[(base + i32(kc) * params.b_row + i32(col)) / 4];
+    }
+    r[i] = v;
+  }
+  return r;
+}
+
+fn stash_b(r: array<vec4f, PB>, li: u32) {
+  for (var i = 0u; i < PB; i++) {
+    let e = li + i * THREADS;
+    if (e < TN * TK / 4u) {
+      tile_b[(e / BV) * BV + e % BV] = r[i];
+    }
+  }
+}
+
+// @section fetch_b_vec_k
+fn fetch_b(base: i32, k0: u32, col0: u32, li: u32) -> array<vec4f, PB> {
+  var r: array<vec4f, PB>;
+  for (var i = 0u; i < PB; i++) {
+    let e = li + i * THREADS;
+    let col = col0 + e / (TK / 4u);
+    let kc = k0 + (e % (TK / 4u)) * 4u;
+    var v = vec4f(0.0);
+    if (e < TN * TK / 4u && kc < params.k && col < params.n) {
+      v = b[(base + i32(col) * params.b_col + i32(kc)) / 4];
+    }
+    r[i] = v;
+  }
+  return r;
+}
+
+fn stash_b(r: array<vec4f, PB>, li: u32) {
+  for (var i = 0u; i < PB; i++) {
+    let e = li + i * THREADS;
+    if (e < TN * TK / 4u) {
+      let nn = e / (TK / 4u);
+      let kq = (e % (TK / 4u)) * 4u;
+      put_b(kq, nn, r[i].x);
+      put_b(kq + 1u, nn, r[i].y);
+      put_b(kq + 2u, nn, r[i].z);
+      put_b(kq + 3u, nn, r[i].w);
+    }
+  }
+}
+
+// @section tile_store
 // Stores one A element at tile position (row mm, step kk).
 fn put_a(mm: u32, kk: u32, v: f32) {
-  tile_a[kk * WY + mm / 4u][mm % 4u] = v;
+  tile_a[kk * AV + mm / 4u][mm % 4u] = v;
 }
 
 fn put_b(kk: u32, nn: u32, v: f32) {
-  tile_b[kk * WX + nn / 4u][nn % 4u] = v;
+  tile_b[kk * BV + nn / 4u][nn % 4u] = v;
 }
 
 // @section load_a_scalar
@@ -157,15 +389,15 @@ fn load_tile_a(base: i32, row0: u32, k0: u32, li: u32) {
 // multiples of 4: four rows at once, stored straight into the tile.
 fn load_tile_a(base: i32, row0: u32, k0: u32, li: u32) {
   for (var e = li; e < TM * TK / 4u; e += THREADS) {
-    let mq = e % WY;
-    let kk = e / WY;
+    let mq = e % AV;
+    let kk = e / AV;
     let row = row0 + mq * 4u;
     let kc = k0 + kk;
     var v = vec4f(0.0);
     if (row < params.m && kc < params.k) {
       v = a[(base + i32(kc) * params.a_col + i32(row)) / 4];
     }
-    tile_a[kk * WY + mq] = v;
+    tile_a[kk * AV + mq] = v;
   }
 }
 
@@ -188,15 +420,15 @@ fn load_tile_b(base: i32, k0: u32, col0: u32, li: u32) {
 // B row-major (b_col == 1) with n, b_row and offsets multiples of 4.
 fn load_tile_b(base: i32, k0: u32, col0: u32, li: u32) {
   for (var e = li; e < TK * TN / 4u; e += THREADS) {
-    let nq = e % WX;
-    let kk = e / WX;
+    let nq = e % BV;
+    let kk = e / BV;
     let kc = k0 + kk;
     let col = col0 + nq * 4u;
     var v = vec4f(0.0);
     if (kc < params.k && col < params.n) {
       v = b[(base + i32(kc) * params.b_row + i32(col)) / 4];
     }
-    tile_b[kk * WX + nq] = v;
+    tile_b[kk * BV + nq] = v;
   }
 }
 

@@ -27,6 +27,8 @@ export interface StoppableModel {
 export class History {
   readonly epoch: number[] = [];
   readonly history: Record<string, number[]> = {};
+  /** Set when fit stopped because the loss became NaN or infinite (onNaN: 'stop'). */
+  stoppedOnNaN?: { readonly epoch: number; readonly batch?: number; readonly value: number };
   constructor(readonly params: Readonly<Record<string, unknown>>) {}
 
   /** @internal */

@@ -8,6 +8,7 @@ import { valueAndGrad } from './autograd.js';
 import { type Callback, History, type Logs } from './callbacks.js';
 import { type CheckpointOptions, Checkpointer, type CheckpointSource, readCheckpoint, restoreCheckpoint } from './io/checkpoint.js';
 import { assertLabelsInRange } from './losses.js';
+import { NanGuard, type OnNaN } from './nan-guard.js';
 import { checkNumber, checkOptions } from './options.js';
 import * as ops from './ops/index.js';
 import { shapeString } from './ops/util.js';
@@ -38,6 +39,11 @@ export interface FitOptions {
   yieldEvery?: 'batch' | 'epoch' | 'never';
   /** Aborting stops training at the next step boundary; fit then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * When the loss becomes NaN or infinite: 'stop' (the default) ends training with
+   * the weights of the last finite step, 'throw' does the same and then rejects.
+   */
+  onNaN?: OnNaN;
   /** Write a checkpoint to `dir` every `every` epochs, keeping the last `keep` (Node, Deno). */
   checkpoint?: CheckpointOptions;
   /**
@@ -50,7 +56,7 @@ export interface FitOptions {
 
 const FIT_KEYS = [
   'epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'initialEpoch', 'yieldEvery', 'signal',
-  'checkpoint', 'resumeFrom',
+  'checkpoint', 'resumeFrom', 'onNaN',
 ];
 
 const yieldToEventLoop = (): Promise<void> =>
@@ -83,6 +89,8 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
   const verbose = options.verbose ?? 1;
   if (![0, 1, 2].includes(verbose)) throw new Error(`fit: verbose should be 0, 1 or 2, got ${String(verbose)}`);
   const yieldEvery = options.yieldEvery ?? 'epoch';
+  const onNaN = options.onNaN ?? 'stop';
+  if (onNaN !== 'stop' && onNaN !== 'throw') throw new Error(`fit: onNaN should be 'stop' or 'throw', got ${JSON.stringify(onNaN)}`);
   if (!['batch', 'epoch', 'never'].includes(yieldEvery)) throw new Error(`fit: yieldEvery should be 'batch', 'epoch' or 'never', got ${JSON.stringify(yieldEvery)}`);
   const callbackList: Callback[] = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? [...options.callbacks] : [options.callbacks as Callback];
   const { optimizer, loss, metrics } = model.compileState;
@@ -113,6 +121,7 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
   }
   for (const t of owned) keep(t);
 
+  let guard: NanGuard | undefined;
   try {
     if (!model.built) model.build(x.shape.slice(1));
     await checkSparseLabels(model, y);
@@ -127,6 +136,8 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
       random.setState(resumed.fitRandom);
     }
     const history = new History({ epochs, batchSize, samples: n, steps: batches });
+    const nanGuard = new NanGuard(params, optimizer, params[0]!.backend.readSync !== undefined);
+    guard = nanGuard;
     const wantsBatchLogs = callbackList.some((c) => typeof c.onBatchEnd === 'function');
     for (const c of callbackList) c.setModel?.(model);
 
@@ -137,6 +148,7 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
       const started = performance.now();
       const order = options.shuffle === false ? undefined : random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
       const tally = new EpochTally(metrics.length);
+      nanGuard.startEpoch();
       for (let b = 0; b < batches && !model.stopTraining; b++) {
         options.signal?.throwIfAborted();
         const start = b * batchSize;
@@ -150,11 +162,13 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
             prediction = keep(model.apply(xb, true));
             return loss.fn(yb, prediction);
           }, params);
+          if (!nanGuard.acceptStep(value, epoch, b)) return undefined;
           optimizer.applyGradients(grads, params);
           const batchValues = [value, ...metrics.map((m) => m.fn(yb, prediction!))];
           prediction!.dispose();
           return batchValues;
         });
+        if (!values) break;
         if (wantsBatchLogs) {
           const batchTensor = tidy(() => ops.stack(values.map((v) => ops.reshape(v, []))));
           const logs = toLogs(await batchTensor.data(), metrics, 1);
@@ -165,6 +179,11 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
         if (yieldEvery === 'batch') await yieldToEventLoop();
       }
       const logs = toLogs(await tally.read(), metrics, 1);
+      nanGuard.acceptEpoch(logs.loss!, epoch);
+      if (nanGuard.problem) {
+        if (tally.count > 0 && nanGuard.synchronous) history.record(epoch, logs);
+        break;
+      }
       if (valX && valY) {
         const val = await evaluateBatches(model, valX, valY, batchSize);
         for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
@@ -179,9 +198,16 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
       if (checkpointer?.due(epoch)) await checkpointer.write(model, epoch + 1, random.getState());
       if (yieldEvery !== 'never') await yieldToEventLoop();
     }
+    if (nanGuard.problem) {
+      const message = `fit: ${nanGuard.describe()}`;
+      if (onNaN === 'throw') throw new Error(message);
+      if (verbose > 0) console.warn(message);
+      history.stoppedOnNaN = nanGuard.problem;
+    }
     for (const c of callbackList) await c.onTrainEnd?.();
     return history;
   } finally {
+    guard?.release();
     for (const t of owned) t.dispose();
   }
 }
@@ -199,6 +225,8 @@ class EpochTally {
   private weights: number[] = [];
   private folded: Tensor | undefined;
   private seen = 0;
+  /** Batches added so far. */
+  count = 0;
   constructor(private readonly width: number) {
     this.host = new Float64Array(width + 1);
   }
@@ -206,6 +234,7 @@ class EpochTally {
   /** Takes ownership of `values` ([loss, ...metrics] scalars). */
   add(values: readonly Tensor[], size: number): void {
     this.seen += size;
+    this.count++;
     if (values[0]!.backend.readSync) {
       values.forEach((v, i) => {
         this.host[i]! += v.dataSync()[0]! * size;

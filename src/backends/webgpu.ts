@@ -39,9 +39,10 @@ export interface WebGPUBackendOptions extends AcquireOptions {
   /** Dispatches recorded before a batch is submitted (default 64). */
   readonly maxDispatchesPerBatch?: number;
   /**
-   * The matmul tile for large products (both sides >= 128), for tuning on a given
-   * GPU: output rows x columns per workgroup and the k step, multiples of 4
-   * (each thread computes 4x4 outputs). Default 64x64x16; smaller products use 32x32x16.
+   * A fixed matmul tile for products with both sides >= 128, for tuning on a given
+   * GPU: output rows x columns per workgroup, the k step (multiples of 4), and
+   * outputs per thread along each side (4 or 8). By default the tile follows the
+   * output size (TILE_LADDER); smaller products use 32x32x16.
    */
   readonly matmulTile?: MatmulTile;
 }
@@ -50,8 +51,20 @@ export interface MatmulTile {
   readonly tm: number;
   readonly tn: number;
   readonly tk: number;
+  /** Outputs per thread along each side: 4 or 8 (default 4). */
+  readonly per?: 4 | 8;
 }
 
+/**
+ * The tiles a product can use, largest first, each taken only when the output fills
+ * enough workgroups to keep the GPU busy. Measured on an H200 (docs/benchmarks.md):
+ * 128x128 with 8x8 outputs per thread and pipelined loads wins from 2048², 64x64x32
+ * from 512², and 32x32 below.
+ */
+const TILE_LADDER: readonly { readonly tile: MatmulTile; readonly minGroups: number; readonly vectorLoadsOnly: boolean }[] = [
+  { tile: { tm: 128, tn: 128, tk: 8, per: 8 }, minGroups: 256, vectorLoadsOnly: true },
+  { tile: { tm: 64, tn: 64, tk: 32 }, minGroups: 64, vectorLoadsOnly: false },
+];
 const SMALL_TILE: MatmulTile = { tm: 32, tn: 32, tk: 16 };
 
 /** Creates the backend on the best device found; throws, listing every attempt, when there is none. */
@@ -97,7 +110,10 @@ class WebGPUBackend implements Backend {
   private readonly wg: number;
   private readonly maxGroups: number;
   /** The tile for large products, or undefined when only the small one fits this device. */
-  private readonly bigTile: MatmulTile | undefined;
+  /** A tile fixed by the matmulTile option (for tuning) for products of 128 or more. */
+  private readonly fixedTile: MatmulTile | undefined;
+  /** TILE_LADDER's entries that fit this device. */
+  private readonly ladder: typeof TILE_LADDER;
   /** Bound where a kernel has an optional operand that is absent (matmul without bias). */
   private readonly placeholder: GPUBuffer;
   private readonly lostPromise: Promise<GPUDeviceLostInfo>;
@@ -115,9 +131,14 @@ class WebGPUBackend implements Backend {
     this.wg = 2 ** Math.floor(Math.log2(threads));
     this.maxGroups = limits['maxComputeWorkgroupsPerDimension']!;
     const tileProblem = (t: MatmulTile): string | undefined => {
+      const per = t.per ?? 4;
+      if (per !== 4 && per !== 8) return 'per must be 4 or 8';
       if (![t.tm, t.tn, t.tk].every((v) => Number.isInteger(v) && v > 0 && v % 4 === 0)) return 'sizes must be positive multiples of 4';
-      if ((t.tm / 4) * (t.tn / 4) > limits['maxComputeInvocationsPerWorkgroup']!) return `${(t.tm / 4) * (t.tn / 4)} threads exceed maxComputeInvocationsPerWorkgroup`;
-      if (t.tn / 4 > limits['maxComputeWorkgroupSizeX']! || t.tm / 4 > limits['maxComputeWorkgroupSizeY']!) return 'the workgroup is too wide for this device';
+      if (per === 8 && (t.tm % 8 !== 0 || t.tn % 8 !== 0)) return 'with 8 outputs per thread, rows and columns must be multiples of 8';
+      const wx = t.tn / per;
+      const wy = t.tm / per;
+      if (wx * wy > limits['maxComputeInvocationsPerWorkgroup']!) return `${wx * wy} threads exceed maxComputeInvocationsPerWorkgroup`;
+      if (wx > limits['maxComputeWorkgroupSizeX']! || wy > limits['maxComputeWorkgroupSizeY']!) return 'the workgroup is too wide for this device';
       if (4 * t.tk * (t.tm + t.tn) > limits['maxComputeWorkgroupStorageSize']!) return 'the tiles exceed maxComputeWorkgroupStorageSize';
       return undefined;
     };
@@ -125,8 +146,8 @@ class WebGPUBackend implements Backend {
       const problem = tileProblem(options.matmulTile);
       if (problem) throw new Error(`webgpu: matmulTile ${JSON.stringify(options.matmulTile)} does not fit: ${problem}`);
     }
-    const big = options.matmulTile ?? { tm: 64, tn: 64, tk: 16 };
-    this.bigTile = tileProblem(big) ? undefined : big;
+    this.fixedTile = options.matmulTile;
+    this.ladder = TILE_LADDER.filter((rung) => tileProblem(rung.tile) === undefined);
     this.lostPromise = device.lost.then((info) => {
       this.lost = info;
       this.queue.fail(this.lostError('(pending work)'));
@@ -251,7 +272,6 @@ class WebGPUBackend implements Backend {
       return { kind: g.k >= 256 && outputs <= 16384 ? 'dot_per_workgroup' : 'dot_per_thread', wg: this.wg };
     }
     if (outputs <= 1024 && g.k >= 1024) return { kind: 'dot_per_workgroup', wg: this.wg };
-    const tile = this.bigTile && g.m >= 128 && g.n >= 128 ? this.bigTile : SMALL_TILE;
     const four = (x: number) => x % 4 === 0;
     const aBatch = g.aBatch.every(four) && four(aOffset);
     const bBatch = g.bBatch.every(four) && four(bOffset);
@@ -259,7 +279,17 @@ class WebGPUBackend implements Backend {
       : g.aRow === 1 && four(g.m) && four(g.aCol) && aBatch ? 'vec_m' : 'scalar';
     const loadB = g.bCol === 1 && four(g.n) && four(g.bRow) && bBatch ? 'vec_n'
       : g.bRow === 1 && four(g.k) && four(g.bCol) && bBatch ? 'vec_k' : 'scalar';
-    return { kind: 'tiled', ...tile, loadA, loadB };
+    return { kind: 'tiled', ...this.chooseTile(g, loadA !== 'scalar' && loadB !== 'scalar'), loadA, loadB };
+  }
+
+  private chooseTile(g: MatmulGeometry, vectorLoads: boolean): MatmulTile {
+    if (g.m >= 128 && g.n >= 128 && this.fixedTile) return this.fixedTile;
+    for (const rung of this.ladder) {
+      if (rung.vectorLoadsOnly && !vectorLoads) continue;
+      const groups = g.batch * Math.ceil(g.m / rung.tile.tm) * Math.ceil(g.n / rung.tile.tn);
+      if (groups >= rung.minGroups) return rung.tile;
+    }
+    return SMALL_TILE;
   }
 
   unary(op: UnaryOp, x: View, out: View, args?: readonly number[]): void {
@@ -448,8 +478,8 @@ class WebGPUBackend implements Backend {
         features: [...this.device.features].sort(),
         shaderF16: this.device.features.has('shader-f16'),
         workgroupSize: this.wg,
-        matmulTile: this.bigTile
-          ? `${this.bigTile.tm}x${this.bigTile.tn}x${this.bigTile.tk} for large products, 32x32x16 otherwise`
+        matmulTile: this.fixedTile
+          ? `${this.fixedTile.tm}x${this.fixedTile.tn}x${this.fixedTile.tk}${this.fixedTile.per ? `/${this.fixedTile.per}` : ''} for products of 128 or more, 32x32x16 otherwise`
           : '32x32x16 (64 threads)',
         lost: this.lost ? { reason: this.lost.reason, message: this.lost.message } : null,
         disposed: this.disposed,

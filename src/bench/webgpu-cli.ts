@@ -7,7 +7,7 @@
 //   --samples 5 --target-ms 200   timing
 //   --dawn PATH            load this dawn.node instead of the webgpu package (WEBGRAD_DAWN_FLAGS still apply)
 //   --json FILE            also write the report as JSON
-//   --tiles 128x64x16,...  also time webgrad with these matmul tiles (rows x cols x k step), for tuning
+//   --tiles 128x64x16,...  also time webgrad with these matmul tiles (rows x cols x k step[/outputs per thread side 4|8]), for tuning
 //   --gpu                  the preset for a real GPU: n = 1024..8192, two larger MLPs, three extra tiles, no cpu backend
 
 import { writeFileSync } from 'node:fs';
@@ -51,14 +51,14 @@ const gpuPreset = process.argv.includes('--gpu');
 const sizes = arg('sizes') ?? (gpuPreset ? '1024,2048,4096,8192' : undefined);
 const train = arg('train') ?? (gpuPreset ? '784-1024-1024-10x1024,784-4096-4096-10x4096' : undefined);
 // On a real GPU the preset also times a few other tiles, so one run tells which fits it best.
-const tiles = arg('tiles') ?? (gpuPreset ? '64x64x32,128x64x16,128x128x16' : undefined);
+const tiles = arg('tiles') ?? (gpuPreset ? '128x128x8/8,128x128x16/8,64x128x16/8,64x64x16/8' : undefined);
 const samples = arg('samples');
 const targetMs = arg('target-ms');
 const options: WebGPUBenchOptions = {
   ...(sizes ? { sizes: numbers(sizes, 'sizes') } : {}),
   ...(train ? { train: trainShapes(train) } : {}),
   ...(samples ? { samples: Number(samples) } : {}),
-  ...(tiles ? { tiles: tiles.split(',').map((t) => { const [tm, tn, tk] = t.split('x').map(Number); return { tm: tm!, tn: tn!, tk: tk! }; }) } : {}),
+  ...(tiles ? { tiles: tiles.split(',').map((t) => { const [dims, per] = t.split('/'); const [tm, tn, tk] = dims!.split('x').map(Number); return { tm: tm!, tn: tn!, tk: tk!, ...(per ? { per: Number(per) as 4 | 8 } : {}) }; }) } : {}),
   ...(targetMs ? { targetMs: Number(targetMs) } : {}),
   tfjs: !process.argv.includes('--no-tfjs'),
   others: !process.argv.includes('--no-others') && !gpuPreset,

@@ -7,7 +7,7 @@ import type { Backend } from '../backends/backend.js';
 import { activeBackend, registerBackend } from '../backends/select.js';
 import { Random } from '../random.js';
 import type { TfjsPeer } from './webgpu-peer.js';
-import { gflops, measure, type TimingOptions } from './webgpu-timing.js';
+import { type Contender, gflops, measure, measureInterleaved, type TimingOptions } from './webgpu-timing.js';
 
 export interface MatmulRow {
   readonly n: number;
@@ -65,39 +65,55 @@ export async function benchMatmul(options: MatmulBenchOptions): Promise<MatmulRo
     const aData = randomMatrix(n, n);
     const bData = randomMatrix(n, n + 1);
 
-    await useWebGPU(main);
-    const a = wg.tensor(aData, [n, n]);
-    const b = wg.tensor(bData, [n, n]);
-    const mine = await measure(() => wg.matmul(a, b).dispose(), sync, options);
-    const mineValues = await wg.matmul(a, b).data();
-    wg.dispose([a, b]);
-    const row: { -readonly [K in keyof MatmulRow]: MatmulRow[K] } = { n, webgrad: gflops(flops, mine.seconds), others: {}, tiles: {} };
-
-    const tiles: Record<string, number> = {};
-    for (const variant of variants) {
-      await useWebGPU(variant.backend);
+    // webgrad, each tile variant and the peer, timed with interleaved samples
+    const contenders: Contender[] = [];
+    const owned: wg.Tensor[] = [];
+    const results = new Map<string, () => Promise<Float32Array>>();
+    for (const [label, backend] of [['webgrad', main] as const, ...variants.map((v) => [`tile ${v.label}`, v.backend] as const)]) {
+      await useWebGPU(backend);
       const x = wg.tensor(aData, [n, n]);
       const y = wg.tensor(bData, [n, n]);
-      const m = await measure(() => wg.matmul(x, y).dispose(), sync, options);
-      const values = await wg.matmul(x, y).data();
-      wg.dispose([x, y]);
-      if (values.some((v, i) => Math.abs(v - mineValues[i]!) > 1e-3 * Math.max(1, Math.abs(v)))) {
-        throw new Error(`matmul n=${n}: tile ${variant.label} gives different results`);
-      }
-      tiles[variant.label] = gflops(flops, m.seconds);
+      owned.push(x, y);
+      const prepare = () => useWebGPU(backend);
+      contenders.push({ label, prepare, run: () => wg.matmul(x, y).dispose(), sync });
+      results.set(label, async () => {
+        await prepare();
+        const product = wg.matmul(x, y);
+        const values = await product.data<Float32Array>();
+        product.dispose();
+        return values;
+      });
     }
-    row.tiles = tiles;
-    await useWebGPU(main);
-
+    let peerTensors: { dispose(): void }[] = [];
     if (peer) {
       const { tf } = peer;
       const ta = tf.tensor2d(aData, [n, n]);
       const tb = tf.tensor2d(bData, [n, n]);
-      const theirs = await measure(() => tf.matMul(ta, tb).dispose(), () => peer.sync(), options);
-      const product = tf.matMul(ta, tb);
-      const theirValues = (await product.data()) as Float32Array;
-      tf.dispose([ta, tb, product]);
-      row.tfjs = gflops(flops, theirs.seconds);
+      peerTensors = [ta, tb];
+      contenders.push({ label: 'tfjs', run: () => tf.matMul(ta, tb).dispose(), sync: () => peer.sync() });
+      results.set('tfjs', async () => {
+        const product = tf.matMul(ta, tb);
+        const values = (await product.data()) as Float32Array;
+        product.dispose();
+        return values;
+      });
+    }
+    const timed = await measureInterleaved(contenders, options);
+    const mineValues = await results.get('webgrad')!();
+    const row: { -readonly [K in keyof MatmulRow]: MatmulRow[K] } = { n, webgrad: gflops(flops, timed.get('webgrad')!.seconds), others: {}, tiles: {} };
+    const tiles: Record<string, number> = {};
+    for (const variant of variants) {
+      const label = `tile ${variant.label}`;
+      const values = await results.get(label)!();
+      if (values.some((v, i) => Math.abs(v - mineValues[i]!) > 1e-3 * Math.max(1, Math.abs(v)))) {
+        throw new Error(`matmul n=${n}: tile ${variant.label} gives different results`);
+      }
+      tiles[variant.label] = gflops(flops, timed.get(label)!.seconds);
+    }
+    row.tiles = tiles;
+    if (peer) {
+      const theirValues = await results.get('tfjs')!();
+      row.tfjs = gflops(flops, timed.get('tfjs')!.seconds);
       row.ratio = row.webgrad / row.tfjs;
       let worst = 0;
       let scale = 0;
@@ -108,6 +124,12 @@ export async function benchMatmul(options: MatmulBenchOptions): Promise<MatmulRo
       row.tfjsDiff = worst / scale;
       if (row.tfjsDiff > 1e-4) throw new Error(`matmul n=${n}: webgrad and tfjs disagree (max relative difference ${row.tfjsDiff})`);
     }
+    for (const t of peerTensors) t.dispose();
+    for (const backend of [main, ...variants.map((v) => v.backend)]) {
+      await useWebGPU(backend);
+      wg.dispose(owned.filter((t) => t.backend === backend));
+    }
+    await useWebGPU(main);
 
     const timings: Record<string, number> = {};
     for (const other of others) {

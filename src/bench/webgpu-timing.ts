@@ -26,7 +26,7 @@ export function median(values: readonly number[]): number {
 }
 
 export async function measure(run: () => void, sync: () => Promise<void>, options: TimingOptions = {}): Promise<Measurement> {
-  const { samples = 5, targetMs = 200, maxRuns = 50 } = options;
+  const { samples = 5, targetMs = 200, maxRuns = 1000 } = options;
   // warm-up: compiles pipelines and fills buffer pools
   run();
   await sync();
@@ -43,6 +43,45 @@ export async function measure(run: () => void, sync: () => Promise<void>, option
     times.push((performance.now() - t0) / runs / 1000);
   }
   return { seconds: median(times), samples, runsPerSample: runs };
+}
+
+/** One workload to time; `prepare` runs before each of its samples (e.g. selecting its backend). */
+export interface Contender {
+  readonly label: string;
+  readonly run: () => void;
+  readonly sync: () => Promise<void>;
+  readonly prepare?: () => Promise<void>;
+}
+
+/**
+ * Times several workloads with their samples interleaved (round robin), so that a
+ * drift of the device (clocks, temperature, other load) lands on all of them alike.
+ */
+export async function measureInterleaved(contenders: readonly Contender[], options: TimingOptions = {}): Promise<Map<string, Measurement>> {
+  const { samples = 5, targetMs = 200, maxRuns = 1000 } = options;
+  const runs = new Map<string, number>();
+  for (const c of contenders) {
+    await c.prepare?.();
+    c.run();
+    await c.sync();
+    const t0 = performance.now();
+    c.run();
+    await c.sync();
+    const once = performance.now() - t0;
+    runs.set(c.label, Math.max(1, Math.min(maxRuns, Math.round(targetMs / Math.max(once, 1e-3)))));
+  }
+  const times = new Map<string, number[]>(contenders.map((c) => [c.label, []]));
+  for (let s = 0; s < samples; s++) {
+    for (const c of contenders) {
+      await c.prepare?.();
+      const n = runs.get(c.label)!;
+      const t0 = performance.now();
+      for (let r = 0; r < n; r++) c.run();
+      await c.sync();
+      times.get(c.label)!.push((performance.now() - t0) / n / 1000);
+    }
+  }
+  return new Map(contenders.map((c) => [c.label, { seconds: median(times.get(c.label)!), samples, runsPerSample: runs.get(c.label)! }]));
 }
 
 export function gflops(flops: number, seconds: number): number {

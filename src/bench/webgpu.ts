@@ -71,7 +71,7 @@ export async function runWebGPUBench(options: WebGPUBenchOptions = {}): Promise<
   const others = options.others === false ? [] : registeredBackends().filter((n) => n !== 'webgpu');
   const variants: TileVariant[] = [];
   for (const tile of options.tiles ?? []) {
-    const label = `${tile.tm}x${tile.tn}x${tile.tk}`;
+    const label = `${tile.tm}x${tile.tn}x${tile.tk}${tile.per ? `/${tile.per}` : ''}`;
     try {
       variants.push({ label, backend: await createWebGPUBackend({ device: acquired.device, adapter: acquired.adapter, found: acquired, matmulTile: tile }) });
     } catch (error) {

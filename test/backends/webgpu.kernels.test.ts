@@ -523,12 +523,16 @@ describe.skipIf(!started.backend)('webgpu kernels match the cpu backend', () => 
 
 describe.skipIf(!started.backend)('webgpu matmul tiles chosen for tuning', () => {
   test.each([
-    { tm: 128, tn: 64, tk: 8 },
-    { tm: 32, tn: 128, tk: 32 },
-  ])('tile $tm x $tn x $tk gives the reference product for odd and vector-friendly shapes', async (tile) => {
+    { tm: 128, tn: 64, tk: 8, per: 4 as const },
+    { tm: 32, tn: 128, tk: 32, per: 4 as const },
+    { tm: 64, tn: 64, tk: 32, per: 4 as const },
+    { tm: 64, tn: 64, tk: 16, per: 8 as const },
+    { tm: 128, tn: 128, tk: 8, per: 8 as const },
+    { tm: 128, tn: 64, tk: 16, per: 8 as const },
+  ])('tile $tm x $tn x $tk ($per per thread) gives the reference product for odd and vector-friendly shapes', async (tile) => {
     // a device with fewer invocations per workgroup (Chromium's SwiftShader: 256) refuses the tile instead
     const limit = (gpu.info().details!['limits'] as Record<string, number>)['maxComputeInvocationsPerWorkgroup']!;
-    const threads = (tile.tm / 4) * (tile.tn / 4);
+    const threads = (tile.tm / tile.per) * (tile.tn / tile.per);
     if (threads > limit) {
       await expect(createWebGPUBackend({ matmulTile: tile })).rejects.toThrow(`${threads} threads exceed maxComputeInvocationsPerWorkgroup`);
       return;
@@ -536,13 +540,14 @@ describe.skipIf(!started.backend)('webgpu matmul tiles chosen for tuning', () =>
     const backend = await createWebGPUBackend({ matmulTile: tile });
     try {
       const t = new Twins(backend, 3);
-      for (const [m, k, n, transposeA] of [[200, 40, 150, false], [130, 37, 131, true], [256, 64, 256, true]] as const) {
+      const shapes = [[200, 40, 150, false, false], [130, 37, 131, true, false], [256, 64, 256, true, false], [136, 48, 260, false, true], [257, 36, 129, true, true]] as const;
+      for (const [m, k, n, transposeA, transposeB] of shapes) {
         const a = transposeA ? t.tensor(t.values(m * k), [m, k], [1, m]) : t.tensor(t.values(m * k), [m, k]);
-        const b = t.tensor(t.values(k * n), [k, n]);
+        const b = transposeB ? t.tensor(t.values(k * n), [k, n], [1, k]) : t.tensor(t.values(k * n), [k, n]);
         const bias = t.tensor(t.values(n));
         const out = t.output([m, n]);
         t.run((be, s) => be.matmul(a[s], b[s], out[s], { bias: bias[s], activation: 'relu' }));
-        await t.expectSame(out, { rtol: 1e-5, atol: 1e-4 }, `${m}x${k}x${n}`);
+        await t.expectSame(out, { rtol: 1e-5, atol: 1e-4 }, `${m}x${k}x${n}${transposeA ? ' aT' : ''}${transposeB ? ' bT' : ''}`);
       }
       expect(backend.info().details!['matmulTile']).toMatch(`${tile.tm}x${tile.tn}x${tile.tk}`);
     } finally {

@@ -168,6 +168,36 @@ describe.each(cases)('fit ($name)', ({ name, skip }) => {
     expect(Array.from(await model.getWeights()[0]!.data())).toEqual(snapshots[best]);
   });
 
+  run('a NaN loss stops training and keeps the last good weights (onNaN)', async () => {
+    await wg.setBackend(name);
+    const { x: clean, y } = regression(32, 15);
+    const rows = (await clean.array()) as number[][];
+    rows[21]![2] = NaN; // in batch 5 (0-based) of size 4
+    const x = wg.tensor(rows);
+    wg.setSeed(8);
+    const model = wg.sequential([wg.layers.dense({ units: 1, inputDim: 4 })]);
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    const epochStart = Array.from(await model.getWeights()[0]!.data());
+    let lastGood: number[] = [];
+    const synchronous = name !== 'webgpu';
+    const history = await model.fit(x, y, {
+      epochs: 3, batchSize: 4, shuffle: false, verbose: 0,
+      callbacks: synchronous ? { onBatchEnd: async () => { lastGood = Array.from(await model.getWeights()[0]!.data()); } } : [],
+    });
+    expect(history.stoppedOnNaN?.epoch).toBe(0);
+    const weights = Array.from(await model.getWeights()[0]!.data());
+    expect(weights.every(Number.isFinite)).toBe(true);
+    if (synchronous) {
+      expect(history.stoppedOnNaN?.batch).toBe(5);
+      expect(weights).toEqual(lastGood);
+      expect(history.history.loss![0]).toBeGreaterThan(0);
+    } else {
+      expect(weights).toEqual(epochStart);
+    }
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    await expect(model.fit(x, y, { epochs: 1, batchSize: 4, shuffle: false, verbose: 0, onNaN: 'throw' })).rejects.toThrow(/fit: the loss became NaN (at epoch 1, batch 6|in epoch 1); training stopped/);
+  });
+
   run('shuffling is seeded: the same seed trains to the same weights, another seed differently', async () => {
     await wg.setBackend(name);
     const { x, y } = regression(30, 10);

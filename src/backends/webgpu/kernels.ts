@@ -195,6 +195,8 @@ export interface TiledConfig {
   readonly tm: number;
   readonly tn: number;
   readonly tk: number;
+  /** Outputs per thread along each side: 4 (4x4) or 8 (8x8, for large products). Default 4. */
+  readonly per?: 4 | 8;
   readonly loadA: 'scalar' | 'vec_k' | 'vec_m';
   readonly loadB: 'scalar' | 'vec_n' | 'vec_k';
 }
@@ -207,8 +209,21 @@ export interface DotConfig {
 export type MatmulConfig = TiledConfig | DotConfig;
 
 export function matmulKernel(config: MatmulConfig, hasBias: boolean, activation: MatmulActivation): KernelSource {
-  const shape = config.kind === 'tiled' ? `${config.tm}|${config.tn}|${config.tk}|${config.loadA}|${config.loadB}` : `${config.wg}`;
+  const shape = config.kind === 'tiled' ? `${config.tm}|${config.tn}|${config.tk}|${config.per ?? 4}|${config.loadA}|${config.loadB}` : `${config.wg}`;
   return memo(`matmul|${config.kind}|${shape}|${hasBias}|${activation}`, () => makeMatmul(config, hasBias, activation));
+}
+
+/**
+ * The tiled kernel's sections: 4x4 or 8x8 outputs per thread; with 8x8 and both
+ * operands loaded four at a time, the software-pipelined variant (fetch the next
+ * tiles into registers while multiplying the current ones).
+ */
+function tiledSections(per: 4 | 8, loadA: TiledConfig['loadA'], loadB: TiledConfig['loadB']): SectionRef[] {
+  if (per === 4) return [['matmul', 'tiled'], ['matmul', 'tile_store'], ['matmul', `load_a_${loadA}`], ['matmul', `load_b_${loadB}`]];
+  if (loadA !== 'scalar' && loadB !== 'scalar') {
+    return [['matmul', 'tiled8_common'], ['matmul', 'tiled8p'], ['matmul', 'tile_store'], ['matmul', `fetch_a_${loadA}`], ['matmul', `fetch_b_${loadB}`]];
+  }
+  return [['matmul', 'tiled8_common'], ['matmul', 'tiled8'], ['matmul', 'tile_store'], ['matmul', `load_a_${loadA}`], ['matmul', `load_b_${loadB}`]];
 }
 
 function makeMatmul(config: MatmulConfig, hasBias: boolean, activation: MatmulActivation): KernelSource {
@@ -225,6 +240,7 @@ function makeMatmul(config: MatmulConfig, hasBias: boolean, activation: MatmulAc
     };
   }
   const { tm, tn, tk, loadA, loadB } = config;
+  const per = config.per ?? 4;
   const tile = [
     `const TM: u32 = ${tm}u;`,
     `const TN: u32 = ${tn}u;`,
@@ -233,10 +249,10 @@ function makeMatmul(config: MatmulConfig, hasBias: boolean, activation: MatmulAc
     `alias B_ELEM = ${loadB === 'scalar' ? 'f32' : 'vec4f'};`,
   ];
   return {
-    key: `matmul:tiled:${tm}x${tn}x${tk}:${loadA}:${loadB}:${epilogueKey}`,
+    key: `matmul:tiled:${tm}x${tn}x${tk}/${per}:${loadA}:${loadB}:${epilogueKey}`,
     code: assemble([
       COMMON, ['unary-ops', 'main'], ...head, ...tile,
-      ['matmul', 'main'], ['matmul', 'tiled'], ['matmul', `load_a_${loadA}`], ['matmul', `load_b_${loadB}`],
+      ['matmul', 'main'], ...tiledSections(per, loadA, loadB),
     ]),
     entryPoint: 'main',
     bindings: 'urrrw',
