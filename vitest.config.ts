@@ -1,4 +1,43 @@
+// Two projects run the same suites: `node` (Node 20) and `browser` (Debian's Chromium
+// driven by Playwright; never a downloaded browser). Files named *.node.test.ts need
+// Node (processes, the file system) and *.browser.test.ts need a page (Workers, DOM);
+// everything else runs in both. In CI a missing Chromium fails the run; elsewhere the
+// browser project is left out with a one-line reason.
+import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumMissing } from './test/helpers/chromium.js';
+
+const truthy = (v: string | undefined): boolean => v === 'true' || v === '1';
+const ci = truthy(process.env.CI);
+
+/** What the suites read with `inject(...)` (see test/helpers/backends.ts). */
+const provide = {
+  // a backend that cannot start fails the run instead of being skipped
+  strictBackends: ci,
+  requireWebgpu: truthy(process.env.WEBGRAD_REQUIRE_WEBGPU),
+};
+
+const browserProject = () => {
+  if (chromiumMissing()) return []; // said why; throws in CI
+  return [{
+    test: {
+      name: 'browser',
+      include: ['test/**/*.test.ts'],
+      exclude: ['test/**/*.node.test.ts', 'test/deno/**'],
+      provide,
+      globalSetup: ['test/setup/assets.ts'],
+      testTimeout: 120_000,
+      browser: {
+        enabled: true,
+        headless: true,
+        provider: playwright({ launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS } }),
+        instances: [{ browser: 'chromium' as const }],
+        screenshotFailures: false,
+      },
+    },
+    optimizeDeps: { include: ['papaparse'] },
+  }];
+};
 
 export default defineConfig({
   test: {
@@ -7,13 +46,16 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/**/*.browser.test.ts'],
+          exclude: ['test/**/*.browser.test.ts', 'test/deno/**'],
           environment: 'node',
           pool: 'forks',
+          execArgv: ['--expose-gc'], // leak tests settle garbage first (test/helpers/gc.ts)
+          provide,
           globalSetup: ['test/setup/assets.ts'],
           testTimeout: 60_000,
         },
       },
+      ...browserProject(),
     ],
   },
 });

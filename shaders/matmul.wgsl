@@ -67,9 +67,11 @@ fn epilogue(v: f32, col: u32) -> f32 {
 const WX: u32 = TN / 4u;
 const WY: u32 = TM / 4u;
 const THREADS: u32 = WX * WY;
-// vec4s per k-row of each tile (what the loaders index by)
+// vec4s per k-row of each tile (what the loaders index by), and per thread per tile
 const AV: u32 = TM / 4u;
 const BV: u32 = TN / 4u;
+const PA: u32 = (TM * TK / 4u + THREADS - 1u) / THREADS;
+const PB: u32 = (TN * TK / 4u + THREADS - 1u) / THREADS;
 var<workgroup> tile_a: array<vec4f, TK * TM / 4u>;
 var<workgroup> tile_b: array<vec4f, TK * TN / 4u>;
 
@@ -121,6 +123,8 @@ const WY: u32 = TM / 8u;
 const THREADS: u32 = WX * WY;
 const AV: u32 = TM / 4u;
 const BV: u32 = TN / 4u;
+const PA: u32 = (TM * TK / 4u + THREADS - 1u) / THREADS;
+const PB: u32 = (TN * TK / 4u + THREADS - 1u) / THREADS;
 var<workgroup> tile_a: array<vec4f, TK * TM / 4u>;
 var<workgroup> tile_b: array<vec4f, TK * TN / 4u>;
 
@@ -196,8 +200,6 @@ fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: ve
 // Software pipelined: the next tiles' global loads are issued into registers
 // before the current tiles are multiplied, so memory latency overlaps the math.
 // For operands loaded four at a time (fetch_* / stash_* sections).
-const PA: u32 = (TM * TK / 4u + THREADS - 1u) / THREADS;
-const PB: u32 = (TN * TK / 4u + THREADS - 1u) / THREADS;
 
 @compute @workgroup_size(WX, WY, 1)
 fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32) {
@@ -229,7 +231,19 @@ fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: ve
   store_outputs(lid, batch, row0, col0, &acc);
 }
 
+// @section load_a_via_fetch
+// An operand loaded four at a time, tile by tile: fetch into registers, then stash.
+fn load_tile_a(base: i32, row0: u32, k0: u32, li: u32) {
+  stash_a(fetch_a(base, row0, k0, li), li);
+}
+
+// @section load_b_via_fetch
+fn load_tile_b(base: i32, k0: u32, col0: u32, li: u32) {
+  stash_b(fetch_b(base, k0, col0, li), li);
+}
+
 // @section fetch_a_vec_k
+// A row-major (a_col == 1) with k, a_row and offsets multiples of 4: four k at once.
 fn fetch_a(base: i32, row0: u32, k0: u32, li: u32) -> array<vec4f, PA> {
   var r: array<vec4f, PA>;
   for (var i = 0u; i < PA; i++) {
@@ -260,6 +274,8 @@ fn stash_a(r: array<vec4f, PA>, li: u32) {
 }
 
 // @section fetch_a_vec_m
+// A column-major (a transposed view, a_row == 1) with m, a_col and offsets
+// multiples of 4: four rows at once, stored straight into the tile.
 fn fetch_a(base: i32, row0: u32, k0: u32, li: u32) -> array<vec4f, PA> {
   var r: array<vec4f, PA>;
   for (var i = 0u; i < PA; i++) {
@@ -285,6 +301,7 @@ fn stash_a(r: array<vec4f, PA>, li: u32) {
 }
 
 // @section fetch_b_vec_n
+// B row-major (b_col == 1) with n, b_row and offsets multiples of 4.
 fn fetch_b(base: i32, k0: u32, col0: u32, li: u32) -> array<vec4f, PB> {
   var r: array<vec4f, PB>;
   for (var i = 0u; i < PB; i++) {
@@ -310,6 +327,7 @@ fn stash_b(r: array<vec4f, PB>, li: u32) {
 }
 
 // @section fetch_b_vec_k
+// B column-major (a transposed view, b_row == 1) with k, b_col and offsets multiples of 4.
 fn fetch_b(base: i32, k0: u32, col0: u32, li: u32) -> array<vec4f, PB> {
   var r: array<vec4f, PB>;
   for (var i = 0u; i < PB; i++) {
@@ -365,42 +383,6 @@ fn load_tile_a(base: i32, row0: u32, k0: u32, li: u32) {
   }
 }
 
-// @section load_a_vec_k
-// A row-major (a_col == 1) with k, a_row and offsets multiples of 4: four k at once.
-fn load_tile_a(base: i32, row0: u32, k0: u32, li: u32) {
-  for (var e = li; e < TM * TK / 4u; e += THREADS) {
-    let mm = e / (TK / 4u);
-    let kq = (e % (TK / 4u)) * 4u;
-    let row = row0 + mm;
-    let kc = k0 + kq;
-    var v = vec4f(0.0);
-    if (row < params.m && kc < params.k) {
-      v = a[(base + i32(row) * params.a_row + i32(kc)) / 4];
-    }
-    put_a(mm, kq, v.x);
-    put_a(mm, kq + 1u, v.y);
-    put_a(mm, kq + 2u, v.z);
-    put_a(mm, kq + 3u, v.w);
-  }
-}
-
-// @section load_a_vec_m
-// A column-major (a transposed view, a_row == 1) with m, a_col and offsets
-// multiples of 4: four rows at once, stored straight into the tile.
-fn load_tile_a(base: i32, row0: u32, k0: u32, li: u32) {
-  for (var e = li; e < TM * TK / 4u; e += THREADS) {
-    let mq = e % AV;
-    let kk = e / AV;
-    let row = row0 + mq * 4u;
-    let kc = k0 + kk;
-    var v = vec4f(0.0);
-    if (row < params.m && kc < params.k) {
-      v = a[(base + i32(kc) * params.a_col + i32(row)) / 4];
-    }
-    tile_a[kk * AV + mq] = v;
-  }
-}
-
 // @section load_b_scalar
 fn load_tile_b(base: i32, k0: u32, col0: u32, li: u32) {
   for (var e = li; e < TK * TN; e += THREADS) {
@@ -413,41 +395,6 @@ fn load_tile_b(base: i32, k0: u32, col0: u32, li: u32) {
       v = b[base + i32(kc) * params.b_row + i32(col) * params.b_col];
     }
     put_b(kk, nn, v);
-  }
-}
-
-// @section load_b_vec_n
-// B row-major (b_col == 1) with n, b_row and offsets multiples of 4.
-fn load_tile_b(base: i32, k0: u32, col0: u32, li: u32) {
-  for (var e = li; e < TK * TN / 4u; e += THREADS) {
-    let nq = e % BV;
-    let kk = e / BV;
-    let kc = k0 + kk;
-    let col = col0 + nq * 4u;
-    var v = vec4f(0.0);
-    if (kc < params.k && col < params.n) {
-      v = b[(base + i32(kc) * params.b_row + i32(col)) / 4];
-    }
-    tile_b[kk * BV + nq] = v;
-  }
-}
-
-// @section load_b_vec_k
-// B column-major (a transposed view, b_row == 1) with k, b_col and offsets multiples of 4.
-fn load_tile_b(base: i32, k0: u32, col0: u32, li: u32) {
-  for (var e = li; e < TK * TN / 4u; e += THREADS) {
-    let nn = e / (TK / 4u);
-    let kq = (e % (TK / 4u)) * 4u;
-    let kc = k0 + kq;
-    let col = col0 + nn;
-    var v = vec4f(0.0);
-    if (kc < params.k && col < params.n) {
-      v = b[(base + i32(col) * params.b_col + i32(kc)) / 4];
-    }
-    put_b(kq, nn, v.x);
-    put_b(kq + 1u, nn, v.y);
-    put_b(kq + 2u, nn, v.z);
-    put_b(kq + 3u, nn, v.w);
   }
 }
 

@@ -47,6 +47,33 @@ fn expm1_f32(x: f32) -> f32 {
   return um1 * (x / log(u));
 }
 
+// sin and cos to float32 accuracy on every implementation. WGSL promises only an
+// absolute error of 2^-11 for its built-ins (SwiftShader, Chromium's software adapter,
+// is off by ~2e-4), so: Cody-Waite reduction by multiples of pi/2 (pi/2 split in
+// three parts whose products with the quotient are exact), then Cephes' minimax
+// polynomials on [-pi/4, pi/4].
+fn sin_poly(r: f32) -> f32 {
+  let z = r * r;
+  return r + r * z * (-1.6666654611e-1 + z * (8.3321608736e-3 + z * -1.9515295891e-4));
+}
+
+fn cos_poly(r: f32) -> f32 {
+  let z = r * r;
+  return 1.0 - 0.5 * z + z * z * (4.166664568298827e-2 + z * (-1.388731625493765e-3 + z * 2.443315711809948e-5));
+}
+
+// sin(x + quarter * pi/2) for quarter 0 (sin) or 1 (cos).
+fn sin_quadrant(x: f32, quarter: i32) -> f32 {
+  if (is_nan(x) || is_inf(x)) {
+    return f32_nan();
+  }
+  let q = round(x * 0.63661977236758134);
+  let r = ((x - q * 1.5703125) - q * 4.837512969970703125e-4) - q * 7.54978995489188216e-8;
+  let n = (((i32(q) + quarter) % 4) + 4) % 4;
+  let value = select(sin_poly(r), cos_poly(r), n == 1 || n == 3);
+  return select(value, -value, n >= 2);
+}
+
 // Math.pow's rules: x^0 = 1, negative bases only with integer exponents.
 fn pow_f32(x: f32, y: f32) -> f32 {
   if (y == 0.0) {
@@ -123,8 +150,12 @@ fn unary_neg(x: f32, a: vec4f) -> f32 { return -x; }
 fn unary_abs(x: f32, a: vec4f) -> f32 { return abs(x); }
 fn unary_sign(x: f32, a: vec4f) -> f32 { return select(select(x, -1.0, x < 0.0), 1.0, x > 0.0); }
 fn unary_step(x: f32, a: vec4f) -> f32 { return select(select(0.0, x, is_nan(x)), 1.0, x > 0.0); }
-fn unary_exp(x: f32, a: vec4f) -> f32 { return exp(x); }
+// exp and log pass NaN through (SwiftShader's built-ins turn it into +inf and 89).
+fn unary_exp(x: f32, a: vec4f) -> f32 { return select(exp(x), x, is_nan(x)); }
 fn unary_log(x: f32, a: vec4f) -> f32 {
+  if (is_nan(x)) {
+    return x;
+  }
   if (x == 0.0) {
     return -f32_inf();
   }
@@ -140,8 +171,8 @@ fn unary_floor(x: f32, a: vec4f) -> f32 { return floor(x); }
 fn unary_ceil(x: f32, a: vec4f) -> f32 { return ceil(x); }
 // WGSL's round() already rounds half to even, as numpy and the reference do.
 fn unary_round(x: f32, a: vec4f) -> f32 { return round(x); }
-fn unary_sin(x: f32, a: vec4f) -> f32 { return sin(x); }
-fn unary_cos(x: f32, a: vec4f) -> f32 { return cos(x); }
+fn unary_sin(x: f32, a: vec4f) -> f32 { return sin_quadrant(x, 0); }
+fn unary_cos(x: f32, a: vec4f) -> f32 { return sin_quadrant(x, 1); }
 fn unary_relu(x: f32, a: vec4f) -> f32 { return select(0.0, x, x > 0.0 || is_nan(x)); }
 fn unary_leakyRelu(x: f32, a: vec4f) -> f32 { return select(a.x * x, x, x > 0.0); }
 fn unary_elu(x: f32, a: vec4f) -> f32 { return select(a.x * expm1_f32(x), x, x > 0.0); }

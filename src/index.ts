@@ -1,6 +1,16 @@
 // webgrad's public API: everything users import, and nothing else.
 
+/**
+ * Tensors, autodiff, layers, losses, optimizers and `fit` on WebGPU, WebAssembly
+ * SIMD or plain JavaScript. Import it as `webgrad` (every backend, loaded on first
+ * use) or as `webgrad/core` (the same API with only the cpu backend; add
+ * `webgrad/wasm` or `webgrad/webgpu` to ship one more).
+ * @module webgrad
+ */
+
 import './tensor-methods.js';
+// Side effect: registers the wasm and webgpu backends (lazily). 'webgrad/core' is this file without it.
+import './backends/builtin.js';
 
 export { Tensor, Variable, memory, type DataType, type NestedArray, type TypedArray, type MemoryInfo } from './tensor.js';
 export { tidy, keep, dispose } from './scope.js';

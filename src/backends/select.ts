@@ -22,10 +22,8 @@ let active: Backend | undefined;
 let autoReason = '';
 
 registry.set('cpu', { factory: async () => new CpuBackend(), priority: 0 });
-// A dynamic import, so bundles that never select 'wasm' stay free of it.
-registerBackend('wasm', async () => (await import('./wasm.js')).createWasmBackend(), 1);
-// Loaded on first use, so bundles that never select WebGPU carry none of it.
-registerBackend('webgpu', async () => (await import('./webgpu.js')).createWebGPUBackend(), 2);
+// wasm and webgpu register themselves from entry-wasm.ts / entry-webgpu.ts (imported by
+// builtin.ts for the full 'webgrad' entry), so 'webgrad/core' carries neither.
 
 /**
  * Makes a backend selectable by name. A later registration of a name replaces the

@@ -530,6 +530,13 @@ describe.skipIf(!started.backend)('webgpu matmul tiles chosen for tuning', () =>
     { tm: 128, tn: 128, tk: 8, per: 8 as const },
     { tm: 128, tn: 64, tk: 16, per: 8 as const },
   ])('tile $tm x $tn x $tk ($per per thread) gives the reference product for odd and vector-friendly shapes', async (tile) => {
+    // a device with fewer invocations per workgroup (Chromium's SwiftShader: 256) refuses the tile instead
+    const limit = (gpu.info().details!['limits'] as Record<string, number>)['maxComputeInvocationsPerWorkgroup']!;
+    const threads = (tile.tm / tile.per) * (tile.tn / tile.per);
+    if (threads > limit) {
+      await expect(createWebGPUBackend({ matmulTile: tile })).rejects.toThrow(`${threads} threads exceed maxComputeInvocationsPerWorkgroup`);
+      return;
+    }
     const backend = await createWebGPUBackend({ matmulTile: tile });
     try {
       const t = new Twins(backend, 3);

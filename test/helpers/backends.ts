@@ -1,8 +1,10 @@
 // Which backends the suites run on. Every suite is written once and run for each
-// backend listed here. In CI (CI=true) a backend that cannot start is a failure;
-// on a developer's machine it is skipped with a one-line reason.
-// WEBGRAD_REQUIRE_WEBGPU=1 makes a missing WebGPU adapter a failure anywhere.
+// backend listed here, in Node and in Chromium alike. In CI (CI=true) a backend that
+// cannot start is a failure; on a developer's machine it is skipped with a one-line
+// reason. The flags come from vitest.config.ts (`provide`), so this file needs no
+// `process` and runs in the browser too.
 
+import { inject } from 'vitest';
 import * as wg from '../../src/index.js';
 
 export type Name = wg.BackendName;
@@ -10,12 +12,18 @@ export type Name = wg.BackendName;
 /** Backends that exist in this build, in the order suites run them. */
 export const ALL_BACKENDS: readonly Name[] = ['cpu', 'wasm', 'webgpu'];
 
-const truthy = (v: string | undefined): boolean => v === 'true' || v === '1';
-const strict = truthy(process.env.CI);
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** CI: a backend that cannot start fails the run. */
+    strictBackends: boolean;
+    /** WEBGRAD_REQUIRE_WEBGPU=1: a missing WebGPU adapter fails the run anywhere. */
+    requireWebgpu: boolean;
+  }
+}
 
-/** Whether a backend that cannot start here fails the run (CI, or WEBGRAD_REQUIRE_WEBGPU for webgpu). */
+/** Whether a backend that cannot start here fails the run. */
 export function mustRun(name: Name): boolean {
-  return strict || (name === 'webgpu' && truthy(process.env.WEBGRAD_REQUIRE_WEBGPU));
+  return inject('strictBackends') || (name === 'webgpu' && inject('requireWebgpu'));
 }
 
 export interface BackendCase {
@@ -24,7 +32,7 @@ export interface BackendCase {
   readonly skip?: string;
 }
 
-/** Probes each backend once; throws in CI when one cannot start. */
+/** Probes each backend once; throws where it must run but cannot start. */
 export async function backendCases(): Promise<BackendCase[]> {
   const cases: BackendCase[] = [];
   for (const name of ALL_BACKENDS) {

@@ -1,7 +1,9 @@
-// The bundled data sets as tensors, for training tests.
-import { readFileSync } from 'node:fs';
+// The bundled data sets as tensors, for training tests. The CSV files are imported
+// as text (Vite's ?raw), so the same helper works in Node and in the browser.
 import Papa from 'papaparse';
 import * as wg from '../../src/index.js';
+import digitsCsv from '../../examples/data/digits.csv?raw';
+import irisCsv from '../../examples/data/iris.csv?raw';
 
 export interface Dataset {
   x: number[][];
@@ -11,7 +13,7 @@ export interface Dataset {
 
 /** Reads examples/data/<name>.csv; the last column is the class label. */
 export function loadCsv(name: 'digits' | 'iris'): Dataset {
-  const text = readFileSync(new URL(`../../examples/data/${name}.csv`, import.meta.url), 'utf8');
+  const text = name === 'digits' ? digitsCsv : irisCsv;
   const parsed = Papa.parse<string[]>(text.trim(), { skipEmptyLines: true });
   const rows = parsed.data.slice(1);
   const classes = [...new Set(rows.map((r) => r[r.length - 1]!))].sort((a, b) => (isNaN(+a) ? a.localeCompare(b) : +a - +b));

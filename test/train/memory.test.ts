@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as wg from '../../src/index.js';
 import { backendCases } from '../helpers/backends.js';
+import { settleGarbage } from '../helpers/gc.js';
 
 const cases = await backendCases();
 // The headless WebGPU adapter (Mesa llvmpipe through Dawn's GL backend) costs
@@ -26,6 +27,7 @@ describe.each(cases)('memory over thousands of steps ($name)', ({ name, skip }) 
       return value;
     };
     step().dispose();
+    await settleGarbage(); // garbage of earlier tests is finalized now, not during the steps
     const first = wg.memory();
     let last: wg.Tensor | undefined;
     for (let i = 0; i < STEPS; i++) {
@@ -52,6 +54,7 @@ describe.each(cases)('memory over thousands of steps ($name)', ({ name, skip }) 
     model.compile({ optimizer: 'adam', loss: (t, p) => wg.losses.sparseCategoricalCrossentropy(t, p, { fromLogits: true }), metrics: ['accuracy'] });
     // 8 samples in batches of 4 with 2 for validation: 2 steps per epoch
     await model.fit(x, y, { epochs: 1, batchSize: 4, validationSplit: 0.25, verbose: 0, yieldEvery: 'never' });
+    await settleGarbage(); // garbage of earlier tests is finalized now, not during the steps
     const first = wg.memory();
     await model.fit(x, y, { epochs: STEPS / 2, batchSize: 4, validationSplit: 0.25, verbose: 0, yieldEvery: 'never' });
     expect(wg.memory()).toEqual(first);

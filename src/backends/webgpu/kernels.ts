@@ -219,11 +219,13 @@ export function matmulKernel(config: MatmulConfig, hasBias: boolean, activation:
  * tiles into registers while multiplying the current ones).
  */
 function tiledSections(per: 4 | 8, loadA: TiledConfig['loadA'], loadB: TiledConfig['loadB']): SectionRef[] {
-  if (per === 4) return [['matmul', 'tiled'], ['matmul', 'tile_store'], ['matmul', `load_a_${loadA}`], ['matmul', `load_b_${loadB}`]];
+  const a: SectionRef[] = loadA === 'scalar' ? [['matmul', 'load_a_scalar']] : [['matmul', `fetch_a_${loadA}`], ['matmul', 'load_a_via_fetch']];
+  const b: SectionRef[] = loadB === 'scalar' ? [['matmul', 'load_b_scalar']] : [['matmul', `fetch_b_${loadB}`], ['matmul', 'load_b_via_fetch']];
+  if (per === 4) return [['matmul', 'tiled'], ['matmul', 'tile_store'], ...a, ...b];
   if (loadA !== 'scalar' && loadB !== 'scalar') {
     return [['matmul', 'tiled8_common'], ['matmul', 'tiled8p'], ['matmul', 'tile_store'], ['matmul', `fetch_a_${loadA}`], ['matmul', `fetch_b_${loadB}`]];
   }
-  return [['matmul', 'tiled8_common'], ['matmul', 'tiled8'], ['matmul', 'tile_store'], ['matmul', `load_a_${loadA}`], ['matmul', `load_b_${loadB}`]];
+  return [['matmul', 'tiled8_common'], ['matmul', 'tiled8'], ['matmul', 'tile_store'], ...a, ...b];
 }
 
 function makeMatmul(config: MatmulConfig, hasBias: boolean, activation: MatmulActivation): KernelSource {

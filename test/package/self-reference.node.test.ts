@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const APP = `
 import * as wg from 'webgrad';
 const model = wg.sequential([wg.layers.dense({ units: 2, inputDim: 2, kernelInitializer: 'ones' })]);

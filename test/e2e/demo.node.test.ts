@@ -1,0 +1,119 @@
+// End to end: the demo page (examples/web, as `npm run demo` serves it) in Chromium.
+// On every backend the page offers, training in the worker passes 90% test accuracy
+// while the page keeps drawing frames; a digit drawn with mouse strokes is read
+// correctly; the throughput chart fills in. The final state is saved as a screenshot:
+// build/demo.png always, docs/demo.png (shown by the README) when it is missing or
+// WEBGRAD_UPDATE_SCREENSHOT=1 (npm run screenshot).
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright';
+import { type ViteDevServer, createServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_BACKENDS } from '../helpers/backends.js';
+import { IN_CI, chromiumMissing, launchChromium } from '../helpers/chromium.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const missing = chromiumMissing();
+
+/** Mouse strokes for a "0": an upright ellipse, as fractions of the pad. */
+const ZERO = Array.from({ length: 41 }, (_, i) => {
+  const t = (i / 40) * 2 * Math.PI;
+  return [0.5 + 0.2 * Math.sin(t), 0.5 - 0.34 * Math.cos(t)] as const;
+});
+
+async function draw(page: Page, points: readonly (readonly [number, number])[]): Promise<void> {
+  const pad = page.locator('#pad');
+  await pad.scrollIntoViewIfNeeded();
+  const box = (await pad.boundingBox())!;
+  const at = ([x, y]: readonly [number, number]) => [box.x + x * box.width, box.y + y * box.height] as const;
+  await page.mouse.move(...at(points[0]!));
+  await page.mouse.down();
+  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 2 });
+  await page.mouse.up();
+}
+
+/** Frames the page paints in half a second: a blocked main thread paints none. */
+const framesInHalfASecond = (page: Page) => page.evaluate(() => new Promise<number>((resolve) => {
+  let frames = 0;
+  const start = performance.now();
+  const tick = () => (++frames, performance.now() - start < 500 ? requestAnimationFrame(tick) : resolve(frames));
+  requestAnimationFrame(tick);
+}));
+
+describe.skipIf(missing)('the demo page', () => {
+  let server: ViteDevServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    server = await createServer({ configFile: `${root}examples/web/vite.config.ts`, server: { port: 0, strictPort: false }, logLevel: 'silent' });
+    await server.listen();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(server.resolvedUrls!.local[0]!);
+    await page.waitForSelector('body[data-state="idle"]', { timeout: 60_000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('trains on every available backend past 90% test accuracy, reads a drawn digit, and charts throughput', async () => {
+    const offered = await page.$$eval('[data-backend]', (buttons) => buttons.map((b) => ({
+      name: (b as HTMLElement).dataset.backend!, disabled: (b as HTMLButtonElement).disabled, detail: b.getAttribute('title') ?? '',
+    })));
+    expect(offered.map((b) => b.name).sort()).toEqual(['cpu', 'wasm', 'webgpu']);
+    for (const name of ALL_BACKENDS) {
+      const b = offered.find((o) => o.name === name)!;
+      if (!b.disabled) continue;
+      if (IN_CI) throw new Error(`the demo cannot use backend ${name} in CI: ${b.detail}`);
+      console.warn(`[webgrad tests] the demo skips backend ${name}: ${b.detail}`);
+    }
+    const available = offered.filter((b) => !b.disabled).map((b) => b.name);
+    expect(available.length).toBeGreaterThan(0);
+    // the showcase backend last: it trains to the end for the screenshot
+    const order = ['cpu', 'wasm', 'webgpu'].filter((n) => available.includes(n));
+
+    // Stop works: pressed right after Train, it ends the run early and keeps the model
+    await page.click(`[data-backend="${order[0]}"]`);
+    await page.selectOption('#epochs', '40');
+    await page.click('#train');
+    await page.waitForSelector('body[data-state="training"]');
+    await page.click('#train');
+    await page.waitForSelector('#status:text-matches("^(Stopped|Done)")', { timeout: 60_000 });
+    expect(await page.textContent('#status')).toMatch(/^Stopped after \d+ epochs/);
+
+    for (const [i, name] of order.entries()) {
+      const last = i === order.length - 1;
+      await page.click(`[data-backend="${name}"]`);
+      await page.selectOption('#epochs', last ? '20' : '40');
+      await page.click('#train');
+      await page.waitForSelector('body[data-state="training"]');
+      expect(await framesInHalfASecond(page)).toBeGreaterThan(5); // training runs in the worker
+      await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('#test-accuracy')!.dataset.value) > 0.9, undefined, { timeout: 240_000 });
+      // this backend has shown that it learns: stop it (a fast one may have finished already)
+      if (!last && (await page.getAttribute('body', 'data-state')) === 'training') await page.click('#train');
+      await page.waitForSelector('#status:text-matches("^(Stopped|Done)")', { timeout: 240_000 });
+      expect(await page.textContent('#status')).toMatch(last ? /^Done: / : /^(Stopped after \d+ epochs|Done: )/);
+    }
+    expect(Number(await page.getAttribute('#test-accuracy', 'data-value'))).toBeGreaterThan(0.9);
+
+    await draw(page, ZERO);
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#prediction')!.dataset.digit !== '', undefined, { timeout: 30_000 });
+    expect(await page.getAttribute('#prediction', 'data-digit')).toBe('0');
+    expect(await page.textContent('#confidence')).toMatch(/% sure$/);
+
+    await page.click('#bench');
+    await page.waitForSelector('body[data-bench="done"]', { timeout: 240_000 });
+    const bars = await page.$$eval('#bench-chart rect', (rects) => rects.length);
+    expect(bars).toBe(order.reduce((n, b) => n + (b === 'cpu' ? 3 : 4), 0));
+
+    expect(pageErrors).toEqual([]);
+    mkdirSync(`${root}build`, { recursive: true });
+    await page.screenshot({ path: `${root}build/demo.png`, fullPage: true });
+    if (!existsSync(`${root}docs/demo.png`) || process.env.WEBGRAD_UPDATE_SCREENSHOT === '1') copyFileSync(`${root}build/demo.png`, `${root}docs/demo.png`);
+  }, 600_000);
+});
