@@ -275,9 +275,10 @@ export class WasmBackend implements Backend {
     }
     const flops = 2 * batch * rows * n * k;
     const small = rows * n * k <= 32768 || rows < 4 || n < 8;
-    // Two parts per thread (each packs its own panels), split over batches, rows or
-    // columns, whichever has the most to share.
-    let parts = this.pool !== undefined && flops >= PARALLEL_FLOPS ? 2 * this.threads : 1;
+    // One part per thread (each packs its own panels: more parts repack more), split
+    // over batches, rows or columns, whichever has the most to share. A late worker's
+    // part is still taken by the main thread.
+    let parts = this.pool !== undefined && flops >= PARALLEL_FLOPS ? this.threads : 1;
     let split = 0;
     if (parts > 1) {
       if (batch >= parts) split = 0;
