@@ -135,7 +135,17 @@ export class WasmHeap {
     }
     // Grow by at least half of what exists, to keep growth (and view refreshes) rare.
     const want = Math.min(this.limit, Math.max(end, have + (have >> 1)));
-    this.memory.grow(Math.ceil((want - have) / PAGE));
+    try {
+      this.memory.grow(Math.ceil((want - have) / PAGE));
+    } catch {
+      // The generous step may be refused where the exact need still fits.
+      try {
+        this.memory.grow(Math.ceil((end - have) / PAGE));
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        throw new Error(`wasm backend: out of memory: could not grow linear memory from ${have} to ${end} bytes (${why})`, { cause: error });
+      }
+    }
     this.refresh();
   }
 
