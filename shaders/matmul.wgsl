@@ -155,24 +155,50 @@ fn multiply_tiles(lid: vec3u, acc: ptr<function, array<vec4f, 16>>) {
   }
 }
 
-fn store_outputs(lid: vec3u, batch: u32, row0: u32, col0: u32, acc: ptr<function, array<vec4f, 16>>) {
-  let out_base = batch * params.m * params.n;
-  for (var r = 0u; r < 8u; r++) {
-    let row = row0 + select(lid.y * 4u + r, (lid.y + WY) * 4u + r - 4u, r >= 4u);
-    if (row >= params.m) {
-      continue;
-    }
-    for (var h = 0u; h < 2u; h++) {
-      let v = (*acc)[2u * r + h];
-      let c0 = col0 + (lid.x + h * WX) * 4u;
-      for (var c = 0u; c < 4u; c++) {
-        let col = c0 + c;
-        if (col < params.n) {
-          out[out_base + row * params.n + col] = epilogue(v[c], col);
-        }
-      }
-    }
+// Writes one row's four columns from c0. Every index into the accumulators is a
+// constant at the call sites: a loop over them made the compiler keep them in
+// memory rather than registers once the epilogue had a bias (4x slower steps).
+fn store4(out_base: u32, row: u32, c0: u32, v: vec4f) {
+  if (row >= params.m) {
+    return;
   }
+  let at = out_base + row * params.n;
+  if (c0 < params.n) {
+    out[at + c0] = epilogue(v.x, c0);
+  }
+  if (c0 + 1u < params.n) {
+    out[at + c0 + 1u] = epilogue(v.y, c0 + 1u);
+  }
+  if (c0 + 2u < params.n) {
+    out[at + c0 + 2u] = epilogue(v.z, c0 + 2u);
+  }
+  if (c0 + 3u < params.n) {
+    out[at + c0 + 3u] = epilogue(v.w, c0 + 3u);
+  }
+}
+
+fn store_outputs(lid: vec3u, batch: u32, row0: u32, col0: u32, acc: ptr<function, array<vec4f, 16>>) {
+  let base = batch * params.m * params.n;
+  let ra = row0 + lid.y * 4u;
+  let rb = row0 + (lid.y + WY) * 4u;
+  let ca = col0 + lid.x * 4u;
+  let cb = col0 + (lid.x + WX) * 4u;
+  store4(base, ra, ca, (*acc)[0]);
+  store4(base, ra, cb, (*acc)[1]);
+  store4(base, ra + 1u, ca, (*acc)[2]);
+  store4(base, ra + 1u, cb, (*acc)[3]);
+  store4(base, ra + 2u, ca, (*acc)[4]);
+  store4(base, ra + 2u, cb, (*acc)[5]);
+  store4(base, ra + 3u, ca, (*acc)[6]);
+  store4(base, ra + 3u, cb, (*acc)[7]);
+  store4(base, rb, ca, (*acc)[8]);
+  store4(base, rb, cb, (*acc)[9]);
+  store4(base, rb + 1u, ca, (*acc)[10]);
+  store4(base, rb + 1u, cb, (*acc)[11]);
+  store4(base, rb + 2u, ca, (*acc)[12]);
+  store4(base, rb + 2u, cb, (*acc)[13]);
+  store4(base, rb + 3u, ca, (*acc)[14]);
+  store4(base, rb + 3u, cb, (*acc)[15]);
 }
 
 // @section tiled8

@@ -14,7 +14,7 @@ import { STATE_SLOTS } from './step-rules.js';
 import { isContiguous, sizeOf } from './strided.js';
 import { acquireDevice, type AcquireOptions, type AcquiredDevice, type AdapterSummary, summarizeAdapter } from './webgpu/device.js';
 import {
-  binaryKernel, copyKernel, fillKernel, gatherKernel, type MatmulConfig, matmulKernel, reduceKernel, scatterAddKernel,
+  binaryKernel, copyKernel, fillKernel, gatherKernel, type MatmulConfig, matmulKernel, type TiledConfig, reduceKernel, scatterAddKernel,
   stepKernel, unaryKernel, whereKernel,
 } from './webgpu/kernels.js';
 import { BufferPool, GpuStorage, mib, StagingPool } from './webgpu/memory.js';
@@ -61,10 +61,12 @@ export interface MatmulTile {
  * 128x128 with 8x8 outputs per thread and pipelined loads wins from 2048², 64x64x32
  * from 512², and 32x32 below.
  */
-const TILE_LADDER: readonly { readonly tile: MatmulTile; readonly minGroups: number; readonly vectorLoadsOnly: boolean }[] = [
-  { tile: { tm: 128, tn: 128, tk: 8, per: 8 }, minGroups: 256, vectorLoadsOnly: true },
-  { tile: { tm: 64, tn: 64, tk: 32 }, minGroups: 64, vectorLoadsOnly: false },
+const TILE_LADDER: readonly { readonly tile: MatmulTile; readonly minGroups: number }[] = [
+  { tile: { tm: 128, tn: 128, tk: 8, per: 8 }, minGroups: 256 },
+  { tile: { tm: 64, tn: 64, tk: 32 }, minGroups: 64 },
 ];
+/** Products with a transposed or unaligned operand of 128 or more on both sides. */
+const TRANSPOSED_TILE: MatmulTile = { tm: 64, tn: 64, tk: 16 };
 const SMALL_TILE: MatmulTile = { tm: 32, tn: 32, tk: 16 };
 
 /** Creates the backend on the best device found; throws, listing every attempt, when there is none. */
@@ -279,18 +281,25 @@ class WebGPUBackend implements Backend {
       : g.aRow === 1 && four(g.m) && four(g.aCol) && aBatch ? 'vec_m' : 'scalar';
     const loadB = g.bCol === 1 && four(g.n) && four(g.bRow) && bBatch ? 'vec_n'
       : g.bRow === 1 && four(g.k) && four(g.bCol) && bBatch ? 'vec_k' : 'scalar';
-    return { kind: 'tiled', ...this.chooseTile(g, loadA !== 'scalar' && loadB !== 'scalar'), loadA, loadB };
+    return { kind: 'tiled', ...this.chooseTile(g, loadA, loadB), loadA, loadB };
   }
 
-  private chooseTile(g: MatmulGeometry, vectorLoads: boolean): MatmulTile {
+  private chooseTile(g: MatmulGeometry, loadA: TiledConfig['loadA'], loadB: TiledConfig['loadB']): MatmulTile {
     if (g.m >= 128 && g.n >= 128 && this.fixedTile) return this.fixedTile;
-    for (const rung of this.ladder) {
-      if (rung.vectorLoadsOnly && !vectorLoads) continue;
-      const groups = g.batch * Math.ceil(g.m / rung.tile.tm) * Math.ceil(g.n / rung.tile.tn);
-      if (groups >= rung.minGroups) return rung.tile;
+    // The ladder was measured on untransposed operands (A read along k, B along n).
+    // Transposed operands keep the 64x64x16 tile they were measured with in training
+    // steps on the same GPU until the ladder is measured for them too.
+    if (loadA === 'vec_k' && loadB === 'vec_n') {
+      for (const rung of this.ladder) {
+        // A tile wider than the output would mostly compute padding.
+        if (g.m < rung.tile.tm || g.n < rung.tile.tn) continue;
+        const groups = g.batch * Math.ceil(g.m / rung.tile.tm) * Math.ceil(g.n / rung.tile.tn);
+        if (groups >= rung.minGroups) return rung.tile;
+      }
     }
-    return SMALL_TILE;
+    return g.m >= 128 && g.n >= 128 ? TRANSPOSED_TILE : SMALL_TILE;
   }
+
 
   unary(op: UnaryOp, x: View, out: View, args?: readonly number[]): void {
     this.check('unary');

@@ -7,11 +7,13 @@
 //   --samples 5 --target-ms 200   timing
 //   --dawn PATH            load this dawn.node instead of the webgpu package (WEBGRAD_DAWN_FLAGS still apply)
 //   --json FILE            also write the report as JSON
+//   --main-tile 64x64x16   a fixed tile for webgrad's main backend instead of its size-based choice
 //   --tiles 128x64x16,...  also time webgrad with these matmul tiles (rows x cols x k step[/outputs per thread side 4|8]), for tuning
 //   --gpu                  the preset for a real GPU: n = 1024..8192, two larger MLPs, three extra tiles, no cpu backend
 
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { MatmulTile } from '../backends/webgpu.js';
 import { runWebGPUBench, type TrainShape, type WebGPUBenchOptions } from './webgpu.js';
 
 function arg(name: string): string | undefined {
@@ -47,6 +49,13 @@ if (process.argv.includes('--help')) {
   console.log('usage: webgrad-gpu-bench [--gpu] [--sizes 64,128] [--train 784-256-10x128,...|none] [--tiles 128x64x16,...] [--no-tfjs] [--no-others] [--samples N] [--target-ms MS] [--dawn PATH] [--json FILE]');
   process.exit(0);
 }
+/** '128x64x16' or '128x128x8/8' (rows x columns x k step / outputs per thread side). */
+function parseTile(text: string): MatmulTile {
+  const [dims, per] = text.split('/');
+  const [tm, tn, tk] = dims!.split('x').map(Number);
+  return { tm: tm!, tn: tn!, tk: tk!, ...(per ? { per: Number(per) as 4 | 8 } : {}) };
+}
+
 const gpuPreset = process.argv.includes('--gpu');
 const sizes = arg('sizes') ?? (gpuPreset ? '1024,2048,4096,8192' : undefined);
 const train = arg('train') ?? (gpuPreset ? '784-1024-1024-10x1024,784-4096-4096-10x4096' : undefined);
@@ -58,7 +67,8 @@ const options: WebGPUBenchOptions = {
   ...(sizes ? { sizes: numbers(sizes, 'sizes') } : {}),
   ...(train ? { train: trainShapes(train) } : {}),
   ...(samples ? { samples: Number(samples) } : {}),
-  ...(tiles ? { tiles: tiles.split(',').map((t) => { const [dims, per] = t.split('/'); const [tm, tn, tk] = dims!.split('x').map(Number); return { tm: tm!, tn: tn!, tk: tk!, ...(per ? { per: Number(per) as 4 | 8 } : {}) }; }) } : {}),
+  ...(tiles ? { tiles: tiles.split(',').map(parseTile) } : {}),
+  ...(arg('main-tile') ? { mainTile: parseTile(arg('main-tile')!) } : {}),
   ...(targetMs ? { targetMs: Number(targetMs) } : {}),
   tfjs: !process.argv.includes('--no-tfjs'),
   others: !process.argv.includes('--no-others') && !gpuPreset,

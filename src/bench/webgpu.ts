@@ -29,6 +29,8 @@ export interface WebGPUBenchOptions extends TimingOptions {
   readonly dawnFlags?: readonly string[];
   /** Extra matmul tiles to time (webgrad only), e.g. [{ tm: 128, tn: 64, tk: 16 }]. */
   readonly tiles?: readonly MatmulTile[];
+  /** A fixed tile for the main webgrad backend instead of its size-based choice (for tuning). */
+  readonly mainTile?: MatmulTile;
   readonly log?: (line: string) => void;
 }
 
@@ -50,7 +52,7 @@ export async function runWebGPUBench(options: WebGPUBenchOptions = {}): Promise<
   const log = options.log ?? ((line: string) => console.log(line));
   const acquired = await acquireDevice({ ...(options.dawnFlags ? { dawnFlags: options.dawnFlags } : {}) });
   log(`adapter search: ${acquired.tried.join('; ')}`);
-  const backend = await createWebGPUBackend({ device: acquired.device, adapter: acquired.adapter, found: acquired });
+  const backend = await createWebGPUBackend({ device: acquired.device, adapter: acquired.adapter, found: acquired, ...(options.mainTile ? { matmulTile: options.mainTile } : {}) });
   const info = backend.info();
   const software = info.details?.['software'] === true;
   log(`webgrad: ${info.description}`);
