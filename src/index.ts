@@ -16,7 +16,7 @@ export { Tensor, Variable, memory, type DataType, type NestedArray, type TypedAr
 export { tidy, keep, dispose } from './scope.js';
 export { valueAndGrad, grad, grads, noGrad, type ValueAndGrads } from './autograd.js';
 export {
-  setBackend, getBackend, backendInfo, registerBackend, registeredBackends, type BackendChoice, type BackendReport, type BackendFactory,
+  setBackend, getBackend, backendInfo, registerBackend, registeredBackends, type BackendChoice, type BackendReport, type BackendFactory, type BackendOptions,
 } from './backends/select.js';
 export type { Backend, BackendName, BackendInfo } from './backends/backend.js';
 export { toBackend } from './transfer.js';

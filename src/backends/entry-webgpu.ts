@@ -4,4 +4,4 @@
 // so bundles that never select WebGPU load none of it.
 import { registerBackend } from './select.js';
 
-registerBackend('webgpu', async () => (await import('./webgpu.js')).createWebGPUBackend(), 2);
+registerBackend('webgpu', async (options) => (await import('./webgpu.js')).createWebGPUBackend(options), 2);

@@ -6,8 +6,20 @@ import { CpuBackend } from './cpu.js';
 
 export type BackendChoice = BackendName | 'auto';
 
-/** Creates a backend, or throws an error that says why it is not available here. */
-export type BackendFactory = () => Promise<Backend>;
+/**
+ * Creates a backend from the options given to setBackend (undefined for the
+ * defaults), or throws an error that says why it is not available here.
+ */
+export type BackendFactory = (options?: Readonly<Record<string, unknown>>) => Promise<Backend>;
+
+/** Options setBackend passes to a backend (see each backend's create function). */
+export interface BackendOptions {
+  /** wasm: threads to split large kernels across (default: one per core). */
+  readonly threads?: number;
+  /** wasm: the 'relaxed' SIMD module or the plain 'simd' one (default 'auto': relaxed where the runtime validates it). */
+  readonly flavour?: 'relaxed' | 'simd' | 'auto';
+  readonly [option: string]: unknown;
+}
 
 interface Registration {
   readonly factory: BackendFactory;
@@ -44,29 +56,37 @@ function isDead(backend: Backend): boolean {
   return Boolean(details?.['lost']) || details?.['disposed'] === true;
 }
 
-async function instantiate(name: BackendName): Promise<Backend> {
+async function instantiate(name: BackendName, options?: BackendOptions): Promise<Backend> {
   const existing = instances.get(name);
-  // After a lost GPU device, selecting the backend again starts a fresh one.
-  if (existing && !isDead(existing)) return existing;
+  // After a lost GPU device, selecting the backend again starts a fresh one; new
+  // options make a new instance too (tensors on the old one stay valid until disposed).
+  if (existing && !isDead(existing) && options === undefined) return existing;
   const registration = registry.get(name);
   if (!registration) throw new Error(`backend '${name}' is not part of this build`);
-  const backend = await registration.factory();
+  const backend = await registration.factory(options);
   instances.set(name, backend);
   return backend;
 }
 
 /**
- * Selects the backend for all following ops. 'auto' tries the registered backends
+ * Selects the backend for all following ops, optionally with options for it
+ * (`setBackend('wasm', { threads: 1 })`). 'auto' tries the registered backends
  * from fastest to slowest and never fails where the cpu backend would work.
  * Throws, listing what was tried and why it failed, when a named backend is not present.
  */
-export async function setBackend(choice: BackendChoice): Promise<BackendName> {
+export async function setBackend(choice: BackendChoice, options?: BackendOptions): Promise<BackendName> {
   if (choice !== 'auto' && !KNOWN.includes(choice)) {
     throw new Error(`setBackend: expected 'cpu', 'wasm', 'webgpu' or 'auto', got ${JSON.stringify(choice)}`);
   }
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+    throw new TypeError(`setBackend: options should be an object such as { threads: 2 }, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  if (options !== undefined && choice === 'auto') {
+    throw new Error("setBackend: options apply to one named backend, not to 'auto' (e.g. setBackend('wasm', { threads: 2 }))");
+  }
   if (choice !== 'auto') {
     try {
-      active = await instantiate(choice);
+      active = await instantiate(choice, options);
       return active.name;
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);

@@ -10,6 +10,7 @@
 import type {
   Backend, BackendInfo, BinaryOp, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
 } from './backend.js';
+import { checkOptions } from '../options.js';
 import { STATE_SLOTS } from './step-rules.js';
 import { isContiguous, sizeOf } from './strided.js';
 import { acquireDevice, type AcquireOptions, type AcquiredDevice, type AdapterSummary, summarizeAdapter } from './webgpu/device.js';
@@ -71,6 +72,7 @@ const SMALL_TILE: MatmulTile = { tm: 32, tn: 32, tk: 16 };
 
 /** Creates the backend on the best device found; throws, listing every attempt, when there is none. */
 export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): Promise<Backend> {
+  checkOptions('webgpu backend', options, ['device', 'adapter', 'found', 'workgroupSize', 'maxDispatchesPerBatch', 'matmulTile']);
   if (options.device) {
     return new WebGPUBackend(
       {
