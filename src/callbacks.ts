@@ -1,6 +1,6 @@
 // Training callbacks (Keras' hooks), History, and early stopping.
 
-import { checkNumber, checkOptions } from './options.js';
+import { checkBoolean, checkNumber, checkOptions, closest, given } from './options.js';
 
 export type Logs = Record<string, number>;
 
@@ -15,12 +15,45 @@ export interface Callback {
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
   /** @internal set by fit so that callbacks can stop training */
   setModel?(model: StoppableModel): void;
+  /** @internal set by fit before onTrainBegin: History.params (epochs, steps, the names of the logs) */
+  setParams?(params: Readonly<Record<string, unknown>>): void;
 }
 
 export interface StoppableModel {
   stopTraining: boolean;
   getWeights(): unknown[];
   setWeights(weights: never[]): void;
+}
+
+const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onBackendSwitch'];
+
+/** Names of the functions an object offers: its own and its classes' (not Object's). */
+function functionNames(value: object): string[] {
+  const names = new Set<string>();
+  for (let o: object | null = value; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+    for (const key of Object.getOwnPropertyNames(o)) {
+      if (key !== 'constructor' && typeof (value as Record<string, unknown>)[key] === 'function') names.add(key);
+    }
+  }
+  return [...names];
+}
+
+/**
+ * @internal fit's `callbacks` option as a list, each entry checked: an object whose
+ * on* functions are known hooks (a misspelt hook would otherwise never be called).
+ */
+export function checkCallbacks(fn: string, callbacks: unknown): Callback[] {
+  if (callbacks === undefined) return [];
+  const list: unknown[] = Array.isArray(callbacks) ? callbacks : [callbacks];
+  list.forEach((c, i) => {
+    if (c === null || typeof c !== 'object') throw new TypeError(`${fn}: callbacks[${i}] should be an object with hooks such as onEpochEnd, got ${given(c)}`);
+    for (const name of functionNames(c)) {
+      if (!/^on[A-Z]/.test(name) || HOOKS.includes(name)) continue;
+      const suggestion = closest(name, HOOKS);
+      throw new Error(`${fn}: callbacks[${i}] has an unknown hook '${name}'${suggestion ? `; did you mean '${suggestion}'?` : ''} (hooks: ${HOOKS.join(', ')})`);
+    }
+  });
+  return list as Callback[];
 }
 
 /** What `fit` returns: one number per epoch for the loss and each metric. */
@@ -72,7 +105,7 @@ export class EarlyStopping implements Callback {
     this.monitor = options.monitor ?? 'val_loss';
     this.minDelta = Math.abs(checkNumber('earlyStopping', 'minDelta', options.minDelta, 0));
     this.patience = checkNumber('earlyStopping', 'patience', options.patience, 0, { integer: true, min: 0 });
-    this.restoreBestWeights = options.restoreBestWeights ?? false;
+    this.restoreBestWeights = checkBoolean('earlyStopping', 'restoreBestWeights', options.restoreBestWeights, false);
     const mode = options.mode ?? 'auto';
     if (!['min', 'max', 'auto'].includes(mode)) throw new Error(`earlyStopping: mode should be 'min', 'max' or 'auto', got ${JSON.stringify(mode)}`);
     const maximise = mode === 'max' || (mode === 'auto' && /acc|auc|precision|recall|f1/i.test(this.monitor));
@@ -81,6 +114,16 @@ export class EarlyStopping implements Callback {
 
   setModel(model: StoppableModel): void {
     this.model = model;
+  }
+
+  /** @internal */
+  setParams(params: Readonly<Record<string, unknown>>): void {
+    // Known before the first epoch: a log that fit never writes is an error now, not after an epoch of training.
+    const logs = params['metrics'];
+    if (Array.isArray(logs) && !logs.includes(this.monitor)) {
+      const suggestion = closest(this.monitor, logs as string[]);
+      throw new Error(`earlyStopping: the log '${this.monitor}' does not exist; available: ${logs.join(', ')}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`);
+    }
   }
 
   onTrainBegin(): void {

@@ -5,11 +5,11 @@
 // device never waits inside an epoch.
 
 import { valueAndGrad } from './autograd.js';
-import { type Callback, History, type Logs } from './callbacks.js';
+import { type Callback, checkCallbacks, History, type Logs } from './callbacks.js';
 import { type CheckpointOptions, Checkpointer, type CheckpointSource, readCheckpoint, restoreCheckpoint } from './io/checkpoint.js';
 import { assertLabelsInRange } from './losses.js';
 import { NanGuard, type OnNaN } from './nan-guard.js';
-import { checkNumber, checkOptions } from './options.js';
+import { checkBoolean, checkChoice, checkNumber, checkOptions, given } from './options.js';
 import * as ops from './ops/index.js';
 import { shapeString } from './ops/util.js';
 import { type Random, randomFor } from './random.js';
@@ -44,6 +44,14 @@ export interface FitOptions {
    * the weights of the last finite step, 'throw' does the same and then rejects.
    */
   onNaN?: OnNaN;
+  /**
+   * When the GPU device is lost mid-fit: 'fallback' (the default) continues on the next
+   * backend (wasm when present, else cpu) from the last completed step, weights and
+   * optimizer state intact, and records the switch in History.backendSwitches;
+   * 'throw' rejects. Falling back keeps a host copy of the data and reads a snapshot of
+   * the weights after each step on asynchronous backends.
+   */
+  onDeviceLoss?: 'fallback' | 'throw';
   /** Write a checkpoint to `dir` every `every` epochs, keeping the last `keep` (Node, Deno). */
   checkpoint?: CheckpointOptions;
   /**
@@ -56,8 +64,15 @@ export interface FitOptions {
 
 const FIT_KEYS = [
   'epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'initialEpoch', 'yieldEvery', 'signal',
-  'checkpoint', 'resumeFrom', 'onNaN',
+  'checkpoint', 'resumeFrom', 'onNaN', 'onDeviceLoss',
 ];
+
+/** An AbortSignal, or an object that behaves as one (another realm's, a polyfill). */
+function isAbortSignal(value: unknown): value is AbortSignal {
+  if (typeof AbortSignal !== 'undefined' && value instanceof AbortSignal) return true;
+  const s = value as { aborted?: unknown; throwIfAborted?: unknown; addEventListener?: unknown } | null;
+  return typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' && typeof s.throwIfAborted === 'function' && typeof s.addEventListener === 'function';
+}
 
 const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => ((globalThis as { setImmediate?: (f: () => void) => void }).setImmediate ?? setTimeout)(resolve));
@@ -70,7 +85,7 @@ function rows(t: Tensor, start: number, size: number, order: Int32Array | undefi
 
 /** Sparse labels are checked once per fit on every backend (the loss itself checks only where reads are synchronous). */
 async function checkSparseLabels(model: Sequential, y: Tensor): Promise<void> {
-  if (model.compileState.loss.name !== 'sparseCategoricalCrossentropy') return;
+  if (model.compiledFor('fit').loss.name !== 'sparseCategoricalCrossentropy') return;
   const classes = model.outputShape?.[model.outputShape.length - 1];
   if (typeof classes !== 'number') return;
   assertLabelsInRange('fit', await y.data(), classes);
@@ -92,9 +107,13 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
   const onNaN = options.onNaN ?? 'stop';
   if (onNaN !== 'stop' && onNaN !== 'throw') throw new Error(`fit: onNaN should be 'stop' or 'throw', got ${JSON.stringify(onNaN)}`);
   if (!['batch', 'epoch', 'never'].includes(yieldEvery)) throw new Error(`fit: yieldEvery should be 'batch', 'epoch' or 'never', got ${JSON.stringify(yieldEvery)}`);
-  const callbackList: Callback[] = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? [...options.callbacks] : [options.callbacks as Callback];
-  const { optimizer, loss, metrics } = model.compileState;
-  options.signal?.throwIfAborted();
+  const onDeviceLoss = checkChoice('fit', 'onDeviceLoss', options.onDeviceLoss, 'fallback', ['fallback', 'throw']);
+  const callbackList = checkCallbacks('fit', options.callbacks);
+  const shuffle = checkBoolean('fit', 'shuffle', options.shuffle, true);
+  const signal = options.signal;
+  if (signal !== undefined && !isAbortSignal(signal)) throw new TypeError(`fit: signal should be an AbortSignal, got ${given(signal)}`);
+  const { optimizer, loss, metrics } = model.compiledFor('fit');
+  signal?.throwIfAborted();
 
   // Validation data: given, or the last `split` share of the samples (before shuffling, as Keras does).
   let trainX = x;
@@ -124,6 +143,8 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
   let guard: NanGuard | undefined;
   try {
     if (!model.built) model.build(x.shape.slice(1));
+    model.checkTargets('fit', y);
+    if (valY) model.checkTargets('fit (validationData)', valY);
     await checkSparseLabels(model, y);
     const params = model.trainableWeights;
     if (params.length === 0) throw new Error(`fit: the model has no trainable weights`);
@@ -135,22 +156,26 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
       initialEpoch = resumed.epoch;
       random.setState(resumed.fitRandom);
     }
-    const history = new History({ epochs, batchSize, samples: n, steps: batches });
+    const logNames = ['loss', ...metrics.map((m) => m.name)];
+    const history = new History({ epochs, batchSize, samples: n, steps: batches, metrics: valX ? [...logNames, ...logNames.map((k) => `val_${k}`)] : logNames });
     const nanGuard = new NanGuard(params, optimizer, params[0]!.backend.readSync !== undefined);
     guard = nanGuard;
     const wantsBatchLogs = callbackList.some((c) => typeof c.onBatchEnd === 'function');
-    for (const c of callbackList) c.setModel?.(model);
+    for (const c of callbackList) {
+      c.setModel?.(model);
+      c.setParams?.(history.params);
+    }
 
     model.stopTraining = false;
     for (const c of callbackList) await c.onTrainBegin?.();
     for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
       for (const c of callbackList) await c.onEpochBegin?.(epoch);
       const started = performance.now();
-      const order = options.shuffle === false ? undefined : random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
+      const order = !shuffle ? undefined : random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
       const tally = new EpochTally(metrics.length);
       nanGuard.startEpoch();
       for (let b = 0; b < batches && !model.stopTraining; b++) {
-        options.signal?.throwIfAborted();
+        signal?.throwIfAborted();
         const start = b * batchSize;
         const size = Math.min(batchSize, n - start);
         for (const c of callbackList) await c.onBatchBegin?.(b, { batch: b, size });
@@ -288,7 +313,7 @@ function toLogs(values: ArrayLike<number>, metrics: readonly { name: string }[],
 
 /** Loss and metrics over (x, y) in batches, summed on the device and read once. */
 export async function evaluateBatches(model: Sequential, x: Tensor, y: Tensor, batchSize: number): Promise<Record<string, number>> {
-  const { loss, metrics } = model.compileState;
+  const { loss, metrics } = model.compiledFor('evaluate');
   const n = x.shape[0]!;
   if (n === 0) throw new Error(`evaluate: x has no samples (shape ${shapeString(x.shape)})`);
   const sums = tidy(() => {
