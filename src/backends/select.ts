@@ -2,6 +2,7 @@
 // backends it uses), `setBackend`, and the active instance.
 
 import type { Backend, BackendInfo, BackendName } from './backend.js';
+import { closest, given } from '../options.js';
 import { CpuBackend } from './cpu.js';
 
 export type BackendChoice = BackendName | 'auto';
@@ -15,6 +16,7 @@ interface Registration {
   readonly priority: number;
 }
 
+const KNOWN: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'];
 const registry = new Map<BackendName, Registration>();
 const instances = new Map<BackendName, Backend>();
 const failures = new Map<BackendName, string>();
@@ -31,12 +33,13 @@ registry.set('cpu', { factory: async () => new CpuBackend(), priority: 0 });
  * the old one stay valid until disposed).
  */
 export function registerBackend(name: BackendName, factory: BackendFactory, priority: number): void {
+  if (!KNOWN.includes(name)) throw new Error(`registerBackend: name should be 'cpu', 'wasm' or 'webgpu', got ${JSON.stringify(name) ?? String(name)}`);
+  if (typeof factory !== 'function') throw new TypeError(`registerBackend: factory should be a function returning a Promise of a backend, got ${given(factory)}`);
+  if (typeof priority !== 'number' || !Number.isFinite(priority)) throw new TypeError(`registerBackend: priority should be a finite number, got ${JSON.stringify(priority) ?? String(priority)}`);
   registry.set(name, { factory, priority });
   instances.delete(name);
   failures.delete(name);
 }
-
-const KNOWN: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'];
 
 /** A backend whose device was lost (WebGPU) or that was disposed cannot run anything again. */
 function isDead(backend: Backend): boolean {
@@ -62,7 +65,8 @@ async function instantiate(name: BackendName): Promise<Backend> {
  */
 export async function setBackend(choice: BackendChoice): Promise<BackendName> {
   if (choice !== 'auto' && !KNOWN.includes(choice)) {
-    throw new Error(`setBackend: expected 'cpu', 'wasm', 'webgpu' or 'auto', got ${JSON.stringify(choice)}`);
+    const suggestion = typeof choice === 'string' ? closest(choice, [...KNOWN, 'auto']) : undefined;
+    throw new Error(`setBackend: expected 'cpu', 'wasm', 'webgpu' or 'auto', got ${JSON.stringify(choice) ?? String(choice)}${suggestion ? `; did you mean '${suggestion}'?` : ''}`);
   }
   if (choice !== 'auto') {
     try {

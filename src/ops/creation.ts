@@ -3,6 +3,7 @@
 import { sizeOf } from '../backends/strided.js';
 import { describe, record, registerTrainable } from '../autograd.js';
 import { randomFor } from '../random.js';
+import { checkBoolean, checkOptions, given } from '../options.js';
 import { type DataType, type NestedArray, Tensor, Variable } from '../tensor.js';
 import { backend, checkShape, checkTensor, fromValues, output, shapeString } from './util.js';
 
@@ -192,8 +193,13 @@ export interface VariableOptions {
 /** A mutable tensor that `tidy` never disposes, for weights and state. */
 export function variable(initial: Tensor, trainable: boolean | VariableOptions = true, name?: string): Variable {
   checkTensor(initial, 'variable', 'initial');
-  const options = typeof trainable === 'object' ? trainable : { trainable, name };
-  const v = new Variable(initial, options.trainable ?? true, options.name ?? `variable_${unnamed++}`);
+  if (typeof trainable === 'object' && trainable !== null) checkOptions('variable', trainable, ['trainable', 'name']);
+  const options = typeof trainable === 'object' && trainable !== null ? trainable : { trainable, name };
+  const isTrainable = checkBoolean('variable', 'trainable', options.trainable, true);
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
+    throw new TypeError(`variable: name should be a non-empty string, got ${given(options.name)}`);
+  }
+  const v = new Variable(initial, isTrainable, options.name ?? `variable_${unnamed++}`);
   if (v.trainable) registerTrainable(v);
   return v;
 }
