@@ -1,5 +1,8 @@
 // Training callbacks (Keras' hooks), History, and early stopping.
 
+import type { BackendSwitch } from './device-loss.js';
+import { tensor } from './ops/creation.js';
+import type { DataType, Tensor } from './tensor.js';
 import { checkBoolean, checkNumber, checkOptions, closest, given } from './options.js';
 
 export type Logs = Record<string, number>;
@@ -13,6 +16,11 @@ export interface Callback {
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
   /** Defining this makes fit read the loss after every batch (one device read each). */
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
+  /**
+   * Called when fit lost its GPU device and continues on another backend (onDeviceLoss:
+   * 'fallback'): from where to where, why, and the step training continued after.
+   */
+  onBackendSwitch?(change: BackendSwitch): void | Promise<void>;
   /** @internal set by fit so that callbacks can stop training */
   setModel?(model: StoppableModel): void;
   /** @internal set by fit before onTrainBegin: History.params (epochs, steps, the names of the logs) */
@@ -21,8 +29,8 @@ export interface Callback {
 
 export interface StoppableModel {
   stopTraining: boolean;
-  getWeights(): unknown[];
-  setWeights(weights: never[]): void;
+  getWeights(): Tensor[];
+  setWeights(weights: readonly Tensor[]): void;
 }
 
 const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd', 'onBackendSwitch'];
@@ -62,6 +70,8 @@ export class History {
   readonly history: Record<string, number[]> = {};
   /** Set when fit stopped because the loss became NaN or infinite (onNaN: 'stop'). */
   stoppedOnNaN?: { readonly epoch: number; readonly batch?: number; readonly value: number };
+  /** Each time fit lost its GPU device and went on on another backend (onDeviceLoss: 'fallback'). */
+  readonly backendSwitches: BackendSwitch[] = [];
   constructor(readonly params: Readonly<Record<string, unknown>>) {}
 
   /** @internal */
@@ -97,7 +107,11 @@ export class EarlyStopping implements Callback {
   private readonly sign: number;
   private best = Infinity;
   private wait = 0;
-  private bestWeights: { dispose(): void }[] | undefined;
+  /**
+   * The best epoch's weights, on the host: they outlive the device (a fit that loses its
+   * GPU and goes on elsewhere can still restore them).
+   */
+  private bestWeights: { values: Float32Array | Int32Array; shape: readonly number[]; dtype: DataType }[] | undefined;
   private model: StoppableModel | undefined;
 
   constructor(options: EarlyStoppingOptions = {}) {
@@ -134,7 +148,7 @@ export class EarlyStopping implements Callback {
     this.releaseBest();
   }
 
-  onEpochEnd(epoch: number, logs: Logs = {}): void {
+  async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {
     const value = logs[this.monitor];
     if (value === undefined) {
       throw new Error(`earlyStopping: the log '${this.monitor}' does not exist; available: ${Object.keys(logs).join(', ')}`);
@@ -145,8 +159,12 @@ export class EarlyStopping implements Callback {
       this.bestEpoch = epoch;
       this.wait = 0;
       if (this.restoreBestWeights && this.model) {
-        this.releaseBest();
-        this.bestWeights = this.model.getWeights() as { dispose(): void }[];
+        const copies = this.model.getWeights();
+        try {
+          this.bestWeights = await Promise.all(copies.map(async (w) => ({ values: await w.data(), shape: w.shape, dtype: w.dtype })));
+        } finally {
+          for (const w of copies) w.dispose();
+        }
       }
       return;
     }
@@ -154,20 +172,28 @@ export class EarlyStopping implements Callback {
     if (this.wait > this.patience && this.model) {
       this.stoppedEpoch = epoch;
       this.model.stopTraining = true;
-      if (this.restoreBestWeights && this.bestWeights) this.model.setWeights(this.bestWeights as never[]);
+      if (this.restoreBestWeights) this.restoreBest();
     }
   }
 
   /** With restoreBestWeights, a run that ends without stopping early also ends on its best epoch's weights. */
   onTrainEnd(): void {
-    if (this.restoreBestWeights && this.bestWeights && this.model && this.stoppedEpoch === -1 && this.wait > 0) {
-      this.model.setWeights(this.bestWeights as never[]);
-    }
+    if (this.restoreBestWeights && this.stoppedEpoch === -1 && this.wait > 0) this.restoreBest();
     this.releaseBest();
   }
 
+  /** Puts the best epoch's weights back (made on the backend the model is on now). */
+  private restoreBest(): void {
+    if (!this.bestWeights || !this.model) return;
+    const weights = this.bestWeights.map((w) => tensor(w.values, w.shape, w.dtype));
+    try {
+      this.model.setWeights(weights);
+    } finally {
+      for (const w of weights) w.dispose();
+    }
+  }
+
   private releaseBest(): void {
-    for (const w of this.bestWeights ?? []) w.dispose();
     this.bestWeights = undefined;
   }
 }

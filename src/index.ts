@@ -40,6 +40,7 @@ export {
 } from './metrics.js';
 export { callbacks, History, EarlyStopping, type Callback, type Logs, type EarlyStoppingOptions } from './callbacks.js';
 export type { FitOptions } from './train.js';
+export type { BackendSwitch } from './device-loss.js';
 export { registerLayer, type LayerFactory } from './nn/registry.js';
 export { loadModel, loadCheckpoint, type LoadModelOptions, type LoadedCheckpoint } from './io/load.js';
 export type { SaveTarget, SaveResult, ModelSource, ModelFiles } from './io/store.js';

@@ -8,6 +8,7 @@ import { valueAndGrad } from './autograd.js';
 import { type Callback, checkCallbacks, History, type Logs } from './callbacks.js';
 import { type CheckpointOptions, Checkpointer, type CheckpointSource, readCheckpoint, restoreCheckpoint } from './io/checkpoint.js';
 import { assertLabelsInRange } from './losses.js';
+import { DeviceLossGuard, type TallyState } from './device-loss.js';
 import { NanGuard, type OnNaN } from './nan-guard.js';
 import { checkBoolean, checkChoice, checkNumber, checkOptions, given } from './options.js';
 import * as ops from './ops/index.js';
@@ -48,8 +49,9 @@ export interface FitOptions {
    * When the GPU device is lost mid-fit: 'fallback' (the default) continues on the next
    * backend (wasm when present, else cpu) from the last completed step, weights and
    * optimizer state intact, and records the switch in History.backendSwitches;
-   * 'throw' rejects. Falling back keeps a host copy of the data and reads a snapshot of
-   * the weights after each step on asynchronous backends.
+   * 'throw' rejects. To fall back, fit keeps a host copy of the data and reads a
+   * snapshot of the weights and optimizer state every few steps (WebGPU only: other
+   * backends have no device to lose).
    */
   onDeviceLoss?: 'fallback' | 'throw';
   /** Write a checkpoint to `dir` every `every` epochs, keeping the last `keep` (Node, Deno). */
@@ -115,40 +117,25 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
   const { optimizer, loss, metrics } = model.compiledFor('fit');
   signal?.throwIfAborted();
 
-  // Validation data: given, or the last `split` share of the samples (before shuffling, as Keras does).
-  let trainX = x;
-  let trainY = y;
-  let valX: Tensor | undefined;
-  let valY: Tensor | undefined;
-  const owned: Tensor[] = [];
   if (options.validationData !== undefined) {
     const vd = options.validationData;
     if (!Array.isArray(vd) || vd.length !== 2) throw new Error(`fit: validationData should be [x, y], got ${Array.isArray(vd) ? `an array of length ${vd.length}` : typeof vd}`);
     model.checkInputs('fit (validationData)', vd[0], vd[1]);
-    [valX, valY] = vd;
-  } else if (split > 0) {
-    const n = x.shape[0]!;
-    const trainCount = Math.floor(n * (1 - split));
-    if (trainCount === 0 || trainCount === n) {
-      throw new Error(`fit: validationSplit ${split} of ${n} samples leaves ${trainCount} for training and ${n - trainCount} for validation; both need at least one`);
-    }
-    trainX = ops.slice(x, [0], [trainCount]);
-    trainY = ops.slice(y, [0], [trainCount]);
-    valX = ops.slice(x, [trainCount], [n - trainCount]);
-    valY = ops.slice(y, [trainCount], [n - trainCount]);
-    owned.push(trainX, trainY, valX, valY);
   }
-  for (const t of owned) keep(t);
+  let data = splitData(x, y, options.validationData, split);
 
-  let guard: NanGuard | undefined;
+  let nanGuard: NanGuard | undefined;
+  let lossGuard: DeviceLossGuard | undefined;
+  // Tensors fit made and must free: the data's slices, and after a device loss the data itself.
+  const owned: Tensor[] = [...data.owned];
   try {
     if (!model.built) model.build(x.shape.slice(1));
     model.checkTargets('fit', y);
-    if (valY) model.checkTargets('fit (validationData)', valY);
+    if (data.valY) model.checkTargets('fit (validationData)', data.valY);
     await checkSparseLabels(model, y);
     const params = model.trainableWeights;
     if (params.length === 0) throw new Error(`fit: the model has no trainable weights`);
-    const n = trainX.shape[0]!;
+    const n = data.trainX.shape[0]!;
     const batches = Math.ceil(n / batchSize);
     const random: Random = randomFor(options.seed);
     if (options.resumeFrom !== undefined) {
@@ -157,71 +144,132 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
       random.setState(resumed.fitRandom);
     }
     const logNames = ['loss', ...metrics.map((m) => m.name)];
-    const history = new History({ epochs, batchSize, samples: n, steps: batches, metrics: valX ? [...logNames, ...logNames.map((k) => `val_${k}`)] : logNames });
-    const nanGuard = new NanGuard(params, optimizer, params[0]!.backend.readSync !== undefined);
-    guard = nanGuard;
+    const history = new History({ epochs, batchSize, samples: n, steps: batches, metrics: data.valX ? [...logNames, ...logNames.map((k) => `val_${k}`)] : logNames });
+    let backend = params[0]!.backend;
+    nanGuard = new NanGuard(params, optimizer, backend.readSync !== undefined);
     const wantsBatchLogs = callbackList.some((c) => typeof c.onBatchEnd === 'function');
     for (const c of callbackList) {
       c.setModel?.(model);
       c.setParams?.(history.params);
     }
+    // Only a device can be lost, and only asynchronous backends have one.
+    if (onDeviceLoss === 'fallback' && !backend.readSync) {
+      lossGuard = new DeviceLossGuard(model, optimizer, params, backend, 1 + metrics.length);
+      await lossGuard.start(options.validationData ? [x, y, ...options.validationData] : [x, y], initialEpoch);
+    }
 
     model.stopTraining = false;
     for (const c of callbackList) await c.onTrainBegin?.();
-    for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
-      for (const c of callbackList) await c.onEpochBegin?.(epoch);
-      const started = performance.now();
-      const order = !shuffle ? undefined : random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
-      const tally = new EpochTally(metrics.length);
-      nanGuard.startEpoch();
-      for (let b = 0; b < batches && !model.stopTraining; b++) {
-        signal?.throwIfAborted();
-        const start = b * batchSize;
-        const size = Math.min(batchSize, n - start);
-        for (const c of callbackList) await c.onBatchBegin?.(b, { batch: b, size });
-        const values = tidy(() => {
-          const xb = rows(trainX, start, size, order);
-          const yb = rows(trainY, start, size, order);
-          let prediction: Tensor | undefined;
-          const { value, grads } = valueAndGrad(() => {
-            prediction = keep(model.apply(xb, true));
-            return loss.fn(yb, prediction);
-          }, params);
-          if (!nanGuard.acceptStep(value, epoch, b)) return undefined;
-          optimizer.applyGradients(grads, params);
-          const batchValues = [value, ...metrics.map((m) => m.fn(yb, prediction!))];
-          prediction!.dispose();
-          return batchValues;
-        });
-        if (!values) break;
-        if (wantsBatchLogs) {
-          const batchTensor = tidy(() => ops.stack(values.map((v) => ops.reshape(v, []))));
-          const logs = toLogs(await batchTensor.data(), metrics, 1);
-          batchTensor.dispose();
-          for (const c of callbackList) await c.onBatchEnd?.(b, { batch: b, size, ...logs });
+    let epoch = initialEpoch;
+    /** The last epoch whose onEpochBegin ran (a recovery may continue it). */
+    let begun = -1;
+    /** The batch to start an epoch at: 0, or after a recovery the step after the snapshot's. */
+    let firstBatch = 0;
+    let order: Int32Array | undefined;
+    let started = 0;
+    let tally = new EpochTally(metrics.length);
+    while (epoch < epochs && !model.stopTraining) {
+      try {
+        if (begun < epoch) {
+          for (const c of callbackList) await c.onEpochBegin?.(epoch);
+          begun = epoch;
+          started = performance.now();
+          order = !shuffle ? undefined : random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
+          tally = new EpochTally(metrics.length);
+          nanGuard.startEpoch();
         }
-        tally.add(values.map((v) => keep(v)), size);
-        if (yieldEvery === 'batch') await yieldToEventLoop();
+        const guard = nanGuard;
+        const { trainX, trainY, valX, valY } = data;
+        for (let b = firstBatch; b < batches && !model.stopTraining; b++) {
+          signal?.throwIfAborted();
+          const start = b * batchSize;
+          const size = Math.min(batchSize, n - start);
+          for (const c of callbackList) await c.onBatchBegin?.(b, { batch: b, size });
+          const values = tidy(() => {
+            const xb = rows(trainX, start, size, order);
+            const yb = rows(trainY, start, size, order);
+            let prediction: Tensor | undefined;
+            const { value, grads } = valueAndGrad(() => {
+              prediction = keep(model.apply(xb, true));
+              return loss.fn(yb, prediction);
+            }, params);
+            if (!guard.acceptStep(value, epoch, b)) return undefined;
+            optimizer.applyGradients(grads, params);
+            const batchValues = [value, ...metrics.map((m) => m.fn(yb, prediction!))];
+            prediction!.dispose();
+            return batchValues;
+          });
+          if (!values) break;
+          let batchValues: ArrayLike<number> | undefined;
+          if (lossGuard) {
+            // the snapshot's read carries the batch's values too, when a callback wants them
+            batchValues = await lossGuard.afterStep(epoch, b, values, size, b === batches - 1, wantsBatchLogs);
+          } else if (wantsBatchLogs) {
+            const batchTensor = tidy(() => ops.stack(values.map((v) => ops.reshape(v, []))));
+            batchValues = await batchTensor.data();
+            batchTensor.dispose();
+          }
+          tally.add(values.map((v) => keep(v)), size);
+          if (wantsBatchLogs) {
+            const logs = toLogs(batchValues!, metrics, 1);
+            for (const c of callbackList) await c.onBatchEnd?.(b, { batch: b, size, ...logs });
+          }
+          if (yieldEvery === 'batch') await yieldToEventLoop();
+        }
+        firstBatch = 0;
+        // The epoch ends only once the snapshot of its last step has arrived: a later loss never rolls back past it.
+        await lossGuard?.settled();
+        const logs = toLogs(await tally.read(), metrics, 1);
+        guard.acceptEpoch(logs.loss!, epoch);
+        if (guard.problem) {
+          if (tally.count > 0 && guard.synchronous) history.record(epoch, logs);
+          break;
+        }
+        if (valX && valY) {
+          const val = await evaluateBatches(model, valX, valY, batchSize);
+          for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
+        }
+        history.record(epoch, logs);
+        if (verbose > 0) {
+          const ms = performance.now() - started;
+          const parts = Object.entries(logs).map(([k, v]) => `${k}: ${v.toPrecision(4)}`);
+          console.log(`Epoch ${epoch + 1}/${epochs} - ${ms.toFixed(0)}ms - ${parts.join(' - ')}`);
+        }
+        for (const c of callbackList) await c.onEpochEnd?.(epoch, logs);
+        if (checkpointer?.due(epoch)) await checkpointer.write(model, epoch + 1, random.getState());
+        if (yieldEvery !== 'never') await yieldToEventLoop();
+        epoch++;
+      } catch (error) {
+        if (!lossGuard || !(await lossGuard.isDeviceLoss())) throw error;
+        // The device is gone, and with it this epoch's tensors: continue elsewhere from the newest snapshot.
+        const recovery = await lossGuard.recover();
+        lossGuard.release();
+        lossGuard = undefined;
+        tally.discard();
+        nanGuard.release();
+        backend = recovery.backend;
+        nanGuard = new NanGuard(params, optimizer, backend.readSync !== undefined);
+        const [hostX, hostY, hostValX, hostValY] = recovery.data;
+        owned.push(...recovery.data);
+        data = splitData(hostX!, hostY!, hostValX && hostValY ? [hostValX, hostValY] : undefined, split);
+        owned.push(...data.owned);
+        const snap = recovery.snapshot;
+        if (snap.batch === batches - 1 && snap.epoch < epoch) {
+          // the snapshot ends an epoch that has ended: start this one afresh
+          tally = new EpochTally(metrics.length);
+          firstBatch = 0;
+        } else {
+          if (snap.epoch !== epoch) throw new Error(`fit: internal error: recovering epoch ${epoch + 1} from a snapshot of epoch ${snap.epoch + 1}`, { cause: error });
+          tally = new EpochTally(metrics.length, snap.tally);
+          firstBatch = snap.batch + 1;
+        }
+        history.backendSwitches.push(recovery.change);
+        if (verbose > 0) {
+          const at = snap.batch < 0 ? `the start of epoch ${snap.epoch + 1}` : `epoch ${snap.epoch + 1}, batch ${snap.batch + 1}`;
+          console.warn(`fit: the ${recovery.change.from} device was lost (${recovery.change.reason}); continuing on ${recovery.change.to} after ${at}, the last step whose weights were saved`);
+        }
+        for (const c of callbackList) await c.onBackendSwitch?.(recovery.change);
       }
-      const logs = toLogs(await tally.read(), metrics, 1);
-      nanGuard.acceptEpoch(logs.loss!, epoch);
-      if (nanGuard.problem) {
-        if (tally.count > 0 && nanGuard.synchronous) history.record(epoch, logs);
-        break;
-      }
-      if (valX && valY) {
-        const val = await evaluateBatches(model, valX, valY, batchSize);
-        for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
-      }
-      history.record(epoch, logs);
-      if (verbose > 0) {
-        const ms = performance.now() - started;
-        const parts = Object.entries(logs).map(([k, v]) => `${k}: ${v.toPrecision(4)}`);
-        console.log(`Epoch ${epoch + 1}/${epochs} - ${ms.toFixed(0)}ms - ${parts.join(' - ')}`);
-      }
-      for (const c of callbackList) await c.onEpochEnd?.(epoch, logs);
-      if (checkpointer?.due(epoch)) await checkpointer.write(model, epoch + 1, random.getState());
-      if (yieldEvery !== 'never') await yieldToEventLoop();
     }
     if (nanGuard.problem) {
       const message = `fit: ${nanGuard.describe()}`;
@@ -232,9 +280,37 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
     for (const c of callbackList) await c.onTrainEnd?.();
     return history;
   } finally {
-    guard?.release();
+    nanGuard?.release();
+    lossGuard?.release();
     for (const t of owned) t.dispose();
   }
+}
+
+interface FitData {
+  readonly trainX: Tensor;
+  readonly trainY: Tensor;
+  readonly valX: Tensor | undefined;
+  readonly valY: Tensor | undefined;
+  /** Slices made here, for fit to dispose. */
+  readonly owned: readonly Tensor[];
+}
+
+/** Validation data: given, or the last `split` share of the samples (before shuffling, as Keras does). */
+function splitData(x: Tensor, y: Tensor, validationData: readonly [Tensor, Tensor] | undefined, split: number): FitData {
+  if (validationData !== undefined) return { trainX: x, trainY: y, valX: validationData[0], valY: validationData[1], owned: [] };
+  if (split === 0) return { trainX: x, trainY: y, valX: undefined, valY: undefined, owned: [] };
+  const n = x.shape[0]!;
+  const trainCount = Math.floor(n * (1 - split));
+  if (trainCount === 0 || trainCount === n) {
+    throw new Error(`fit: validationSplit ${split} of ${n} samples leaves ${trainCount} for training and ${n - trainCount} for validation; both need at least one`);
+  }
+  const parts = {
+    trainX: keep(ops.slice(x, [0], [trainCount])),
+    trainY: keep(ops.slice(y, [0], [trainCount])),
+    valX: keep(ops.slice(x, [trainCount], [n - trainCount])),
+    valY: keep(ops.slice(y, [trainCount], [n - trainCount])),
+  };
+  return { ...parts, owned: [parts.trainX, parts.trainY, parts.valX, parts.valY] };
 }
 
 /**
@@ -252,8 +328,23 @@ class EpochTally {
   private seen = 0;
   /** Batches added so far. */
   count = 0;
-  constructor(private readonly width: number) {
+  /** `from`: sums carried over (after a device loss, from the snapshot the epoch continues from). */
+  constructor(private readonly width: number, from?: TallyState) {
     this.host = new Float64Array(width + 1);
+    if (from) {
+      this.host.set(from.sums);
+      this.seen = from.seen;
+      this.count = from.count;
+    }
+  }
+
+  /** Frees what is still on the device without reading it (its device is lost). */
+  discard(): void {
+    for (const v of this.pending) v.dispose();
+    this.folded?.dispose();
+    this.pending = [];
+    this.weights = [];
+    this.folded = undefined;
   }
 
   /** Takes ownership of `values` ([loss, ...metrics] scalars). */

@@ -44,7 +44,37 @@ export function registerBackend(name: BackendName, factory: BackendFactory, prio
 /** A backend whose device was lost (WebGPU) or that was disposed cannot run anything again. */
 function isDead(backend: Backend): boolean {
   const details = backend.info().details;
-  return Boolean(details?.['lost']) || details?.['disposed'] === true;
+  return isLost(backend) || details?.['disposed'] === true;
+}
+
+/** True once a backend's device is lost (only WebGPU devices can be). */
+export function isLost(backend: Backend): boolean {
+  return Boolean(backend.info().details?.['lost']);
+}
+
+/**
+ * After `lost`'s device is gone: the first registered backend ranked below it under
+ * 'auto' that starts (wasm, then cpu), which becomes the active backend. Returns it
+ * with the reasons the ones before it could not start.
+ */
+export async function fallBackFrom(lost: Backend): Promise<{ backend: Backend; tried: string[] }> {
+  const rank = registry.get(lost.name)?.priority ?? Infinity;
+  const below = [...registry.entries()].filter(([name, r]) => name !== lost.name && r.priority < rank).sort((a, b) => b[1].priority - a[1].priority);
+  const tried: string[] = [];
+  for (const [name] of below) {
+    try {
+      active = await instantiate(name);
+      return { backend: active, tried };
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      failures.set(name, why);
+      tried.push(`${name}: ${why}`);
+    }
+  }
+  // cpu is always registered with the lowest priority; only a replaced registry gets here
+  active = new CpuBackend();
+  instances.set('cpu', active);
+  return { backend: active, tried };
 }
 
 async function instantiate(name: BackendName): Promise<Backend> {

@@ -181,6 +181,9 @@ class WebGPUBackend implements Backend {
     try {
       return await Promise.race([promise, this.lostPromise.then((): never => { throw this.lostError(op); })]);
     } catch (error) {
+      // A destroyed device may reject a pending map before its lost promise settles:
+      // give it a turn of the event loop, so that the error says what happened.
+      if (!this.lost) await Promise.race([this.lostPromise, new Promise((resolve) => setTimeout(resolve, 0))]);
       if (this.lost) throw this.lostError(op);
       throw error;
     }
