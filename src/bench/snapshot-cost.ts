@@ -1,6 +1,6 @@
 // What fit's device-loss snapshots cost (npm run bench:snapshots): training steps on
-// WebGPU without them (onDeviceLoss: 'throw'), with one after every step (the
-// default), and one every 8 steps. Rounds interleave the variants; the report gives
+// WebGPU without them (onDeviceLoss: 'throw'), with one after every step, and one
+// every 8 steps (the default). Rounds interleave the variants; the report gives
 // median milliseconds per step and the ratio to no snapshots.
 //   --rounds 7 --epochs 4   timing
 //   --json FILE             also write the rows as JSON
