@@ -134,7 +134,7 @@ export abstract class Optimizer {
     const n = STATE_SLOTS[this.rule()];
     const slots: Tensor[] = [];
     for (let i = 0; i < n; i++) {
-      const ref = allocate(param.size, 'float32', param.backend);
+      const ref = allocate(param.size, 'float32', param.backend, { op: `${this.name}.applyGradients`, what: `state buffer ${i} of '${param.name}' ${shapeString(param.shape)}` });
       const t = new Tensor(ref, param.shape, 'float32', undefined, 0, 'untracked');
       if (param.size > 0) param.backend.fill(t.view(), i === 0 ? this.initialSlotValue() : 0);
       slots.push(t);

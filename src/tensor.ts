@@ -2,7 +2,7 @@
 // storage. Views (reshape, transpose, broadcast, slice) share storage; the storage
 // is freed when the last tensor using it is disposed, collected, or its scope ends.
 
-import type { Backend, DType, Storage, View } from './backends/backend.js';
+import { AllocationError, type Backend, type DType, type Storage, type View } from './backends/backend.js';
 import { activeBackend } from './backends/select.js';
 import { contiguousStrides, isContiguous, sizeOf } from './backends/strided.js';
 import { type Scope, track, untrack } from './scope.js';
@@ -53,10 +53,27 @@ export class DataRef {
   }
 }
 
-/** Storage for `size` elements of `dtype` on the active backend. */
-export function allocate(size: number, dtype: DataType, backend: Backend = activeBackend()): DataRef {
+/** What a storage is for, for errors: the function that asked and a description of the block. */
+export interface Purpose {
+  readonly op: string;
+  readonly what: string;
+}
+
+/**
+ * Storage for `size` elements of `dtype` on the active backend. A block the backend
+ * cannot provide is an error that names the function, the block and the reason.
+ */
+export function allocate(size: number, dtype: DataType, backend: Backend = activeBackend(), purpose?: Purpose): DataRef {
   const bytes = size * 4;
-  return new DataRef(backend, backend.alloc(bytes), bytes);
+  let storage: Storage;
+  try {
+    storage = backend.alloc(bytes, purpose ? `${purpose.op}: ${purpose.what}` : undefined);
+  } catch (error) {
+    if (!(error instanceof AllocationError) || !purpose) throw error;
+    const mib = `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 3 : 1)} MiB`;
+    throw new AllocationError(backend.name, bytes, error.reason, `${purpose.op}: cannot allocate ${purpose.what} (${bytes} bytes, ${mib}) on ${backend.name}: ${error.reason}`);
+  }
+  return new DataRef(backend, storage, bytes);
 }
 
 // The safety net: a tensor that is garbage collected without dispose() frees its storage.

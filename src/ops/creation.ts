@@ -98,29 +98,34 @@ export function fill(shape: readonly number[], value: number, dtype: DataType = 
   checkShape('fill', shape);
   checkDtype('fill', dtype);
   if (typeof value !== 'number') throw new TypeError(`fill: value should be a number, got ${describe(value)}`);
-  const out = output(shape, dtype);
+  return filled('fill', shape, value, dtype);
+}
+
+/** The checked part of fill, for the functions built on it (errors name `op`). */
+function filled(op: string, shape: readonly number[], value: number, dtype: DataType): Tensor {
+  const out = output(shape, dtype, op);
   if (out.size > 0) backend().fill(out.view(), dtype === 'bool' ? asBool(value) : value);
   return out;
 }
 
 export function zeros(shape: readonly number[], dtype: DataType = 'float32'): Tensor {
   checkShape('zeros', shape);
-  return fill(shape, 0, checkDtype('zeros', dtype));
+  return filled('zeros', shape, 0, checkDtype('zeros', dtype));
 }
 
 export function ones(shape: readonly number[], dtype: DataType = 'float32'): Tensor {
   checkShape('ones', shape);
-  return fill(shape, 1, checkDtype('ones', dtype));
+  return filled('ones', shape, 1, checkDtype('ones', dtype));
 }
 
 export function zerosLike(t: Tensor): Tensor {
   checkTensor(t, 'zerosLike', 'x');
-  return fill(t.shape, 0, t.dtype);
+  return filled('zerosLike', t.shape, 0, t.dtype);
 }
 
 export function onesLike(t: Tensor): Tensor {
   checkTensor(t, 'onesLike', 'x');
-  return fill(t.shape, 1, t.dtype);
+  return filled('onesLike', t.shape, 1, t.dtype);
 }
 
 /** [start, start + step, ...) up to but excluding `stop`, like numpy's arange. */
@@ -176,7 +181,7 @@ export function randomUniform(shape: readonly number[], min = 0, max = 1, seed?:
 /** A contiguous copy with its own storage; gradients pass through unchanged. */
 export function clone(t: Tensor): Tensor {
   checkTensor(t, 'clone', 'x');
-  const out = output(t.shape, t.dtype);
+  const out = output(t.shape, t.dtype, 'clone');
   if (out.size > 0) backend().copy(t.view(), out.view());
   record([t], out, [], (dy) => [() => dy.share()]);
   return out;
