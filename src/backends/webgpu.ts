@@ -45,6 +45,12 @@ export interface WebGPUBackendOptions extends AcquireOptions {
    * output size (TILE_LADDER); smaller products use 32x32x16.
    */
   readonly matmulTile?: MatmulTile;
+  /**
+   * The most GPU storage (bytes) tensors may hold at once. An allocation past it is an
+   * error that names it (after the pool's free buffers are let go); a device has no API
+   * that tells its memory size, so by default only the device's own limits apply.
+   */
+  readonly memoryBudget?: number;
 }
 
 export interface MatmulTile {
@@ -154,7 +160,9 @@ class WebGPUBackend implements Backend {
       return info;
     });
     const maxBinding = Math.min(limits['maxStorageBufferBindingSize']!, limits['maxBufferSize']!);
-    this.pool = new BufferPool(device, maxBinding, MAX_POOLED_BYTES, (error) => this.queue.fail(error));
+    const budget = options.memoryBudget;
+    if (budget !== undefined && !(Number.isFinite(budget) && budget > 0)) throw new Error(`webgpu: memoryBudget should be a positive number of bytes, got ${String(budget)}`);
+    this.pool = new BufferPool(device, maxBinding, MAX_POOLED_BYTES, (error) => this.queue.fail(error), () => this.queue.submittedSerial, budget);
     this.staging = new StagingPool(device);
     this.pipelines = new PipelineCache(device);
     this.queue = new CommandQueue(device, options.maxDispatchesPerBatch ?? 64, this.lostPromise, (serial) => this.pool.recycle(serial));
@@ -191,9 +199,9 @@ class WebGPUBackend implements Backend {
 
   // --- storage --------------------------------------------------------------
 
-  alloc(bytes: number): Storage {
+  alloc(bytes: number, label?: string): Storage {
     this.check('alloc');
-    return this.pool.acquire(bytes);
+    return this.pool.acquire(bytes, label);
   }
 
   free(storage: Storage): void {
@@ -497,6 +505,7 @@ class WebGPUBackend implements Backend {
     if (this.disposed) return;
     this.pool.trim(this.queue.submittedSerial);
     this.staging.trim();
+    this.queue.trim();
   }
 
   dispose(): void {

@@ -274,6 +274,13 @@ export class CommandQueue {
     return { submittedBatches: this.submittedBatches, dispatches: this.totalDispatches, waitingBatches: this.waiting.length };
   }
 
+  /** Lets go of the upload buffer, which grows to the largest batch of host writes (the next upload makes one again). */
+  trim(): void {
+    // Work already submitted keeps its use of the buffer: destroy() frees it after that work.
+    this.uploadBuffer?.destroy();
+    this.uploadBuffer = undefined;
+  }
+
   destroy(): void {
     this.uniformBuffer?.destroy();
     this.uploadBuffer?.destroy();
