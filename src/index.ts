@@ -16,9 +16,9 @@ export { Tensor, Variable, memory, type DataType, type NestedArray, type TypedAr
 export { tidy, keep, dispose } from './scope.js';
 export { valueAndGrad, grad, grads, noGrad, type ValueAndGrads } from './autograd.js';
 export {
-  setBackend, getBackend, backendInfo, registerBackend, registeredBackends, type BackendChoice, type BackendReport, type BackendFactory,
+  setBackend, getBackend, backendInfo, registerBackend, registeredBackends, releaseMemory, type BackendChoice, type BackendReport, type BackendFactory,
 } from './backends/select.js';
-export type { Backend, BackendName, BackendInfo } from './backends/backend.js';
+export { AllocationError, type Backend, type BackendName, type BackendInfo } from './backends/backend.js';
 export { toBackend } from './transfer.js';
 export { setSeed, Random, type RandomState } from './random.js';
 export * from './ops/index.js';

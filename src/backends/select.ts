@@ -161,6 +161,15 @@ export function registeredBackends(): BackendName[] {
   return [...registry.keys()];
 }
 
+/**
+ * Gives memory that backends keep for reuse back to the system: WebGPU destroys its
+ * pooled and staging buffers, WASM returns what its allocator can; tensors stay valid.
+ * Call it after a large job, or when the page needs memory for something else.
+ */
+export function releaseMemory(): void {
+  for (const backend of instances.values()) backend.releaseMemory?.();
+}
+
 /** Frees a backend instance and all of its memory; the active one falls back to cpu. */
 export function removeBackendInstance(name: BackendName): void {
   const backend = instances.get(name);
