@@ -495,6 +495,7 @@ class WebGPUBackend implements Backend {
         lost: this.lost ? { reason: this.lost.reason, message: this.lost.message } : null,
         disposed: this.disposed,
         memory: { ...this.pool.stats(), maxStorageBinding: mib(Math.min(this.limits['maxStorageBufferBindingSize']!, this.limits['maxBufferSize']!)) },
+        staging: this.staging.stats(),
         pipelines: this.pipelines.size,
         queue: this.queue.stats(),
       },

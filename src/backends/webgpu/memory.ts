@@ -173,8 +173,14 @@ export class BufferPool {
 /** MAP_READ buffers for `read`, reused across reads (one per read in flight). */
 export class StagingPool {
   private free: GPUBuffer[] = [];
+  /** Buffers created since the backend started (a reuse creates none). */
+  private created = 0;
 
   constructor(private readonly device: GPUDevice, private readonly keepCount = 4) {}
+
+  stats(): { readonly freeBuffers: number; readonly freeBytes: number; readonly created: number } {
+    return { freeBuffers: this.free.length, freeBytes: this.free.reduce((n, b) => n + b.size, 0), created: this.created };
+  }
 
   acquire(bytes: number): GPUBuffer {
     let best = -1;
@@ -183,6 +189,7 @@ export class StagingPool {
       if (size >= bytes && (best < 0 || size < this.free[best]!.size)) best = i;
     }
     if (best >= 0) return this.free.splice(best, 1)[0]!;
+    this.created++;
     return this.device.createBuffer({ size: sizeClass(bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'webgrad staging' });
   }
 
