@@ -17,6 +17,7 @@ import {
   binaryKernel, copyKernel, fillKernel, gatherKernel, type MatmulConfig, matmulKernel, reduceKernel, scatterAddKernel,
   stepKernel, unaryKernel, whereKernel,
 } from './webgpu/kernels.js';
+import { LossSignal } from './webgpu/loss.js';
 import { BufferPool, GpuStorage, mib, StagingPool } from './webgpu/memory.js';
 import {
   denseStrides, elementwiseParams, indexParams, type MatmulGeometry, matmulGeometry, matmulParams, reduceParams, stepParams,
@@ -123,6 +124,7 @@ class WebGPUBackend implements Backend {
   /** Bound where a kernel has an optional operand that is absent (matmul without bias). */
   private readonly placeholder: GPUBuffer;
   private readonly lostPromise: Promise<GPUDeviceLostInfo>;
+  private readonly loss: LossSignal;
   private lost: GPUDeviceLostInfo | undefined;
   private disposed = false;
 
@@ -165,7 +167,8 @@ class WebGPUBackend implements Backend {
     this.pool = new BufferPool(device, maxBinding, MAX_POOLED_BYTES, (error) => this.queue.fail(error), () => this.queue.submittedSerial, budget);
     this.staging = new StagingPool(device);
     this.pipelines = new PipelineCache(device);
-    this.queue = new CommandQueue(device, options.maxDispatchesPerBatch ?? 64, this.lostPromise, (serial) => this.pool.recycle(serial));
+    this.loss = new LossSignal(this.lostPromise);
+    this.queue = new CommandQueue(device, options.maxDispatchesPerBatch ?? 64, this.loss, (serial) => this.pool.recycle(serial));
     this.placeholder = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'webgrad placeholder' });
   }
 
@@ -187,11 +190,11 @@ class WebGPUBackend implements Backend {
   /** Rejects as soon as the device is lost, whatever `promise` does. */
   private async orLost<T>(op: string, promise: Promise<T>): Promise<T> {
     try {
-      return await Promise.race([promise, this.lostPromise.then((): never => { throw this.lostError(op); })]);
+      return await this.loss.race(promise, () => this.lostError(op));
     } catch (error) {
       // A destroyed device may reject a pending map before its lost promise settles:
       // give it a turn of the event loop, so that the error says what happened.
-      if (!this.lost) await Promise.race([this.lostPromise, new Promise((resolve) => setTimeout(resolve, 0))]);
+      if (!this.lost) await this.loss.settled(new Promise((resolve) => setTimeout(resolve, 0)));
       if (this.lost) throw this.lostError(op);
       throw error;
     }
