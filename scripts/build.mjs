@@ -20,7 +20,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 // Asset steps, in order. Each is a script that writes generated sources under
 // src/generated/ (git-ignored) for the bundle and the tests to import.
-const steps = ['build-shaders.mjs'];
+const steps = ['build-wasm.mjs', 'build-shaders.mjs'];
 for (const step of steps) execFileSync(process.execPath, [`${root}/scripts/${step}`], { stdio: 'inherit', cwd: root });
 
 // Package entry points (package.json "exports"). 'core' is src/index.ts without the

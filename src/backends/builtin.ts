@@ -4,4 +4,5 @@
 // 'webgrad/core' leaves this module out: an app that adds only 'webgrad/wasm' ships
 // no WebGPU code at all (see scripts/build.mjs and test/package/bundle.node.test.ts).
 
+import './entry-wasm.js';
 import './entry-webgpu.js';

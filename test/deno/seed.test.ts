@@ -7,7 +7,7 @@
 import * as wg from '../../dist/index.js';
 import { trainSeed } from './seed-example.js';
 
-const DENO_BACKENDS: wg.BackendName[] = ['cpu', 'webgpu'];
+const DENO_BACKENDS: wg.BackendName[] = ['cpu', 'wasm', 'webgpu'];
 
 const strict = ['1', 'true'].includes(Deno.env.get('CI') ?? '');
 

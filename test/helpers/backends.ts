@@ -10,7 +10,7 @@ import * as wg from '../../src/index.js';
 export type Name = wg.BackendName;
 
 /** Backends that exist in this build, in the order suites run them. */
-export const ALL_BACKENDS: readonly Name[] = ['cpu', 'webgpu'];
+export const ALL_BACKENDS: readonly Name[] = ['cpu', 'wasm', 'webgpu'];
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,0 +1,191 @@
+// The ABI between the TypeScript backend and the kernels: job kinds, op codes and
+// descriptor layouts. This file is compiled by both asc (as AssemblyScript) and tsc
+// (as TypeScript), so it holds integer constants only — one source of truth.
+//
+// A job is a descriptor written by JS into linear memory; `dispatch(kind, desc,
+// part, parts, thread)` runs part `part` of `parts` on thread `thread` (parts write
+// disjoint outputs, so results do not depend on how many there are or which thread
+// runs which; `thread` only picks per-thread scratch).
+
+// --- job kinds ------------------------------------------------------------
+export const KIND_ELEMENTWISE = 1;
+export const KIND_REDUCE = 2;
+export const KIND_MATMUL = 3;
+export const KIND_GATHER = 4;
+export const KIND_SCATTER_ADD = 5;
+export const KIND_STEP = 6;
+
+// --- dtypes ---------------------------------------------------------------
+export const DT_F32 = 0;
+export const DT_I32 = 1;
+
+export const MAX_RANK = 16;
+
+// --- elementwise: families and op codes -------------------------------------
+export const FAMILY_UNARY = 0;
+export const FAMILY_BINARY = 1;
+export const FAMILY_WHERE = 2;
+export const FAMILY_COPY = 3;
+export const FAMILY_FILL = 4;
+
+export const U_NEG = 0;
+export const U_ABS = 1;
+export const U_SIGN = 2;
+export const U_STEP = 3;
+export const U_EXP = 4;
+export const U_LOG = 5;
+export const U_LOG1P = 6;
+export const U_EXPM1 = 7;
+export const U_SQRT = 8;
+export const U_RSQRT = 9;
+export const U_SQUARE = 10;
+export const U_RECIPROCAL = 11;
+export const U_FLOOR = 12;
+export const U_CEIL = 13;
+export const U_ROUND = 14;
+export const U_SIN = 15;
+export const U_COS = 16;
+export const U_RELU = 17;
+export const U_LEAKY_RELU = 18;
+export const U_ELU = 19;
+export const U_GELU = 20;
+export const U_SIGMOID = 21;
+export const U_TANH = 22;
+export const U_SOFTPLUS = 23;
+export const U_CLIP = 24;
+export const U_POW_SCALAR = 25;
+export const U_LOGICAL_NOT = 26;
+
+export const B_ADD = 0;
+export const B_SUB = 1;
+export const B_MUL = 2;
+export const B_DIV = 3;
+export const B_POW = 4;
+export const B_MAX = 5;
+export const B_MIN = 6;
+export const B_MOD = 7;
+export const B_EQ = 8;
+export const B_NE = 9;
+export const B_LT = 10;
+export const B_LE = 11;
+export const B_GT = 12;
+export const B_GE = 13;
+export const B_AND = 14;
+export const B_OR = 15;
+export const B_RELU_GRAD = 16;
+export const B_SIGMOID_GRAD = 17;
+export const B_TANH_GRAD = 18;
+export const B_ELU_GRAD = 19;
+export const B_LEAKY_RELU_GRAD = 20;
+export const B_GELU_GRAD = 21;
+export const B_CLIP_GRAD = 22;
+
+// Elementwise descriptor (byte offsets). Operand 0 is the output; 1..3 the inputs.
+export const EW_FAMILY = 0;
+export const EW_OP = 4;
+export const EW_IN_DTYPE = 8;
+export const EW_OUT_DTYPE = 12;
+export const EW_RANK = 16;
+export const EW_COUNT = 20;
+export const EW_COND_DTYPE = 24;
+export const EW_SCRATCH = 28; // per-thread scratch: SCRATCH_PART_BYTES each
+export const EW_ARGS = 32; // f64[4]
+export const EW_SHAPE = 64; // i32[MAX_RANK]
+export const EW_OPERANDS = 128; // OPERAND_BYTES each: byte address, then i32 strides[MAX_RANK] in elements
+export const OPERAND_BYTES = 68;
+export const EW_BYTES = 400;
+
+// Reduce ops and descriptor.
+export const R_SUM = 0;
+export const R_MEAN = 1;
+export const R_MAX = 2;
+export const R_MIN = 3;
+export const R_PROD = 4;
+export const R_ARGMAX = 5;
+export const R_ARGMIN = 6;
+
+export const RD_OP = 0;
+export const RD_DTYPE = 4;
+export const RD_OUT_DTYPE = 8;
+export const RD_OUTER_RANK = 12;
+export const RD_INNER_RANK = 16;
+export const RD_OUT_COUNT = 20;
+export const RD_INNER_COUNT = 24;
+export const RD_SCRATCH = 28;
+export const RD_X = 32;
+export const RD_OUT = 36;
+/** 0: each output reduces its own strided run; 1: columns (the last kept dim is contiguous). */
+export const RD_MODE = 40;
+export const RD_OUTER_SHAPE = 64;
+export const RD_OUTER_STRIDES = 128;
+export const RD_INNER_SHAPE = 192;
+export const RD_INNER_STRIDES = 256;
+export const RD_BYTES = 320;
+
+// Matmul descriptor.
+export const ACT_LINEAR = 0;
+export const ACT_RELU = 1;
+export const ACT_SIGMOID = 2;
+export const ACT_TANH = 3;
+
+export const MM_BATCH = 0;
+export const MM_BATCH_RANK = 4;
+export const MM_M = 8;
+export const MM_N = 12;
+export const MM_K = 16;
+export const MM_A = 20;
+export const MM_A_RS = 24;
+export const MM_A_CS = 28;
+export const MM_B = 32;
+export const MM_B_RS = 36;
+export const MM_B_CS = 40;
+export const MM_OUT = 44;
+export const MM_BIAS = 48; // 0: no bias
+export const MM_BIAS_STRIDE = 52;
+export const MM_ACTIVATION = 56;
+export const MM_SCRATCH = 60;
+export const MM_SCRATCH_PART = 64; // bytes of packing scratch per thread
+/** How parts split the work: 0 batches, 1 rows (M), 2 columns (N). */
+export const MM_SPLIT = 68;
+export const MM_BATCH_SHAPE = 128;
+export const MM_A_BATCH_STRIDES = 192;
+export const MM_B_BATCH_STRIDES = 256;
+export const MM_BYTES = 320;
+
+// Blocking of the packed matmul (floats). Scratch per thread: MC*KC + KC*NC + 64.
+export const MM_MR = 4;
+export const MM_NR = 8;
+export const MM_KC = 512;
+export const MM_MC = 96;
+export const MM_NC = 512;
+
+// Gather / scatterAdd descriptor (x, indices and updates contiguous).
+export const GA_X = 0;
+export const GA_INDICES = 4;
+export const GA_OUT = 8;
+export const GA_OUTER = 12;
+export const GA_AXIS_LEN = 16;
+export const GA_INNER = 20;
+export const GA_COUNT = 24; // number of indices
+export const GA_BYTES = 32;
+
+// Optimizer step descriptor. Rules follow src/backends/step-rules.ts.
+export const S_SGD = 0;
+export const S_MOMENTUM = 1;
+export const S_NESTEROV = 2;
+export const S_ADAGRAD = 3;
+export const S_RMSPROP = 4;
+export const S_RMSPROP_CENTERED = 5;
+export const S_ADAM = 6;
+export const S_ADAMW = 7;
+
+export const ST_RULE = 0;
+export const ST_COUNT = 4;
+export const ST_PARAM = 8;
+export const ST_GRAD = 12;
+export const ST_STATE = 16; // 3 addresses
+export const ST_HYPER = 32; // f64[8]
+export const ST_BYTES = 96;
+
+/** Scratch each thread may use for index counters and accumulators (bytes). */
+export const SCRATCH_PART_BYTES = 16384;

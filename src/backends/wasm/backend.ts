@@ -1,0 +1,491 @@
+// The WebAssembly backend: tensors live in the module's linear memory; every
+// primitive writes a job descriptor (layout in assembly/abi.ts) and calls the
+// module's `dispatch`, directly or split across the worker pool. Kernels run
+// synchronously, so `read` and `readSync` return at once.
+
+import type {
+  Backend, BackendInfo, BinaryOp, DType, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
+} from '../backend.js';
+import { isContiguous, sizeOf } from '../strided.js';
+import * as abi from '../../generated/wasm-abi.js';
+import { type HeapStats, WasmHeap, WasmStorage } from './heap.js';
+import { coalesce, coalesceAxes, Space } from './layout.js';
+import { ACTIVATION, BINARY, BINARY_DEFAULTS, dt, REDUCE, RULE, UNARY, UNARY_DEFAULTS } from './opcodes.js';
+import type { Flavour } from './module.js';
+import type { WorkerPool } from './pool.js';
+
+type Dispatch = (kind: number, desc: number, part: number, parts: number, thread: number) => void;
+
+const R = abi.MAX_RANK;
+
+/** A float32's bit pattern, without allocating. */
+const f32Bits = new Float32Array(1);
+const i32Bits = new Int32Array(f32Bits.buffer);
+
+/** Elements (or flops, for matmul) above which a job is split across threads. */
+const PARALLEL_ELEMENTS = 1 << 16;
+const PARALLEL_FLOPS = 1 << 22;
+/** Elements per part of a split job: small enough to balance, large enough to amortise a claim. */
+const PART_ELEMENTS = 1 << 14;
+
+/** Bytes of packing scratch per thread for the packed matmul. */
+const MATMUL_SCRATCH = (abi.MM_MC * abi.MM_KC + abi.MM_KC * abi.MM_NC) * 4 + 256;
+
+export interface WasmBackendParts {
+  readonly flavour: Flavour;
+  readonly memory: WebAssembly.Memory;
+  readonly dispatch: Dispatch;
+  /** First byte above the module's static data. */
+  readonly heapBase: number;
+  readonly pool: WorkerPool | undefined;
+  /** Most bytes linear memory may grow to. */
+  readonly memoryLimit: number;
+}
+
+/** The reserved area below the heap: control block, job descriptor, per-thread scratch. */
+export interface Reserved {
+  readonly control: number;
+  readonly desc: number;
+  readonly scratch: number;
+  readonly end: number;
+}
+
+export function reservedLayout(heapBase: number, threads: number): Reserved {
+  const control = Math.ceil(Math.max(heapBase, 1024) / 64) * 64;
+  const desc = control + 64;
+  const scratch = desc + 512;
+  return { control, desc, scratch, end: scratch + threads * abi.SCRATCH_PART_BYTES };
+}
+
+export class WasmBackend implements Backend {
+  readonly name = 'wasm' as const;
+  readonly flavour: Flavour;
+  readonly threads: number;
+  private readonly heap: WasmHeap;
+  private readonly dispatchFn: Dispatch;
+  private readonly pool: WorkerPool | undefined;
+  private readonly reserved: Reserved;
+  private matmulScratch: WasmStorage | undefined;
+  private readonly space = new Space();
+  // Scratch lists reused by every elementwise job (no allocation per op).
+  private readonly operands: (View | undefined)[] = [undefined, undefined, undefined, undefined];
+  private readonly operandStrides: (readonly number[])[] = [];
+  private readonly kept = new Space();
+  private readonly reduced = new Space();
+  private disposed = false;
+
+  constructor(parts: WasmBackendParts) {
+    this.flavour = parts.flavour;
+    this.dispatchFn = parts.dispatch;
+    this.pool = parts.pool;
+    this.threads = parts.pool?.threads ?? 1;
+    this.reserved = reservedLayout(parts.heapBase, this.threads);
+    this.heap = new WasmHeap(parts.memory, this.reserved.end, parts.memoryLimit);
+    this.heap.ensure(this.reserved.end);
+  }
+
+  // --- storage ----------------------------------------------------------------
+
+  alloc(bytes: number): Storage {
+    this.assertAlive('alloc');
+    return this.heap.alloc(bytes);
+  }
+
+  free(storage: Storage): void {
+    if (this.disposed) return;
+    this.heap.free(storage as WasmStorage);
+  }
+
+  write(storage: Storage, data: Float32Array | Int32Array, offset = 0): void {
+    const s = storage as WasmStorage;
+    if ((offset + data.length) * 4 > s.bytes) {
+      throw new RangeError(`wasm backend: write of ${data.length} elements at offset ${offset} overflows a storage of ${s.bytes} bytes`);
+    }
+    const at = (s.ptr >>> 2) + offset;
+    if (data instanceof Float32Array) this.heap.f32.set(data, at);
+    else this.heap.i32.set(data, at);
+  }
+
+  async read(view: View): Promise<Float32Array | Int32Array> {
+    return this.readSync(view);
+  }
+
+  readSync(view: View): Float32Array | Int32Array {
+    this.assertAlive('read');
+    const n = sizeOf(view.shape);
+    if (n === 0) return view.dtype === 'f32' ? new Float32Array(0) : new Int32Array(0);
+    if (isContiguous(view)) {
+      const at = (this.address(view) >>> 2);
+      return view.dtype === 'f32' ? this.heap.f32.slice(at, at + n) : this.heap.i32.slice(at, at + n);
+    }
+    const temp = this.heap.alloc(n * 4);
+    try {
+      this.copy(view, { storage: temp, dtype: view.dtype, shape: view.shape, strides: contiguous(view.shape), offset: 0 });
+      const at = temp.ptr >>> 2;
+      return view.dtype === 'f32' ? this.heap.f32.slice(at, at + n) : this.heap.i32.slice(at, at + n);
+    } finally {
+      this.heap.free(temp);
+    }
+  }
+
+  // --- elementwise ---------------------------------------------------------------
+
+  unary(op: UnaryOp, x: View, out: View, args?: readonly number[]): void {
+    const a = args && args.length ? args : UNARY_DEFAULTS[op] ?? [];
+    this.elementwise(abi.FAMILY_UNARY, UNARY[op], out, [x], x.dtype, a);
+  }
+
+  binary(op: BinaryOp, a: View, b: View, out: View, args?: readonly number[]): void {
+    const params = args && args.length ? args : BINARY_DEFAULTS[op] ?? [];
+    this.elementwise(abi.FAMILY_BINARY, BINARY[op], out, [a, b], a.dtype, params);
+  }
+
+  where(cond: View, a: View, b: View, out: View): void {
+    this.elementwise(abi.FAMILY_WHERE, 0, out, [cond, a, b], a.dtype, [], cond.dtype);
+  }
+
+  copy(x: View, out: View): void {
+    this.elementwise(abi.FAMILY_COPY, 0, out, [x], x.dtype, []);
+  }
+
+  fill(out: View, value: number): void {
+    // The kernel stores a 32-bit pattern: the value as the output dtype stores it.
+    let pattern = value | 0;
+    if (out.dtype === 'f32') {
+      f32Bits[0] = value;
+      pattern = i32Bits[0]!;
+    }
+    this.elementwise(abi.FAMILY_FILL, 0, out, [], out.dtype, [pattern]);
+  }
+
+  private elementwise(
+    family: number, op: number, out: View, inputs: readonly View[], inDtype: DType, args: readonly number[], condDtype: DType = 'f32',
+  ): void {
+    this.assertAlive('kernel');
+    const count = sizeOf(out.shape);
+    if (count === 0) return;
+    const views = this.operands;
+    views[0] = out;
+    for (let i = 0; i < 3; i++) views[i + 1] = inputs[i];
+    const strides = this.operandStrides;
+    strides.length = inputs.length + 1;
+    for (let i = 0; i <= inputs.length; i++) strides[i] = views[i]!.strides;
+    coalesce(out.shape, strides, this.space, 'elementwise');
+    const d = this.reserved.desc;
+    const i32 = this.heap.i32;
+    const w = d >>> 2;
+    i32[w + (abi.EW_FAMILY >> 2)] = family;
+    i32[w + (abi.EW_OP >> 2)] = op;
+    i32[w + (abi.EW_IN_DTYPE >> 2)] = dt(inDtype);
+    i32[w + (abi.EW_OUT_DTYPE >> 2)] = dt(out.dtype);
+    i32[w + (abi.EW_COND_DTYPE >> 2)] = dt(condDtype);
+    i32[w + (abi.EW_RANK >> 2)] = this.space.rank;
+    i32[w + (abi.EW_COUNT >> 2)] = count;
+    i32[w + (abi.EW_SCRATCH >> 2)] = this.reserved.scratch;
+    if (family === abi.FAMILY_FILL) i32[w + (abi.EW_ARGS >> 2)] = args[0]!;
+    else this.writeF64(d + abi.EW_ARGS, args, 4);
+    const rank = this.space.rank;
+    copyInto(i32, this.space.shape, 0, rank, w + (abi.EW_SHAPE >> 2));
+    for (let o = 0; o < 4; o++) {
+      const at = w + ((abi.EW_OPERANDS + o * abi.OPERAND_BYTES) >> 2);
+      const v = views[o];
+      // Unused operands point at the output with stride 0: never read.
+      i32[at] = v ? this.address(v) : this.address(out);
+      if (v) copyInto(i32, this.space.strides, o * R, o * R + rank, at + 1);
+      else i32.fill(0, at + 1, at + 1 + rank);
+    }
+    this.run(abi.KIND_ELEMENTWISE, this.partsFor(count));
+  }
+
+  // --- reductions --------------------------------------------------------------------
+
+  reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
+    this.assertAlive('reduce');
+    const nOut = sizeOf(out.shape);
+    if (nOut === 0) return;
+    const arg = op === 'argmax' || op === 'argmin';
+    coalesceAxes(x, axes, false, this.kept);
+    coalesceAxes(x, axes, true, this.reduced);
+    if (arg && this.reduced.rank !== 1) {
+      throw new Error(`wasm backend: ${op} reduces exactly one axis, got axes [${axes.join(',')}] of shape [${x.shape.join(',')}]`);
+    }
+    const nInner = axes.reduce((p, a) => p * x.shape[a]!, 1);
+    const kept = this.kept;
+    const red = this.reduced;
+    // Column order when the last kept dim is contiguous in x: a block of outputs is
+    // accumulated with vector loads while walking the reduced elements.
+    const lastKeptStride = kept.strides[kept.rank - 1]!;
+    const columns = !arg && nOut > 1 && lastKeptStride === 1 && kept.shape[kept.rank - 1]! >= 4;
+    const d = this.reserved.desc;
+    const i32 = this.heap.i32;
+    const w = d >>> 2;
+    i32[w + (abi.RD_OP >> 2)] = REDUCE[op];
+    i32[w + (abi.RD_DTYPE >> 2)] = dt(x.dtype);
+    i32[w + (abi.RD_OUT_DTYPE >> 2)] = dt(out.dtype);
+    i32[w + (abi.RD_OUTER_RANK >> 2)] = kept.rank;
+    i32[w + (abi.RD_INNER_RANK >> 2)] = red.rank;
+    i32[w + (abi.RD_OUT_COUNT >> 2)] = nOut;
+    i32[w + (abi.RD_INNER_COUNT >> 2)] = nInner;
+    i32[w + (abi.RD_SCRATCH >> 2)] = this.reserved.scratch;
+    i32[w + (abi.RD_X >> 2)] = this.address(x);
+    i32[w + (abi.RD_OUT >> 2)] = this.address(out);
+    i32[w + (abi.RD_MODE >> 2)] = columns ? 1 : 0;
+    copyInto(i32, kept.shape, 0, kept.rank, w + (abi.RD_OUTER_SHAPE >> 2));
+    copyInto(i32, kept.strides, 0, kept.rank, w + (abi.RD_OUTER_STRIDES >> 2));
+    copyInto(i32, red.shape, 0, red.rank, w + (abi.RD_INNER_SHAPE >> 2));
+    copyInto(i32, red.strides, 0, red.rank, w + (abi.RD_INNER_STRIDES >> 2));
+    // Parts split outputs (or columns), never a reduction.
+    const splittable = columns ? kept.shape[kept.rank - 1]! : nOut;
+    this.run(abi.KIND_REDUCE, splittable >= 64 ? this.partsFor(nOut * nInner, splittable >> 4) : 1);
+  }
+
+  // --- matmul -----------------------------------------------------------------------
+
+  matmul(a: View, b: View, out: View, options: MatmulOptions = {}): void {
+    this.assertAlive('matmul');
+    const rank = out.shape.length;
+    const m = out.shape[rank - 2]!;
+    const n = out.shape[rank - 1]!;
+    const k = a.shape[rank - 1]!;
+    let batch = 1;
+    for (let i = 0; i < rank - 2; i++) batch *= out.shape[i]!;
+    if (m * n * batch === 0) return;
+    const space = this.space;
+    if (rank === 2) {
+      space.rank = 1;
+      space.shape[0] = 1;
+      space.strides[0] = 0;
+      space.strides[R] = 0;
+    } else {
+      // Batch dims, coalesced over a's and b's batch strides (out is contiguous).
+      const outBatchStrides = out.shape.slice(0, rank - 2).map((_, i) => sizeOf(out.shape.slice(i, rank - 2)) * m * n / out.shape[i]!);
+      coalesce(out.shape.slice(0, rank - 2), [a.strides.slice(0, rank - 2), b.strides.slice(0, rank - 2), outBatchStrides], space, 'matmul');
+    }
+    let batchRank = space.rank;
+    let rows = m;
+    let ars = a.strides[rank - 2]!;
+    // x[batch, m, k] · W[k, n]: when W is shared by every batch and a's rows run on
+    // from one batch to the next, the batches are just more rows.
+    if (batch > 1 && batchRank === 1 && space.strides[R]! === 0 && space.strides[0]! === m * ars) {
+      rows = batch * m;
+      batch = 1;
+      batchRank = 1;
+      space.shape[0] = 1;
+      space.strides[0] = 0;
+    }
+    const flops = 2 * batch * rows * n * k;
+    const small = rows * n * k <= 32768 || rows < 4 || n < 8;
+    // One part per thread (each packs its own panels: more parts repack more), split
+    // over batches, rows or columns, whichever has the most to share. A late worker's
+    // part is still taken by the main thread.
+    let parts = this.pool !== undefined && flops >= PARALLEL_FLOPS ? this.threads : 1;
+    let split = 0;
+    if (parts > 1) {
+      if (batch >= parts) split = 0;
+      else {
+        split = rows / abi.MM_MR >= n / abi.MM_NR ? 1 : 2;
+        parts = Math.min(parts, Math.ceil(split === 1 ? rows / abi.MM_MR : n / abi.MM_NR));
+      }
+    }
+    // Allocating may grow memory: take the heap view after it.
+    const scratch = small ? 0 : this.packingScratch();
+    const d = this.reserved.desc;
+    const i32 = this.heap.i32;
+    const w = d >>> 2;
+    i32[w + (abi.MM_BATCH >> 2)] = batch;
+    i32[w + (abi.MM_BATCH_RANK >> 2)] = batchRank;
+    i32[w + (abi.MM_M >> 2)] = rows;
+    i32[w + (abi.MM_N >> 2)] = n;
+    i32[w + (abi.MM_K >> 2)] = k;
+    i32[w + (abi.MM_A >> 2)] = this.address(a);
+    i32[w + (abi.MM_A_RS >> 2)] = ars;
+    i32[w + (abi.MM_A_CS >> 2)] = a.strides[rank - 1]!;
+    i32[w + (abi.MM_B >> 2)] = this.address(b);
+    i32[w + (abi.MM_B_RS >> 2)] = b.strides[rank - 2]!;
+    i32[w + (abi.MM_B_CS >> 2)] = b.strides[rank - 1]!;
+    i32[w + (abi.MM_OUT >> 2)] = this.address(out);
+    i32[w + (abi.MM_BIAS >> 2)] = options.bias ? this.address(options.bias) : 0;
+    i32[w + (abi.MM_BIAS_STRIDE >> 2)] = options.bias ? options.bias.strides[0] ?? 0 : 0;
+    i32[w + (abi.MM_ACTIVATION >> 2)] = ACTIVATION[options.activation ?? 'linear'];
+    i32[w + (abi.MM_SCRATCH >> 2)] = scratch;
+    i32[w + (abi.MM_SCRATCH_PART >> 2)] = MATMUL_SCRATCH;
+    i32[w + (abi.MM_SPLIT >> 2)] = split;
+    copyInto(i32, space.shape, 0, batchRank, w + (abi.MM_BATCH_SHAPE >> 2));
+    copyInto(i32, space.strides, 0, batchRank, w + (abi.MM_A_BATCH_STRIDES >> 2));
+    copyInto(i32, space.strides, R, R + batchRank, w + (abi.MM_B_BATCH_STRIDES >> 2));
+    this.run(abi.KIND_MATMUL, parts);
+  }
+
+  /** Per-thread packing buffers, allocated on the first large product and kept. */
+  private packingScratch(): number {
+    this.matmulScratch ??= this.heap.alloc(MATMUL_SCRATCH * this.threads);
+    return this.matmulScratch.ptr;
+  }
+
+  // --- indexing -----------------------------------------------------------------------
+
+  gather(x: View, indices: View, axis: number, out: View): void {
+    this.indexed(abi.KIND_GATHER, x, indices, axis, out, x.shape[axis]!);
+  }
+
+  scatterAdd(updates: View, indices: View, axis: number, out: View): void {
+    if (out.dtype !== 'f32' || updates.dtype !== 'f32') {
+      this.scatterAddInt(updates, indices, axis, out);
+      return;
+    }
+    this.indexed(abi.KIND_SCATTER_ADD, updates, indices, axis, out, out.shape[axis]!);
+  }
+
+  private indexed(kind: number, src: View, indices: View, axis: number, out: View, axisLen: number): void {
+    this.assertAlive('gather');
+    const count = sizeOf(indices.shape);
+    const shape = kind === abi.KIND_GATHER ? src.shape : out.shape;
+    const outer = sizeOf(shape.slice(0, axis));
+    const inner = sizeOf(shape.slice(axis + 1));
+    if (sizeOf(out.shape) === 0 || count === 0) return;
+    const temps: WasmStorage[] = [];
+    try {
+      const s = this.contiguousCopy(src, src.dtype, temps);
+      const idx = this.contiguousCopy(indices, 'i32', temps);
+      const d = this.reserved.desc;
+      const i32 = this.heap.i32;
+      const w = d >>> 2;
+      i32[w + (abi.GA_X >> 2)] = s;
+      i32[w + (abi.GA_INDICES >> 2)] = idx;
+      i32[w + (abi.GA_OUT >> 2)] = this.address(out);
+      i32[w + (abi.GA_OUTER >> 2)] = outer;
+      i32[w + (abi.GA_AXIS_LEN >> 2)] = axisLen;
+      i32[w + (abi.GA_INNER >> 2)] = inner;
+      i32[w + (abi.GA_COUNT >> 2)] = count;
+      this.run(kind, this.partsFor(outer * count * inner, kind === abi.KIND_GATHER ? outer * count : Math.max(outer, inner >> 4)));
+    } finally {
+      for (const t of temps) this.heap.free(t);
+    }
+  }
+
+  /** scatterAdd into an int32 output (rare): plain JS over the heap views. */
+  private scatterAddInt(updates: View, indices: View, axis: number, out: View): void {
+    const values = this.readSync(updates);
+    const idx = this.readSync(indices);
+    const outer = sizeOf(out.shape.slice(0, axis));
+    const axisLen = out.shape[axis]!;
+    const inner = sizeOf(out.shape.slice(axis + 1));
+    const o = this.address(out) >>> 2;
+    const target = out.dtype === 'f32' ? this.heap.f32 : this.heap.i32;
+    let r = 0;
+    for (let p = 0; p < outer; p++) {
+      for (let i = 0; i < idx.length; i++) {
+        const j = idx[i]!;
+        const inRange = j >= 0 && j < axisLen;
+        const base = o + (p * axisLen + j) * inner;
+        for (let q = 0; q < inner; q++, r++) if (inRange) target[base + q] = target[base + q]! + values[r]!;
+      }
+    }
+  }
+
+  /** Byte address of a contiguous copy of `v` as `dtype` (v itself when it already is one). */
+  private contiguousCopy(v: View, dtype: DType, temps: WasmStorage[]): number {
+    if (v.dtype === dtype && isContiguous(v)) return this.address(v);
+    const n = sizeOf(v.shape);
+    const temp = this.heap.alloc(n * 4);
+    temps.push(temp);
+    this.copy(v, { storage: temp, dtype, shape: v.shape, strides: contiguous(v.shape), offset: 0 });
+    return temp.ptr;
+  }
+
+  // --- optimizer ------------------------------------------------------------------------
+
+  step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[]): void {
+    this.assertAlive('step');
+    const n = sizeOf(param.shape);
+    if (n === 0) return;
+    const temps: WasmStorage[] = [];
+    try {
+      const g = this.contiguousCopy(grad, 'f32', temps);
+      const d = this.reserved.desc;
+      const i32 = this.heap.i32;
+      const w = d >>> 2;
+      i32[w + (abi.ST_RULE >> 2)] = RULE[rule];
+      i32[w + (abi.ST_COUNT >> 2)] = n;
+      i32[w + (abi.ST_PARAM >> 2)] = this.address(param);
+      i32[w + (abi.ST_GRAD >> 2)] = g;
+      for (let s = 0; s < 3; s++) i32[w + (abi.ST_STATE >> 2) + s] = state[s] ? this.address(state[s]!) : 0;
+      this.writeF64(d + abi.ST_HYPER, hyper, 8);
+      this.run(abi.KIND_STEP, this.partsFor(n));
+    } finally {
+      for (const t of temps) this.heap.free(t);
+    }
+  }
+
+  // --- plumbing ---------------------------------------------------------------------------
+
+  /**
+   * Parts for a job of `elements`: 1 (no split) below PARALLEL_ELEMENTS or without a
+   * pool, else ~PART_ELEMENTS each, at least one and at most four per thread, and at
+   * most `limit` (what the job can be split into).
+   */
+  private partsFor(elements: number, limit = Infinity): number {
+    if (!this.pool || elements < PARALLEL_ELEMENTS) return 1;
+    const parts = Math.min(4 * this.threads, Math.max(this.threads, Math.ceil(elements / PART_ELEMENTS)), limit);
+    return Math.max(1, Math.floor(parts));
+  }
+
+  private run(kind: number, parts: number): void {
+    if (parts > 1 && this.pool) this.pool.run(kind, this.reserved.desc, parts, this.dispatchFn);
+    else this.dispatchFn(kind, this.reserved.desc, 0, 1, 0);
+  }
+
+  private address(v: View): number {
+    return (v.storage as WasmStorage).ptr + v.offset * 4;
+  }
+
+  private writeF64(at: number, values: readonly number[], slots: number): void {
+    const f64 = this.heap.f64;
+    const w = at >>> 3;
+    for (let i = 0; i < slots; i++) f64[w + i] = values[i] ?? 0;
+  }
+
+  private assertAlive(what: string): void {
+    if (this.disposed) throw new Error(`wasm backend: ${what} after the backend was disposed`);
+  }
+
+  info(): BackendInfo {
+    const flavour = this.flavour === 'relaxed' ? 'relaxed SIMD (f32x4.relaxed_madd)' : 'SIMD128';
+    return {
+      name: 'wasm',
+      description: `WebAssembly ${flavour}, ${this.threads} thread${this.threads === 1 ? '' : 's'}`,
+      details: { flavour: this.flavour, threads: this.threads, memoryBytes: this.heap.stats().memoryBytes },
+    };
+  }
+
+  /** Allocator and memory figures (for tests and diagnostics). */
+  heapStats(): HeapStats {
+    return this.heap.stats();
+  }
+
+  releaseMemory(): void {
+    this.heap.trim();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.pool?.dispose();
+  }
+}
+
+/** target[at..] = source[from..to) (no subarray view objects: this runs for every op). */
+function copyInto(target: Int32Array, source: Int32Array, from: number, to: number, at: number): void {
+  for (let i = from; i < to; i++) target[at + i - from] = source[i]!;
+}
+
+function contiguous(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i]!;
+  }
+  return strides;
+}
+

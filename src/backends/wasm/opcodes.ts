@@ -1,0 +1,45 @@
+// The contract's op names as the kernels' codes (assembly/abi.ts), and the default
+// args of src/backends/scalar-ops.ts for ops whose args are optional.
+
+import type { BinaryOp, DType, OptimizerRule, ReduceOp, UnaryOp } from '../backend.js';
+import * as abi from '../../generated/wasm-abi.js';
+
+export const UNARY: Readonly<Record<UnaryOp, number>> = {
+  neg: abi.U_NEG, abs: abi.U_ABS, sign: abi.U_SIGN, step: abi.U_STEP, exp: abi.U_EXP, log: abi.U_LOG,
+  log1p: abi.U_LOG1P, expm1: abi.U_EXPM1, sqrt: abi.U_SQRT, rsqrt: abi.U_RSQRT, square: abi.U_SQUARE,
+  reciprocal: abi.U_RECIPROCAL, floor: abi.U_FLOOR, ceil: abi.U_CEIL, round: abi.U_ROUND, sin: abi.U_SIN,
+  cos: abi.U_COS, relu: abi.U_RELU, leakyRelu: abi.U_LEAKY_RELU, elu: abi.U_ELU, gelu: abi.U_GELU,
+  sigmoid: abi.U_SIGMOID, tanh: abi.U_TANH, softplus: abi.U_SOFTPLUS, clip: abi.U_CLIP,
+  powScalar: abi.U_POW_SCALAR, logicalNot: abi.U_LOGICAL_NOT,
+};
+
+/** The defaults of src/backends/scalar-ops.ts for ops whose args are optional. */
+export const UNARY_DEFAULTS: Partial<Record<UnaryOp, readonly number[]>> = {
+  leakyRelu: [0.2], elu: [1], clip: [-Infinity, Infinity], powScalar: [1],
+};
+
+export const BINARY: Readonly<Record<BinaryOp, number>> = {
+  add: abi.B_ADD, sub: abi.B_SUB, mul: abi.B_MUL, div: abi.B_DIV, pow: abi.B_POW, max: abi.B_MAX,
+  min: abi.B_MIN, mod: abi.B_MOD, eq: abi.B_EQ, ne: abi.B_NE, lt: abi.B_LT, le: abi.B_LE, gt: abi.B_GT,
+  ge: abi.B_GE, and: abi.B_AND, or: abi.B_OR, reluGrad: abi.B_RELU_GRAD, sigmoidGrad: abi.B_SIGMOID_GRAD,
+  tanhGrad: abi.B_TANH_GRAD, eluGrad: abi.B_ELU_GRAD, leakyReluGrad: abi.B_LEAKY_RELU_GRAD,
+  geluGrad: abi.B_GELU_GRAD, clipGrad: abi.B_CLIP_GRAD,
+};
+
+export const BINARY_DEFAULTS: Partial<Record<BinaryOp, readonly number[]>> = {
+  eluGrad: [1], leakyReluGrad: [0.2], clipGrad: [-Infinity, Infinity],
+};
+
+export const REDUCE: Readonly<Record<ReduceOp, number>> = {
+  sum: abi.R_SUM, mean: abi.R_MEAN, max: abi.R_MAX, min: abi.R_MIN, prod: abi.R_PROD,
+  argmax: abi.R_ARGMAX, argmin: abi.R_ARGMIN,
+};
+
+export const ACTIVATION = { linear: abi.ACT_LINEAR, relu: abi.ACT_RELU, sigmoid: abi.ACT_SIGMOID, tanh: abi.ACT_TANH } as const;
+
+export const RULE: Readonly<Record<OptimizerRule, number>> = {
+  sgd: abi.S_SGD, momentum: abi.S_MOMENTUM, nesterov: abi.S_NESTEROV, adagrad: abi.S_ADAGRAD,
+  rmsprop: abi.S_RMSPROP, rmspropCentered: abi.S_RMSPROP_CENTERED, adam: abi.S_ADAM, adamw: abi.S_ADAMW,
+};
+
+export const dt = (d: DType): number => (d === 'f32' ? abi.DT_F32 : abi.DT_I32);

@@ -1,0 +1,70 @@
+// The worker pool gives results identical to one thread (Node: worker_threads; the
+// browser project's page is not cross-origin isolated, so it has no threads).
+import { describe, expect, it } from 'vitest';
+import type { DType, View } from '../../src/backends/backend.js';
+import { contiguousStrides } from '../../src/backends/strided.js';
+import { createWasmBackend } from '../../src/backends/wasm.js';
+import type { WasmBackend } from '../../src/backends/wasm/backend.js';
+import { Random } from '../../src/random.js';
+import { sameBits } from '../helpers/kernel-pairs.js';
+
+describe('wasm threads', () => {
+  it('give results identical to one thread', async () => {
+    const one = (await createWasmBackend({ threads: 1, flavour: 'simd' })) as WasmBackend;
+    const two = (await createWasmBackend({ threads: 2, flavour: 'simd' })) as WasmBackend;
+    const three = (await createWasmBackend({ threads: 3, flavour: 'simd' })) as WasmBackend;
+    expect(two.threads).toBe(2);
+    expect(two.info().description).toMatch(/2 threads/);
+    const rng = new Random(800);
+    const big = Float32Array.from({ length: 300 * 517 }, () => rng.normal());
+    const idx = Int32Array.from({ length: 700 }, () => rng.int(300));
+    const run = (be: WasmBackend): (Float32Array | Int32Array)[] => {
+      const view = (s: ReturnType<WasmBackend['alloc']>, shape: number[], strides = contiguousStrides(shape), dtype: DType = 'f32'): View => ({ storage: s, dtype, shape, strides, offset: 0 });
+      const x = be.alloc(big.length * 4);
+      be.write(x, big);
+      const results: (Float32Array | Int32Array)[] = [];
+      // matmul split by rows, by columns, by batches; with bias and activation.
+      for (const [m, k, n, batch] of [[300, 517, 290, 1], [20, 517, 300, 1], [100, 300, 90, 4]] as [number, number, number, number][]) {
+        const out = be.alloc(batch * m * n * 4);
+        const bias = be.alloc(n * 4);
+        be.write(bias, big.subarray(0, n));
+        be.matmul(
+          { ...view(x, [batch, m, k], [0, k, 1]) },
+          { ...view(x, [batch, k, n], [m, 1, k]) },
+          view(out, [batch, m, n]),
+          { bias: view(bias, [n]), activation: 'sigmoid' },
+        );
+        results.push(be.readSync(view(out, [batch * m * n])));
+      }
+      // elementwise (strided), reductions in both loop orders, gather, an optimizer step
+      const y = be.alloc(big.length * 4);
+      be.binary('mul', view(x, [517, 300], [1, 517]), view(x, [517, 300], [300, 1]), view(y, [517, 300]));
+      results.push(be.readSync(view(y, [big.length])));
+      be.unary('tanh', view(x, [big.length]), view(y, [big.length]));
+      results.push(be.readSync(view(y, [big.length])));
+      const r = be.alloc(517 * 4);
+      be.reduce('sum', view(x, [300, 517]), [0], view(r, [517]));
+      results.push(be.readSync(view(r, [517])));
+      be.reduce('max', view(x, [517, 300]), [1], view(r, [517]));
+      results.push(be.readSync(view(r, [517])));
+      const i = be.alloc(idx.length * 4);
+      be.write(i, idx);
+      const g = be.alloc(700 * 517 * 4);
+      be.gather(view(x, [300, 517]), view(i, [700], [1], 'i32'), 0, view(g, [700, 517]));
+      results.push(be.readSync(view(g, [700 * 517])));
+      const m1 = be.alloc(big.length * 4);
+      const m2 = be.alloc(big.length * 4);
+      be.fill(view(m1, [big.length]), 0);
+      be.fill(view(m2, [big.length]), 0);
+      be.step('adam', view(y, [big.length]), view(x, [big.length]), [view(m1, [big.length]), view(m2, [big.length])], [0.01, 0, 0.9, 0.999, 1e-8, 0.1, 0.001]);
+      results.push(be.readSync(view(y, [big.length])));
+      return results;
+    };
+    const base = run(one);
+    for (const be of [two, three]) {
+      const got = run(be);
+      got.forEach((r, i) => expect(sameBits(r, base[i]!), `result ${i} with ${be.threads} threads`).toBe(true));
+    }
+    for (const be of [one, two, three]) be.dispose();
+  });
+});
