@@ -70,7 +70,7 @@ export class History {
   readonly history: Record<string, number[]> = {};
   /** Set when fit stopped because the loss became NaN or infinite (onNaN: 'stop'). */
   stoppedOnNaN?: { readonly epoch: number; readonly batch?: number; readonly value: number };
-  /** Each time fit lost its GPU device and went on on another backend (onDeviceLoss: 'fallback'). */
+  /** Each time fit lost its GPU device and continued on another backend (onDeviceLoss: 'fallback'). */
   readonly backendSwitches: BackendSwitch[] = [];
   constructor(readonly params: Readonly<Record<string, unknown>>) {}
 
