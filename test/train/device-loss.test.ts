@@ -150,6 +150,40 @@ describe.skipIf(webgpu.skip !== undefined)('fit survives a lost WebGPU device', 
     expectSameTraining(got, want);
   });
 
+  it('two models training at once both survive the loss, and each ends as it would alone', async () => {
+    const hook = (): wg.Callback => ({ onBatchEnd: () => {} });
+    const wantA = await reference(hook());
+    // the second model: other seeds, no batch hook (its snapshots are the pipelined ones)
+    const other = async (): Promise<Run> => {
+      const { x, y } = problem();
+      wg.setSeed(12);
+      const m = wg.sequential([wg.layers.dense({ units: 5, inputDim: 4, activation: 'relu' }), wg.layers.dense({ units: 2 })]);
+      m.compile({ optimizer: 'rmsprop', loss: 'mse', metrics: ['mae'] });
+      const run = await finish(m, await m.fit(x, y, { ...fitOptions, seed: 8, yieldEvery: 'batch' }));
+      wg.dispose([x, y]);
+      return run;
+    };
+    await wg.setBackend(NEXT);
+    const wantB = await other();
+
+    await wg.setBackend('webgpu');
+    const { x, y } = problem();
+    const a = model();
+    let epoch = -1;
+    const destroyer: wg.Callback = {
+      onEpochBegin: (e) => { epoch = e; },
+      onBatchEnd: (b) => { if (epoch === 1 && b === 1) lastDevice().destroy(); },
+    };
+    const [gotA, gotB] = await Promise.all([
+      a.fit(x, y, { ...fitOptions, yieldEvery: 'batch', callbacks: destroyer }).then((h) => finish(a, h)),
+      other(),
+    ]);
+    expect(gotA.history.backendSwitches.map((s) => [s.from, s.to])).toEqual([['webgpu', NEXT]]);
+    expect(gotB.history.backendSwitches.map((s) => [s.from, s.to])).toEqual([['webgpu', NEXT]]);
+    expectSameTraining(gotA, wantA);
+    expectSameTraining(gotB, wantB);
+  });
+
   it("onDeviceLoss: 'throw' rejects with the device's error", async () => {
     await wg.setBackend('webgpu');
     const { x, y } = problem();
