@@ -4,6 +4,8 @@
 // dispatch costs ~0.1 ms, so it takes smaller models, and Node only.
 import { describe, expect, it } from 'vitest';
 import * as wg from '../../src/index.js';
+import { activeBackend } from '../../src/backends/select.js';
+import type { WasmBackend } from '../../src/backends/wasm/backend.js';
 import { backendCases } from '../helpers/backends.js';
 import { settleGarbage } from '../helpers/gc.js';
 
@@ -69,5 +71,17 @@ describe.each(cases)('memory over 10,000 steps ($name)', ({ name, skip }) => {
     expect(wg.memory()).toEqual(before);
     expect(Array.from(await t.mul(2).data())).toEqual([2, 4, 6]);
     t.dispose();
+  });
+
+  it.skipIf(skip || name !== 'wasm')('releaseMemory gives the free blocks at the top of the wasm heap back', async () => {
+    await wg.setBackend(name);
+    const heap = () => (activeBackend() as WasmBackend).heapStats();
+    const big = wg.ones([1 << 18]); // 1 MiB, a fresh block at the top of the heap
+    const top = heap().top;
+    big.dispose();
+    expect(heap().freeBytes).toBeGreaterThanOrEqual(1 << 20);
+    wg.releaseMemory();
+    expect(heap().top).toBeLessThanOrEqual(top - (1 << 20));
+    expect(heap().freeBytes).toBeLessThan(1 << 20);
   });
 });
