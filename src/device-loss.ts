@@ -170,7 +170,7 @@ export class DeviceLossGuard {
     const parts: Tensor[] = [...steps.flatMap((s) => s.values), ...weights, ...state.slots.flat()];
     const total = parts.reduce((n, t) => n + t.size, 0);
     const backend = this.backend;
-    const ref = allocate(total, 'float32', backend);
+    const ref = allocate(total, 'float32', backend, { op: 'fit', what: `a snapshot of the weights and optimizer state for onDeviceLoss: 'fallback' [${total}] float32` });
     let at = 0;
     for (const t of parts) {
       if (t.size > 0) backend.copy(t.view(), { storage: ref.storage, dtype: 'f32', shape: t.shape, strides: contiguousStrides(t.shape), offset: at });
@@ -260,7 +260,7 @@ export class DeviceLossGuard {
     const { backend } = await fallBackFrom(lost);
 
     this.model.weights.forEach((w, i) => {
-      const ref = allocate(w.size, 'float32', backend);
+      const ref = allocate(w.size, 'float32', backend, { op: 'fit', what: `weight '${w.name}' on ${backend.name} after the device loss` });
       if (w.size > 0) backend.write(ref.storage, snapshot.weights[i]!);
       w.replaceStorage(ref);
     });
