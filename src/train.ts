@@ -201,15 +201,20 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
           });
           if (!values) break;
           let batchValues: ArrayLike<number> | undefined;
-          if (lossGuard) {
-            // the snapshot's read carries the batch's values too, when a callback wants them
-            batchValues = await lossGuard.afterStep(epoch, b, values, size, b === batches - 1, wantsBatchLogs);
-          } else if (wantsBatchLogs) {
-            const batchTensor = tidy(() => ops.stack(values.map((v) => ops.reshape(v, []))));
-            batchValues = await batchTensor.data();
-            batchTensor.dispose();
-          }
+          // the snapshot (taken now, read later) carries the batch's values too, when a callback wants them
+          const snapshot = lossGuard?.afterStep(epoch, b, values, size, b === batches - 1, wantsBatchLogs);
+          let batchTensor: Tensor | undefined;
+          if (!lossGuard && wantsBatchLogs) batchTensor = tidy(() => ops.stack(values.map((v) => ops.reshape(v, []))));
           tally.add(values.map((v) => keep(v)), size);
+          if (snapshot) {
+            batchValues = await snapshot;
+          } else if (batchTensor) {
+            try {
+              batchValues = await batchTensor.data();
+            } finally {
+              batchTensor.dispose();
+            }
+          }
           if (wantsBatchLogs) {
             const logs = toLogs(batchValues!, metrics, 1);
             for (const c of callbackList) await c.onBatchEnd?.(b, { batch: b, size, ...logs });

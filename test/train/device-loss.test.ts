@@ -9,6 +9,7 @@ import * as wg from '../../src/index.js';
 import { acquireDevice } from '../../src/backends/webgpu/device.js';
 import { createWebGPUBackend } from '../../src/backends/webgpu.js';
 import { backendCases } from '../helpers/backends.js';
+import { settleGarbage } from '../helpers/gc.js';
 
 const webgpu = (await backendCases()).find((c) => c.name === 'webgpu')!;
 
@@ -109,6 +110,8 @@ describe.skipIf(webgpu.skip !== undefined)('fit survives a lost WebGPU device', 
       const want = await reference(hooks(false));
 
       await wg.setBackend('webgpu');
+      await settleGarbage();
+      const baseline = wg.memory();
       const { x, y } = problem();
       const m = model();
       const switches: wg.BackendSwitch[] = [];
@@ -129,6 +132,9 @@ describe.skipIf(webgpu.skip !== undefined)('fit survives a lost WebGPU device', 
       expect(wg.getBackend()).toBe(NEXT);
       expect(got.backendOfWeights).toBe(NEXT);
       expectSameTraining(got, want);
+      // nothing fit made is left: not on the lost device, not on the new backend
+      wg.dispose([x, y]);
+      expect(wg.memory()).toEqual(baseline);
     });
   }
 
