@@ -2,6 +2,7 @@
 // backends it uses), `setBackend`, and the active instance.
 
 import type { Backend, BackendInfo, BackendName } from './backend.js';
+import { closest, given } from '../options.js';
 import { CpuBackend } from './cpu.js';
 
 export type BackendChoice = BackendName | 'auto';
@@ -27,6 +28,7 @@ interface Registration {
   readonly priority: number;
 }
 
+const KNOWN: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'];
 const registry = new Map<BackendName, Registration>();
 const instances = new Map<BackendName, Backend>();
 const failures = new Map<BackendName, string>();
@@ -43,17 +45,48 @@ registry.set('cpu', { factory: async () => new CpuBackend(), priority: 0 });
  * the old one stay valid until disposed).
  */
 export function registerBackend(name: BackendName, factory: BackendFactory, priority: number): void {
+  if (!KNOWN.includes(name)) throw new Error(`registerBackend: name should be 'cpu', 'wasm' or 'webgpu', got ${JSON.stringify(name) ?? String(name)}`);
+  if (typeof factory !== 'function') throw new TypeError(`registerBackend: factory should be a function returning a Promise of a backend, got ${given(factory)}`);
+  if (typeof priority !== 'number' || !Number.isFinite(priority)) throw new TypeError(`registerBackend: priority should be a finite number, got ${JSON.stringify(priority) ?? String(priority)}`);
   registry.set(name, { factory, priority });
   instances.delete(name);
   failures.delete(name);
 }
 
-const KNOWN: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'];
-
 /** A backend whose device was lost (WebGPU) or that was disposed cannot run anything again. */
 function isDead(backend: Backend): boolean {
   const details = backend.info().details;
-  return Boolean(details?.['lost']) || details?.['disposed'] === true;
+  return isLost(backend) || details?.['disposed'] === true;
+}
+
+/** True once a backend's device is lost (only WebGPU devices can be). */
+export function isLost(backend: Backend): boolean {
+  return Boolean(backend.info().details?.['lost']);
+}
+
+/**
+ * After `lost`'s device is gone: the first registered backend ranked below it under
+ * 'auto' that starts (wasm, then cpu), which becomes the active backend. Returns it
+ * with the reasons the ones before it could not start.
+ */
+export async function fallBackFrom(lost: Backend): Promise<{ backend: Backend; tried: string[] }> {
+  const rank = registry.get(lost.name)?.priority ?? Infinity;
+  const below = [...registry.entries()].filter(([name, r]) => name !== lost.name && r.priority < rank).sort((a, b) => b[1].priority - a[1].priority);
+  const tried: string[] = [];
+  for (const [name] of below) {
+    try {
+      active = await instantiate(name);
+      return { backend: active, tried };
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      failures.set(name, why);
+      tried.push(`${name}: ${why}`);
+    }
+  }
+  // cpu is always registered with the lowest priority; only a replaced registry gets here
+  active = new CpuBackend();
+  instances.set('cpu', active);
+  return { backend: active, tried };
 }
 
 async function instantiate(name: BackendName, options?: BackendOptions): Promise<Backend> {
@@ -76,7 +109,8 @@ async function instantiate(name: BackendName, options?: BackendOptions): Promise
  */
 export async function setBackend(choice: BackendChoice, options?: BackendOptions): Promise<BackendName> {
   if (choice !== 'auto' && !KNOWN.includes(choice)) {
-    throw new Error(`setBackend: expected 'cpu', 'wasm', 'webgpu' or 'auto', got ${JSON.stringify(choice)}`);
+    const suggestion = typeof choice === 'string' ? closest(choice, [...KNOWN, 'auto']) : undefined;
+    throw new Error(`setBackend: expected 'cpu', 'wasm', 'webgpu' or 'auto', got ${JSON.stringify(choice) ?? String(choice)}${suggestion ? `; did you mean '${suggestion}'?` : ''}`);
   }
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
     throw new TypeError(`setBackend: options should be an object such as { threads: 2 }, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
@@ -145,6 +179,15 @@ export function backendInfo(): BackendReport {
 /** Backends that are registered in this build (present or not). */
 export function registeredBackends(): BackendName[] {
   return [...registry.keys()];
+}
+
+/**
+ * Gives memory that backends keep for reuse back to the system: WebGPU destroys its
+ * pooled and staging buffers, WASM returns what its allocator can; tensors stay valid.
+ * Call it after a large job, or when the page needs memory for something else.
+ */
+export function releaseMemory(): void {
+  for (const backend of instances.values()) backend.releaseMemory?.();
 }
 
 /** Frees a backend instance and all of its memory; the active one falls back to cpu. */
