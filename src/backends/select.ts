@@ -106,6 +106,17 @@ export function activeBackend(): Backend {
   return active;
 }
 
+/**
+ * @internal Makes an instance the caller created and owns (a benchmark's wasm
+ * backend on one thread, say) the active backend, outside the registry; returns the
+ * previously active one so that the caller can put it back.
+ */
+export function useBackendInstance(backend: Backend | undefined): Backend | undefined {
+  const previous = active;
+  active = backend;
+  return previous;
+}
+
 export function getBackend(): BackendName {
   return activeBackend().name;
 }
