@@ -79,7 +79,7 @@ export function valueAndGrad(f: () => Tensor, params?: ParamList): ValueAndGrads
   const entries = params === undefined ? undefined : Array.isArray(params) ? params.map((p, i) => [String(i), p] as const) : Object.entries(params);
   for (const [key, p] of entries ?? []) {
     if (!(p instanceof Tensor)) throw new TypeError(`valueAndGrad: params[${key}] should be a Tensor, got ${describe(p)}`);
-    p.assertAlive('valueAndGrad');
+    p.assertAlive('valueAndGrad', `params[${key}]`);
     if (p.dtype !== 'float32') throw new TypeError(`valueAndGrad: params[${key}] should be float32 to take a gradient, got ${p.dtype}`);
   }
   const tape = new Tape();

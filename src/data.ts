@@ -2,9 +2,9 @@
 // seeded train / test split and shuffle, and batching.
 
 import { describe } from './autograd.js';
-import { checkNumber, checkOptions } from './options.js';
+import { checkBoolean, checkNumber, checkOptions } from './options.js';
 import * as ops from './ops/index.js';
-import { shapeString } from './ops/util.js';
+import { checkTensor, shapeString } from './ops/util.js';
 import { randomFor } from './random.js';
 import { keep, tidy } from './scope.js';
 import { Tensor } from './tensor.js';
@@ -12,11 +12,10 @@ import type { CsvSource, CsvTable, ReadCsvOptions } from './io/csv.js';
 import type { LoadCsvOptions, TabularDataset } from './io/dataset.js';
 
 function checkMatrix(fn: string, x: unknown): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${fn}: x should be a Tensor, got ${describe(x)}`);
-  x.assertAlive(fn);
-  if (x.rank < 1) throw new Error(`${fn}: x should have a sample dimension, got a scalar`);
-  if (x.dtype !== 'float32') throw new TypeError(`${fn}: x should be float32, got ${x.dtype}`);
-  return x;
+  checkTensor(x as Tensor, fn, 'x');
+  if ((x as Tensor).rank < 1) throw new Error(`${fn}: x should have a sample dimension, got a scalar`);
+  if ((x as Tensor).dtype !== 'float32') throw new TypeError(`${fn}: x should be float32, got ${(x as Tensor).dtype}`);
+  return x as Tensor;
 }
 
 /** Per-feature statistics, as plain numbers, for saving with a model. */
@@ -148,10 +147,8 @@ export function permutation(n: number, seed?: number): Int32Array {
 }
 
 function checkSamePairs(fn: string, x: Tensor, y: Tensor): void {
-  for (const [name, t] of [['x', x], ['y', y]] as const) {
-    if (!(t instanceof Tensor)) throw new TypeError(`${fn}: ${name} should be a Tensor, got ${describe(t)}`);
-    t.assertAlive(fn);
-  }
+  checkTensor(x, fn, 'x');
+  checkTensor(y, fn, 'y');
   if (x.rank < 1 || y.rank < 1 || x.shape[0] !== y.shape[0]) {
     throw new Error(`${fn}: x and y should have the same number of samples, got x ${shapeString(x.shape)} and y ${shapeString(y.shape)}`);
   }
@@ -165,7 +162,7 @@ export function trainTestSplit(x: Tensor, y: Tensor, options: SplitOptions = {})
   const n = x.shape[0]!;
   const testCount = Math.ceil(n * testSize);
   if (testCount >= n) throw new Error(`trainTestSplit: testSize ${testSize} of ${n} samples leaves none for training`);
-  const order = options.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : permutation(n, options.seed);
+  const order = !checkBoolean('trainTestSplit', 'shuffle', options.shuffle, true) ? Int32Array.from({ length: n }, (_, i) => i) : permutation(n, options.seed);
   const trainIdx = Array.from(order.subarray(0, n - testCount));
   const testIdx = Array.from(order.subarray(n - testCount));
   return {
@@ -196,15 +193,22 @@ export interface BatchOptions {
  * Mini-batches of (x, y) for hand-written loops. Each batch's tensors belong to the
  * caller (dispose them, or run the loop body in tidy).
  */
-export function* batches(x: Tensor, y: Tensor, options: BatchOptions = {}): Generator<{ x: Tensor; y: Tensor }> {
+export function batches(x: Tensor, y: Tensor, options: BatchOptions = {}): Generator<{ x: Tensor; y: Tensor }> {
+  // Checked here, not at the first next(): a generator body runs only when iterated.
   checkOptions('batches', options, ['batchSize', 'shuffle', 'seed', 'dropRemainder']);
   checkSamePairs('batches', x, y);
   const batchSize = checkNumber('batches', 'batchSize', options.batchSize, 32, { integer: true, min: 1 });
+  const shuffle = checkBoolean('batches', 'shuffle', options.shuffle, false);
+  const dropRemainder = checkBoolean('batches', 'dropRemainder', options.dropRemainder, false);
+  const order = shuffle ? permutation(x.shape[0]!, options.seed) : undefined;
+  return batchesOf(x, y, batchSize, order, dropRemainder);
+}
+
+function* batchesOf(x: Tensor, y: Tensor, batchSize: number, order: Int32Array | undefined, dropRemainder: boolean): Generator<{ x: Tensor; y: Tensor }> {
   const n = x.shape[0]!;
-  const order = options.shuffle ? permutation(n, options.seed) : undefined;
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
-    if (size < batchSize && options.dropRemainder) return;
+    if (size < batchSize && dropRemainder) return;
     if (order) {
       const idx = Array.from(order.subarray(start, start + size));
       yield { x: ops.gather(x, idx, 0), y: ops.gather(y, idx, 0) };

@@ -16,9 +16,9 @@ export { Tensor, Variable, memory, type DataType, type NestedArray, type TypedAr
 export { tidy, keep, dispose } from './scope.js';
 export { valueAndGrad, grad, grads, noGrad, type ValueAndGrads } from './autograd.js';
 export {
-  setBackend, getBackend, backendInfo, registerBackend, registeredBackends, type BackendChoice, type BackendReport, type BackendFactory,
+  setBackend, getBackend, backendInfo, registerBackend, registeredBackends, releaseMemory, type BackendChoice, type BackendReport, type BackendFactory, type BackendOptions,
 } from './backends/select.js';
-export type { Backend, BackendName, BackendInfo } from './backends/backend.js';
+export { AllocationError, type Backend, type BackendName, type BackendInfo } from './backends/backend.js';
 export { toBackend } from './transfer.js';
 export { setSeed, Random, type RandomState } from './random.js';
 export * from './ops/index.js';
@@ -40,6 +40,7 @@ export {
 } from './metrics.js';
 export { callbacks, History, EarlyStopping, type Callback, type Logs, type EarlyStoppingOptions } from './callbacks.js';
 export type { FitOptions } from './train.js';
+export type { BackendSwitch } from './device-loss.js';
 export { registerLayer, type LayerFactory } from './nn/registry.js';
 export { loadModel, loadCheckpoint, type LoadModelOptions, type LoadedCheckpoint } from './io/load.js';
 export type { SaveTarget, SaveResult, ModelSource, ModelFiles } from './io/store.js';

@@ -4,7 +4,7 @@
 import { describe } from './autograd.js';
 import { checkNumber, checkOptions, lookup } from './options.js';
 import * as ops from './ops/index.js';
-import { shapeString } from './ops/util.js';
+import { checkTensor, shapeString } from './ops/util.js';
 import { tidy } from './scope.js';
 import { Tensor } from './tensor.js';
 
@@ -18,11 +18,10 @@ export interface CrossentropyOptions {
 /** Keras clips probabilities to [EPSILON, 1 - EPSILON] before taking logs. */
 const EPSILON = 1e-7;
 
-function checkPair(fn: string, yTrue: Tensor, yPred: Tensor, sameShape = true): void {
-  for (const [name, t] of [['yTrue', yTrue], ['yPred', yPred]] as const) {
-    if (!(t instanceof Tensor)) throw new TypeError(`${fn}: ${name} should be a Tensor, got ${describe(t)}`);
-    t.assertAlive(fn);
-  }
+/** Both are live tensors on the active backend (and of one shape, unless told otherwise). */
+export function checkPair(fn: string, yTrue: Tensor, yPred: Tensor, sameShape = true): void {
+  checkTensor(yTrue, fn, 'yTrue');
+  checkTensor(yPred, fn, 'yPred');
   if (sameShape && (yTrue.rank !== yPred.rank || yTrue.shape.some((d, i) => d !== yPred.shape[i]))) {
     throw new Error(`${fn}: yTrue and yPred should have the same shape, got yTrue ${shapeString(yTrue.shape)} and yPred ${shapeString(yPred.shape)}`);
   }

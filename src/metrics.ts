@@ -2,7 +2,9 @@
 // fit can average them on the device and read them once per epoch. Below them, scores
 // over a whole data set as plain numbers (classification report, log loss, R²).
 
-import { lookup } from './options.js';
+import { checkPair } from './losses.js';
+import { checkNumber, checkOptions, lookup } from './options.js';
+import { shapeString } from './ops/util.js';
 import * as ops from './ops/index.js';
 import { tidy } from './scope.js';
 import { Tensor } from './tensor.js';
@@ -11,6 +13,8 @@ export type MetricFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
 /** Share of predictions on the right side of `threshold` (0.5 for probabilities). */
 export function binaryAccuracy(yTrue: Tensor, yPred: Tensor, threshold = 0.5): Tensor {
+  checkPair('binaryAccuracy', yTrue, yPred);
+  checkNumber('binaryAccuracy', 'threshold', threshold, 0.5);
   return tidy(() => {
     const predicted = ops.cast(ops.greater(yPred, threshold), 'float32');
     const truth = ops.cast(ops.greater(yTrue, 0.5), 'float32');
@@ -20,11 +24,21 @@ export function binaryAccuracy(yTrue: Tensor, yPred: Tensor, threshold = 0.5): T
 
 /** Share of rows whose largest prediction is at the one-hot label's position. */
 export function categoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor {
+  checkPair('categoricalAccuracy', yTrue, yPred);
+  if (yPred.rank < 1) throw new Error('categoricalAccuracy: yPred should have a class dimension, got a scalar');
   return tidy(() => ops.mean(ops.cast(ops.equal(ops.argMax(yTrue, -1), ops.argMax(yPred, -1)), 'float32')));
 }
 
 /** Share of rows whose largest prediction is at the integer label. */
 export function sparseCategoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor {
+  const fn = 'sparseCategoricalAccuracy';
+  checkPair(fn, yTrue, yPred, false);
+  if (yPred.rank < 1) throw new Error(`${fn}: yPred should have a class dimension, got a scalar`);
+  const batchShape = yPred.shape.slice(0, -1);
+  const labelShape = yTrue.rank === yPred.rank && yTrue.shape[yTrue.rank - 1] === 1 ? yTrue.shape.slice(0, -1) : yTrue.shape;
+  if (labelShape.length !== batchShape.length || labelShape.some((d, i) => d !== batchShape[i])) {
+    throw new Error(`${fn}: yTrue should have shape ${shapeString(batchShape)} or ${shapeString([...batchShape, 1])} (one label per row of yPred ${shapeString(yPred.shape)}), got ${shapeString(yTrue.shape)}`);
+  }
   return tidy(() => {
     const labels = yTrue.rank === yPred.rank ? ops.reshape(yTrue, yTrue.shape.slice(0, -1)) : yTrue;
     const asInt = labels.dtype === 'int32' ? labels : ops.cast(labels, 'int32');
@@ -33,10 +47,12 @@ export function sparseCategoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor 
 }
 
 export function meanSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {
+  checkPair('meanSquaredError', yTrue, yPred);
   return tidy(() => ops.mean(ops.squaredDifference(yPred, ops.cast(yTrue, 'float32'))));
 }
 
 export function meanAbsoluteError(yTrue: Tensor, yPred: Tensor): Tensor {
+  checkPair('meanAbsoluteError', yTrue, yPred);
   return tidy(() => ops.mean(ops.abs(ops.sub(yPred, ops.cast(yTrue, 'float32')))));
 }
 
@@ -77,10 +93,9 @@ export function resolveMetric(metric: unknown, lossName: string): ResolvedMetric
     const name = (metric as { name?: string }).name || 'metric';
     return { name, fn: metric as MetricFunction };
   }
-  if (metric === 'accuracy' || metric === 'acc') {
-    return { name: metric, fn: accuracyFor(lossName) };
-  }
-  return { name: metric as string, fn: lookup('compile', 'metric', metric, NAMED) };
+  // 'accuracy' means the accuracy that fits the loss; listed with the others so that a typo finds it
+  const accuracy = accuracyFor(lossName);
+  return { name: metric as string, fn: lookup('compile', 'metric', metric, { accuracy, acc: accuracy, ...NAMED }) };
 }
 
 
@@ -133,13 +148,22 @@ export interface ConfusionOptions {
 
 /** counts[i][j]: samples of true class i predicted as class j (rows: truth, as scikit-learn). */
 export function confusionMatrix(yTrue: ScoreValues, yPred: ScoreValues, options: ConfusionOptions = {}): number[][] {
-  const [t, p] = labelPair('confusionMatrix', yTrue, yPred);
-  let k = options.numClasses ?? 0;
-  if (options.numClasses === undefined) for (let i = 0; i < t.length; i++) k = Math.max(k, t[i]! + 1, p[i]! + 1);
-  if (!Number.isInteger(k) || k < 1) throw new Error(`confusionMatrix: numClasses should be a positive integer, got ${String(options.numClasses)}`);
+  checkOptions('confusionMatrix', options, ['numClasses']);
+  return countClasses('confusionMatrix', yTrue, yPred, options.numClasses);
+}
+
+/** The confusion matrix; errors name `fn`, the public function that was called. */
+function countClasses(fn: string, yTrue: ScoreValues, yPred: ScoreValues, numClasses: number | undefined): number[][] {
+  if (numClasses !== undefined && (!Number.isInteger(numClasses) || numClasses < 1)) {
+    throw new Error(`${fn}: numClasses should be a positive integer, got ${String(numClasses)}`);
+  }
+  const [t, p] = labelPair(fn, yTrue, yPred);
+  let k = numClasses ?? 0;
+  if (numClasses === undefined) for (let i = 0; i < t.length; i++) k = Math.max(k, t[i]! + 1, p[i]! + 1);
+  if (k < 1) throw new Error(`${fn}: no samples`);
   const counts = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (let i = 0; i < t.length; i++) {
-    if (t[i]! >= k || p[i]! >= k) throw new Error(`confusionMatrix: label ${Math.max(t[i]!, p[i]!)} at position ${i} is outside the ${k} classes`);
+    if (t[i]! >= k || p[i]! >= k) throw new Error(`${fn}: label ${Math.max(t[i]!, p[i]!)} at position ${i} is outside the ${k} classes`);
     counts[t[i]!]![p[i]!]!++;
   }
   return counts;
@@ -178,11 +202,19 @@ const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 
 /** Precision, recall and F1 per class and averaged, accuracy and the confusion matrix, as numbers. */
 export function classificationReport(yTrue: ScoreValues, yPred: ScoreValues, options: ReportOptions = {}): ClassificationReport {
+  return report('classificationReport', yTrue, yPred, options);
+}
+
+function report(fn: string, yTrue: ScoreValues, yPred: ScoreValues, options: ReportOptions): ClassificationReport {
+  checkOptions(fn, options, ['numClasses', 'classNames']);
+  if (options.classNames !== undefined && (!Array.isArray(options.classNames) || !options.classNames.every((c) => typeof c === 'string'))) {
+    throw new TypeError(`${fn}: classNames should be an array of strings, got ${JSON.stringify(options.classNames)}`);
+  }
   const numClasses = options.classNames?.length ?? options.numClasses;
-  const counts = confusionMatrix(yTrue, yPred, numClasses === undefined ? {} : { numClasses });
+  const counts = countClasses(fn, yTrue, yPred, numClasses);
   const k = counts.length;
   const samples = counts.reduce((n, row) => n + row.reduce((a, b) => a + b, 0), 0);
-  if (samples === 0) throw new Error('classificationReport: no samples');
+  if (samples === 0) throw new Error(`${fn}: no samples`);
   const perClass: ClassScores[] = [];
   for (let c = 0; c < k; c++) {
     const tp = counts[c]![c]!;
@@ -209,10 +241,12 @@ export function classificationReport(yTrue: ScoreValues, yPred: ScoreValues, opt
 export type Average = 'macro' | 'weighted' | 'none';
 
 function averaged(fn: string, key: 'precision' | 'recall' | 'f1', yTrue: ScoreValues, yPred: ScoreValues, average: Average, options: ReportOptions): number | number[] {
-  const report = classificationReport(yTrue, yPred, options);
-  if (average === 'none') return report.perClass.map((c) => c[key]);
-  if (average !== 'macro' && average !== 'weighted') throw new Error(`${fn}: average should be 'macro', 'weighted' or 'none', got ${JSON.stringify(average)}`);
-  return report[average][key];
+  if (average !== 'macro' && average !== 'weighted' && average !== 'none') {
+    throw new Error(`${fn}: average should be 'macro', 'weighted' or 'none', got ${JSON.stringify(average)}`);
+  }
+  const scores = report(fn, yTrue, yPred, options);
+  if (average === 'none') return scores.perClass.map((c) => c[key]);
+  return scores[average][key];
 }
 
 /** Precision (macro average by default; 'none' gives one per class). */

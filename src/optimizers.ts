@@ -6,7 +6,7 @@ import type { OptimizerRule } from './backends/backend.js';
 import { STATE_SLOTS } from './backends/step-rules.js';
 import { contiguousStrides } from './backends/strided.js';
 import { describe, trainableByName, valueAndGrad } from './autograd.js';
-import { checkNumber, checkOptions } from './options.js';
+import { checkBoolean, checkNumber, checkOptions } from './options.js';
 import { clone } from './ops/creation.js';
 import { contiguous } from './ops/shape.js';
 import { allocate, Tensor, Variable } from './tensor.js';
@@ -62,9 +62,6 @@ export abstract class Optimizer {
       this.exclusive(param);
       const g = grad.contiguous && grad.offset === 0 ? grad : contiguous(grad);
       const backend = param.backend;
-      if (g.backend !== backend) {
-        throw new Error(`applyGradients: gradient for '${key}' lives on ${g.backend.name}, the parameter on ${backend.name}`);
-      }
       backend.step(this.rule(), param.view(), g.view(), state.slots.map((s) => s.view()), this.hyper(state.steps));
       if (g !== grad) g.dispose();
     }
@@ -137,7 +134,7 @@ export abstract class Optimizer {
     const n = STATE_SLOTS[this.rule()];
     const slots: Tensor[] = [];
     for (let i = 0; i < n; i++) {
-      const ref = allocate(param.size, 'float32', param.backend);
+      const ref = allocate(param.size, 'float32', param.backend, { op: `${this.name}.applyGradients`, what: `state buffer ${i} of '${param.name}' ${shapeString(param.shape)}` });
       const t = new Tensor(ref, param.shape, 'float32', undefined, 0, 'untracked');
       if (param.size > 0) param.backend.fill(t.view(), i === 0 ? this.initialSlotValue() : 0);
       slots.push(t);
@@ -174,8 +171,12 @@ export abstract class Optimizer {
     for (const [key, g, p] of out) {
       if (!(p instanceof Variable)) throw new TypeError(`${fn}: param '${key}' should be a Variable (wg.variable), got ${describe(p)}`);
       if (!(g instanceof Tensor)) throw new TypeError(`${fn}: gradient '${key}' should be a Tensor, got ${describe(g)}`);
-      g.assertAlive(fn);
-      p.assertAlive(fn);
+      g.assertAlive(fn, `gradient '${key}'`);
+      p.assertAlive(fn, `param '${key}'`);
+      // Checked for every pair before any update: a bad call changes nothing.
+      if (g.backend !== p.backend) {
+        throw new Error(`${fn}: gradient '${key}' lives on the ${g.backend.name} backend, the parameter on ${p.backend.name}; move it with wg.toBackend`);
+      }
       if (g.shape.length !== p.shape.length || g.shape.some((d, i) => d !== p.shape[i])) {
         throw new Error(`${fn}: gradient for '${key}' has shape ${shapeString(g.shape)}, expected ${shapeString(p.shape)} like the parameter`);
       }
@@ -205,7 +206,7 @@ export class SGD extends Optimizer {
     super('sgd', checkNumber('sgd', 'learningRate', options.learningRate, 0.01, { min: 0 }));
     this.momentum = checkNumber('sgd', 'momentum', options.momentum, 0, { min: 0 });
     this.dampening = checkNumber('sgd', 'dampening', options.dampening, 0);
-    this.nesterov = options.nesterov ?? false;
+    this.nesterov = checkBoolean('sgd', 'nesterov', options.nesterov, false);
     this.weightDecay = checkNumber('sgd', 'weightDecay', options.weightDecay, 0, { min: 0 });
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
       throw new Error(`sgd: nesterov needs momentum > 0 and dampening 0, got momentum ${this.momentum} and dampening ${this.dampening}`);
@@ -280,7 +281,7 @@ export class RMSprop extends Optimizer {
     this.eps = checkNumber('rmsprop', 'eps', options.eps, 1e-8, { min: 0 });
     this.weightDecay = checkNumber('rmsprop', 'weightDecay', options.weightDecay, 0, { min: 0 });
     this.momentum = checkNumber('rmsprop', 'momentum', options.momentum, 0, { min: 0 });
-    this.centered = options.centered ?? false;
+    this.centered = checkBoolean('rmsprop', 'centered', options.centered, false);
   }
   getConfig(): Record<string, number | boolean> {
     return { learningRate: this.learningRate, alpha: this.alpha, eps: this.eps, weightDecay: this.weightDecay, momentum: this.momentum, centered: this.centered };

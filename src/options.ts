@@ -79,3 +79,29 @@ export function lookup<T>(fn: string, what: string, name: unknown, table: Readon
     `${fn}: unknown ${what} ${JSON.stringify(name)}${suggestion ? `; did you mean '${suggestion}'?` : ''} (expected one of: ${names.join(', ')})`,
   );
 }
+
+/** How a wrong argument is shown in messages: `number 3`, `string no`, `an array of length 2`. */
+export function given(value: unknown): string {
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
+  if (typeof value === 'function') return 'a function';
+  return `${typeof value} ${String(value)}`;
+}
+
+/** Returns `value` (or `fallback` when undefined) after checking it is a boolean. */
+export function checkBoolean(fn: string, name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`${fn}: ${name} should be true or false, got ${given(value)}`);
+  return value;
+}
+
+/** Returns `value` (or `fallback` when undefined) after checking it is one of `choices`. */
+export function checkChoice<T extends string>(fn: string, name: string, value: unknown, fallback: T, choices: readonly T[]): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as T;
+  const list = choices.map((c) => `'${c}'`);
+  const expected = list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`;
+  const suggestion = typeof value === 'string' ? closest(value, choices) : undefined;
+  throw new Error(`${fn}: ${name} should be ${expected}, got ${JSON.stringify(value) ?? String(value)}${suggestion ? `; did you mean '${suggestion}'?` : ''}`);
+}

@@ -11,6 +11,8 @@ interface Disposable {
   scope: Scope | undefined;
   /** Called when it leaves every scope alive, so that a safety net can take over. */
   onUnscoped(): void;
+  /** Throws the error users see for a tensor used after dispose(). */
+  assertAlive(caller: string, arg?: string): void;
 }
 
 export class Scope {
@@ -102,8 +104,8 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 export function tidy<T>(fn: () => T): T;
 export function tidy<T>(name: string, fn: () => T): T;
 export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
-  const fn = typeof nameOrFn === 'function' ? nameOrFn : maybeFn;
-  if (typeof fn !== 'function') throw new TypeError(`tidy: expected a function, got ${typeof fn}`);
+  const fn = typeof nameOrFn === 'string' ? maybeFn : nameOrFn;
+  if (typeof fn !== 'function') throw new TypeError(`tidy: expected a function, got ${fn === null ? 'null' : typeof fn}`);
   const outer = stack();
   const parent = outer[outer.length - 1];
   const scope = new Scope();
@@ -144,8 +146,10 @@ function removeScope(scope: Scope): void {
 export function keep<T>(value: T): T {
   const found = new Set<Disposable>();
   collect(value, found);
+  // Keeping a disposed tensor is always a mistake (its values are gone): say so now.
+  for (const item of found) item.assertAlive('keep', 'x');
   for (const item of found) {
-    if (!item.scope || item.isDisposed) continue;
+    if (!item.scope) continue;
     untrack(item);
     item.onUnscoped();
   }

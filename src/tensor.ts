@@ -2,7 +2,7 @@
 // storage. Views (reshape, transpose, broadcast, slice) share storage; the storage
 // is freed when the last tensor using it is disposed, collected, or its scope ends.
 
-import type { Backend, DType, Storage, View } from './backends/backend.js';
+import { AllocationError, type Backend, type DType, type Storage, type View } from './backends/backend.js';
 import { activeBackend } from './backends/select.js';
 import { contiguousStrides, isContiguous, sizeOf } from './backends/strided.js';
 import { type Scope, track, untrack } from './scope.js';
@@ -53,10 +53,27 @@ export class DataRef {
   }
 }
 
-/** Storage for `size` elements of `dtype` on the active backend. */
-export function allocate(size: number, dtype: DataType, backend: Backend = activeBackend()): DataRef {
+/** What a storage is for, for errors: the function that asked and a description of the block. */
+export interface Purpose {
+  readonly op: string;
+  readonly what: string;
+}
+
+/**
+ * Storage for `size` elements of `dtype` on the active backend. A block the backend
+ * cannot provide is an error that names the function, the block and the reason.
+ */
+export function allocate(size: number, dtype: DataType, backend: Backend = activeBackend(), purpose?: Purpose): DataRef {
   const bytes = size * 4;
-  return new DataRef(backend, backend.alloc(bytes), bytes);
+  let storage: Storage;
+  try {
+    storage = backend.alloc(bytes, purpose ? `${purpose.op}: ${purpose.what}` : undefined);
+  } catch (error) {
+    if (!(error instanceof AllocationError) || !purpose) throw error;
+    const mib = `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 3 : 1)} MiB`;
+    throw new AllocationError(backend.name, bytes, error.reason, `${purpose.op}: cannot allocate ${purpose.what} (${bytes} bytes, ${mib}) on ${backend.name}: ${error.reason}`);
+  }
+  return new DataRef(backend, storage, bytes);
 }
 
 // The safety net: a tensor that is garbage collected without dispose() frees its storage.
@@ -152,11 +169,14 @@ export class Tensor {
     return isContiguous(this);
   }
 
-  /** @internal throws the error users see for a tensor used after dispose() */
-  assertAlive(caller: string): void {
-    if (this.disposed) {
-      throw new Error(`${caller}: tensor ${this.id} (shape [${this.shape.join(',')}], ${this.dtype}) was used after dispose()`);
-    }
+  /**
+   * @internal throws the error users see for a tensor used after dispose(); `arg` names
+   * the argument ("x", "gradient '0'") the way op errors do.
+   */
+  assertAlive(caller: string, arg?: string): void {
+    if (!this.disposed) return;
+    if (arg !== undefined) throw new Error(`${caller}: ${arg} (tensor ${this.id}, shape [${this.shape.join(',')}]) was used after dispose()`);
+    throw new Error(`${caller}: tensor ${this.id} (shape [${this.shape.join(',')}], ${this.dtype}) was used after dispose()`);
   }
 
   /**
@@ -164,29 +184,21 @@ export class Tensor {
    * Int32Array for int32 and bool (name the type to narrow it: `data<Float32Array>()`).
    */
   async data<T extends TypedArray = TypedArray>(): Promise<T> {
-    this.assertAlive('data');
-    const backend = this.backend;
-    backend.flush?.();
-    return (await backend.read(this.view())) as T;
+    return (await readAsync(this, 'data')) as T;
   }
 
   /** Synchronous `data()`, for backends that can read without waiting on a device (cpu, wasm). */
   dataSync<T extends TypedArray = TypedArray>(): T {
-    this.assertAlive('dataSync');
-    const backend = this.backend;
-    if (!backend.readSync) {
-      throw new Error(`dataSync: the ${backend.name} backend cannot read synchronously; use await tensor.data()`);
-    }
-    return backend.readSync(this.view()) as T;
+    return readSync(this, 'dataSync') as T;
   }
 
   /** The elements as nested arrays (a number for a scalar; booleans for bool). */
   async array(): Promise<NestedArray> {
-    return toNested(await this.data(), this.shape, this.dtype === 'bool');
+    return toNested(await readAsync(this, 'array'), this.shape, this.dtype === 'bool');
   }
 
   arraySync(): NestedArray {
-    return toNested(this.dataSync(), this.shape, this.dtype === 'bool');
+    return toNested(readSync(this, 'arraySync'), this.shape, this.dtype === 'bool');
   }
 
   /** Frees the tensor's storage (once no other view uses it). Safe to call twice. */
@@ -233,8 +245,9 @@ export class Variable extends Tensor {
   }
 
   assign(value: Tensor): void {
-    this.assertAlive('assign');
-    value.assertAlive('assign');
+    this.assertAlive('assign', `variable '${this.name}'`);
+    if (!(value instanceof Tensor)) throw new TypeError(`assign: value should be a Tensor, got ${describeValue(value)}`);
+    value.assertAlive('assign', 'value');
     if (value.dtype !== this.dtype || value.shape.length !== this.shape.length || value.shape.some((d, i) => d !== this.shape[i])) {
       throw new Error(
         `assign: variable '${this.name}' expects shape [${this.shape.join(',')}] ${this.dtype}, got shape [${value.shape.join(',')}] ${value.dtype}`,
@@ -257,6 +270,31 @@ export class Variable extends Tensor {
     this.strides = contiguousStrides(this.shape);
     this.offset = 0;
   }
+}
+
+/** The elements of `t`; errors name `caller` (data or array). */
+async function readAsync(t: Tensor, caller: string): Promise<TypedArray> {
+  t.assertAlive(caller);
+  const backend = t.backend;
+  backend.flush?.();
+  return backend.read(t.view());
+}
+
+function readSync(t: Tensor, caller: 'dataSync' | 'arraySync'): TypedArray {
+  t.assertAlive(caller);
+  const backend = t.backend;
+  if (!backend.readSync) {
+    throw new Error(`${caller}: the ${backend.name} backend cannot read synchronously; use await tensor.${caller === 'arraySync' ? 'array' : 'data'}()`);
+  }
+  return backend.readSync(t.view());
+}
+
+/** A short description of a wrong argument (the same wording as autograd's describe). */
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
+  return `${typeof value} ${String(value)}`;
 }
 
 function toNested(values: TypedArray, shape: readonly number[], asBool: boolean): NestedArray {

@@ -5,11 +5,13 @@
 // device never waits inside an epoch.
 
 import { valueAndGrad } from './autograd.js';
-import { type Callback, History, type Logs } from './callbacks.js';
+import { type Callback, checkCallbacks, History, type Logs } from './callbacks.js';
 import { type CheckpointOptions, Checkpointer, type CheckpointSource, readCheckpoint, restoreCheckpoint } from './io/checkpoint.js';
 import { assertLabelsInRange } from './losses.js';
+import { DeviceLossGuard } from './device-loss.js';
+import { EpochTally } from './epoch-tally.js';
 import { NanGuard, type OnNaN } from './nan-guard.js';
-import { checkNumber, checkOptions } from './options.js';
+import { checkBoolean, checkChoice, checkNumber, checkOptions, given } from './options.js';
 import * as ops from './ops/index.js';
 import { shapeString } from './ops/util.js';
 import { type Random, randomFor } from './random.js';
@@ -44,6 +46,15 @@ export interface FitOptions {
    * the weights of the last finite step, 'throw' does the same and then rejects.
    */
   onNaN?: OnNaN;
+  /**
+   * When the GPU device is lost mid-fit: 'fallback' (the default) continues on the next
+   * backend (wasm when present, else cpu) from the last completed step, weights and
+   * optimizer state intact, and records the switch in History.backendSwitches;
+   * 'throw' rejects. To fall back, fit keeps a host copy of the data and reads a
+   * snapshot of the weights and optimizer state every few steps (WebGPU only: other
+   * backends have no device to lose).
+   */
+  onDeviceLoss?: 'fallback' | 'throw';
   /** Write a checkpoint to `dir` every `every` epochs, keeping the last `keep` (Node, Deno). */
   checkpoint?: CheckpointOptions;
   /**
@@ -56,8 +67,15 @@ export interface FitOptions {
 
 const FIT_KEYS = [
   'epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'initialEpoch', 'yieldEvery', 'signal',
-  'checkpoint', 'resumeFrom', 'onNaN',
+  'checkpoint', 'resumeFrom', 'onNaN', 'onDeviceLoss',
 ];
+
+/** An AbortSignal, or an object that behaves as one (another realm's, a polyfill). */
+function isAbortSignal(value: unknown): value is AbortSignal {
+  if (typeof AbortSignal !== 'undefined' && value instanceof AbortSignal) return true;
+  const s = value as { aborted?: unknown; throwIfAborted?: unknown; addEventListener?: unknown } | null;
+  return typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' && typeof s.throwIfAborted === 'function' && typeof s.addEventListener === 'function';
+}
 
 const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => ((globalThis as { setImmediate?: (f: () => void) => void }).setImmediate ?? setTimeout)(resolve));
@@ -70,7 +88,7 @@ function rows(t: Tensor, start: number, size: number, order: Int32Array | undefi
 
 /** Sparse labels are checked once per fit on every backend (the loss itself checks only where reads are synchronous). */
 async function checkSparseLabels(model: Sequential, y: Tensor): Promise<void> {
-  if (model.compileState.loss.name !== 'sparseCategoricalCrossentropy') return;
+  if (model.compiledFor('fit').loss.name !== 'sparseCategoricalCrossentropy') return;
   const classes = model.outputShape?.[model.outputShape.length - 1];
   if (typeof classes !== 'number') return;
   assertLabelsInRange('fit', await y.data(), classes);
@@ -92,42 +110,33 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
   const onNaN = options.onNaN ?? 'stop';
   if (onNaN !== 'stop' && onNaN !== 'throw') throw new Error(`fit: onNaN should be 'stop' or 'throw', got ${JSON.stringify(onNaN)}`);
   if (!['batch', 'epoch', 'never'].includes(yieldEvery)) throw new Error(`fit: yieldEvery should be 'batch', 'epoch' or 'never', got ${JSON.stringify(yieldEvery)}`);
-  const callbackList: Callback[] = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? [...options.callbacks] : [options.callbacks as Callback];
-  const { optimizer, loss, metrics } = model.compileState;
-  options.signal?.throwIfAborted();
+  const onDeviceLoss = checkChoice('fit', 'onDeviceLoss', options.onDeviceLoss, 'fallback', ['fallback', 'throw']);
+  const callbackList = checkCallbacks('fit', options.callbacks);
+  const shuffle = checkBoolean('fit', 'shuffle', options.shuffle, true);
+  const signal = options.signal;
+  if (signal !== undefined && !isAbortSignal(signal)) throw new TypeError(`fit: signal should be an AbortSignal, got ${given(signal)}`);
+  const { optimizer, loss, metrics } = model.compiledFor('fit');
+  signal?.throwIfAborted();
 
-  // Validation data: given, or the last `split` share of the samples (before shuffling, as Keras does).
-  let trainX = x;
-  let trainY = y;
-  let valX: Tensor | undefined;
-  let valY: Tensor | undefined;
-  const owned: Tensor[] = [];
   if (options.validationData !== undefined) {
     const vd = options.validationData;
     if (!Array.isArray(vd) || vd.length !== 2) throw new Error(`fit: validationData should be [x, y], got ${Array.isArray(vd) ? `an array of length ${vd.length}` : typeof vd}`);
     model.checkInputs('fit (validationData)', vd[0], vd[1]);
-    [valX, valY] = vd;
-  } else if (split > 0) {
-    const n = x.shape[0]!;
-    const trainCount = Math.floor(n * (1 - split));
-    if (trainCount === 0 || trainCount === n) {
-      throw new Error(`fit: validationSplit ${split} of ${n} samples leaves ${trainCount} for training and ${n - trainCount} for validation; both need at least one`);
-    }
-    trainX = ops.slice(x, [0], [trainCount]);
-    trainY = ops.slice(y, [0], [trainCount]);
-    valX = ops.slice(x, [trainCount], [n - trainCount]);
-    valY = ops.slice(y, [trainCount], [n - trainCount]);
-    owned.push(trainX, trainY, valX, valY);
   }
-  for (const t of owned) keep(t);
+  let data = splitData(x, y, options.validationData, split);
 
-  let guard: NanGuard | undefined;
+  let nanGuard: NanGuard | undefined;
+  let lossGuard: DeviceLossGuard | undefined;
+  // Tensors fit made and must free: the data's slices, and after a device loss the data itself.
+  const owned: Tensor[] = [...data.owned];
   try {
     if (!model.built) model.build(x.shape.slice(1));
+    model.checkTargets('fit', y);
+    if (data.valY) model.checkTargets('fit (validationData)', data.valY);
     await checkSparseLabels(model, y);
     const params = model.trainableWeights;
     if (params.length === 0) throw new Error(`fit: the model has no trainable weights`);
-    const n = trainX.shape[0]!;
+    const n = data.trainX.shape[0]!;
     const batches = Math.ceil(n / batchSize);
     const random: Random = randomFor(options.seed);
     if (options.resumeFrom !== undefined) {
@@ -135,68 +144,138 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
       initialEpoch = resumed.epoch;
       random.setState(resumed.fitRandom);
     }
-    const history = new History({ epochs, batchSize, samples: n, steps: batches });
-    const nanGuard = new NanGuard(params, optimizer, params[0]!.backend.readSync !== undefined);
-    guard = nanGuard;
+    const logNames = ['loss', ...metrics.map((m) => m.name)];
+    const history = new History({ epochs, batchSize, samples: n, steps: batches, metrics: data.valX ? [...logNames, ...logNames.map((k) => `val_${k}`)] : logNames });
+    let backend = params[0]!.backend;
+    nanGuard = new NanGuard(params, optimizer, backend.readSync !== undefined);
     const wantsBatchLogs = callbackList.some((c) => typeof c.onBatchEnd === 'function');
-    for (const c of callbackList) c.setModel?.(model);
+    for (const c of callbackList) {
+      c.setModel?.(model);
+      c.setParams?.(history.params);
+    }
+    // Only a device can be lost, and only asynchronous backends have one.
+    if (onDeviceLoss === 'fallback' && !backend.readSync) {
+      lossGuard = new DeviceLossGuard(model, optimizer, params, backend, 1 + metrics.length);
+      await lossGuard.start(options.validationData ? [x, y, ...options.validationData] : [x, y], initialEpoch);
+    }
 
     model.stopTraining = false;
     for (const c of callbackList) await c.onTrainBegin?.();
-    for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
-      for (const c of callbackList) await c.onEpochBegin?.(epoch);
-      const started = performance.now();
-      const order = options.shuffle === false ? undefined : random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
-      const tally = new EpochTally(metrics.length);
-      nanGuard.startEpoch();
-      for (let b = 0; b < batches && !model.stopTraining; b++) {
-        options.signal?.throwIfAborted();
-        const start = b * batchSize;
-        const size = Math.min(batchSize, n - start);
-        for (const c of callbackList) await c.onBatchBegin?.(b, { batch: b, size });
-        const values = tidy(() => {
-          const xb = rows(trainX, start, size, order);
-          const yb = rows(trainY, start, size, order);
-          let prediction: Tensor | undefined;
-          const { value, grads } = valueAndGrad(() => {
-            prediction = keep(model.apply(xb, true));
-            return loss.fn(yb, prediction);
-          }, params);
-          if (!nanGuard.acceptStep(value, epoch, b)) return undefined;
-          optimizer.applyGradients(grads, params);
-          const batchValues = [value, ...metrics.map((m) => m.fn(yb, prediction!))];
-          prediction!.dispose();
-          return batchValues;
-        });
-        if (!values) break;
-        if (wantsBatchLogs) {
-          const batchTensor = tidy(() => ops.stack(values.map((v) => ops.reshape(v, []))));
-          const logs = toLogs(await batchTensor.data(), metrics, 1);
-          batchTensor.dispose();
-          for (const c of callbackList) await c.onBatchEnd?.(b, { batch: b, size, ...logs });
+    let epoch = initialEpoch;
+    /** The last epoch whose onEpochBegin ran (a recovery may continue it). */
+    let begun = -1;
+    /** The batch to start an epoch at: 0, or after a recovery the step after the snapshot's. */
+    let firstBatch = 0;
+    let order: Int32Array | undefined;
+    let started = 0;
+    let tally = new EpochTally(metrics.length);
+    while (epoch < epochs && !model.stopTraining) {
+      try {
+        if (begun < epoch) {
+          for (const c of callbackList) await c.onEpochBegin?.(epoch);
+          begun = epoch;
+          started = performance.now();
+          order = !shuffle ? undefined : random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
+          tally = new EpochTally(metrics.length);
+          nanGuard.startEpoch();
         }
-        tally.add(values.map((v) => keep(v)), size);
-        if (yieldEvery === 'batch') await yieldToEventLoop();
+        const guard = nanGuard;
+        const { trainX, trainY, valX, valY } = data;
+        for (let b = firstBatch; b < batches && !model.stopTraining; b++) {
+          signal?.throwIfAborted();
+          const start = b * batchSize;
+          const size = Math.min(batchSize, n - start);
+          for (const c of callbackList) await c.onBatchBegin?.(b, { batch: b, size });
+          const values = tidy(() => {
+            const xb = rows(trainX, start, size, order);
+            const yb = rows(trainY, start, size, order);
+            let prediction: Tensor | undefined;
+            const { value, grads } = valueAndGrad(() => {
+              prediction = keep(model.apply(xb, true));
+              return loss.fn(yb, prediction);
+            }, params);
+            if (!guard.acceptStep(value, epoch, b)) return undefined;
+            optimizer.applyGradients(grads, params);
+            const batchValues = [value, ...metrics.map((m) => m.fn(yb, prediction!))];
+            prediction!.dispose();
+            return batchValues;
+          });
+          if (!values) break;
+          let batchValues: ArrayLike<number> | undefined;
+          // the snapshot (taken now, read later) carries the batch's values too, when a callback wants them
+          const snapshot = lossGuard?.afterStep(epoch, b, values, size, b === batches - 1, wantsBatchLogs);
+          let batchTensor: Tensor | undefined;
+          if (!lossGuard && wantsBatchLogs) batchTensor = tidy(() => ops.stack(values.map((v) => ops.reshape(v, []))));
+          tally.add(values.map((v) => keep(v)), size);
+          if (snapshot) {
+            batchValues = await snapshot;
+          } else if (batchTensor) {
+            try {
+              batchValues = await batchTensor.data();
+            } finally {
+              batchTensor.dispose();
+            }
+          }
+          if (wantsBatchLogs) {
+            const logs = toLogs(batchValues!, metrics, 1);
+            for (const c of callbackList) await c.onBatchEnd?.(b, { batch: b, size, ...logs });
+          }
+          if (yieldEvery === 'batch') await yieldToEventLoop();
+        }
+        firstBatch = 0;
+        // The epoch ends only once the snapshot of its last step has arrived: a later loss never rolls back past it.
+        await lossGuard?.settled();
+        const logs = toLogs(await tally.read(), metrics, 1);
+        guard.acceptEpoch(logs.loss!, epoch);
+        if (guard.problem) {
+          if (tally.count > 0 && guard.synchronous) history.record(epoch, logs);
+          break;
+        }
+        if (valX && valY) {
+          const val = await evaluateBatches(model, valX, valY, batchSize);
+          for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
+        }
+        history.record(epoch, logs);
+        if (verbose > 0) {
+          const ms = performance.now() - started;
+          const parts = Object.entries(logs).map(([k, v]) => `${k}: ${v.toPrecision(4)}`);
+          console.log(`Epoch ${epoch + 1}/${epochs} - ${ms.toFixed(0)}ms - ${parts.join(' - ')}`);
+        }
+        for (const c of callbackList) await c.onEpochEnd?.(epoch, logs);
+        if (checkpointer?.due(epoch)) await checkpointer.write(model, epoch + 1, random.getState());
+        if (yieldEvery !== 'never') await yieldToEventLoop();
+        epoch++;
+      } catch (error) {
+        if (!lossGuard || !(await lossGuard.isDeviceLoss())) throw error;
+        // The device is gone, and with it this epoch's tensors: continue elsewhere from the newest snapshot.
+        const recovery = await lossGuard.recover();
+        lossGuard.release();
+        lossGuard = undefined;
+        tally.discard();
+        nanGuard.release();
+        backend = recovery.backend;
+        nanGuard = new NanGuard(params, optimizer, backend.readSync !== undefined);
+        const [hostX, hostY, hostValX, hostValY] = recovery.data;
+        owned.push(...recovery.data);
+        data = splitData(hostX!, hostY!, hostValX && hostValY ? [hostValX, hostValY] : undefined, split);
+        owned.push(...data.owned);
+        const snap = recovery.snapshot;
+        if (snap.batch === batches - 1 && snap.epoch < epoch) {
+          // the snapshot ends an epoch that has ended: start this one afresh
+          tally = new EpochTally(metrics.length);
+          firstBatch = 0;
+        } else {
+          if (snap.epoch !== epoch) throw new Error(`fit: internal error: recovering epoch ${epoch + 1} from a snapshot of epoch ${snap.epoch + 1}`, { cause: error });
+          tally = new EpochTally(metrics.length, snap.tally);
+          firstBatch = snap.batch + 1;
+        }
+        history.backendSwitches.push(recovery.change);
+        if (verbose > 0) {
+          const at = snap.batch < 0 ? `the start of epoch ${snap.epoch + 1}` : `epoch ${snap.epoch + 1}, batch ${snap.batch + 1}`;
+          console.warn(`fit: the ${recovery.change.from} device was lost (${recovery.change.reason}); continuing on ${recovery.change.to} after ${at}, the last step whose weights were saved`);
+        }
+        for (const c of callbackList) await c.onBackendSwitch?.(recovery.change);
       }
-      const logs = toLogs(await tally.read(), metrics, 1);
-      nanGuard.acceptEpoch(logs.loss!, epoch);
-      if (nanGuard.problem) {
-        if (tally.count > 0 && nanGuard.synchronous) history.record(epoch, logs);
-        break;
-      }
-      if (valX && valY) {
-        const val = await evaluateBatches(model, valX, valY, batchSize);
-        for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
-      }
-      history.record(epoch, logs);
-      if (verbose > 0) {
-        const ms = performance.now() - started;
-        const parts = Object.entries(logs).map(([k, v]) => `${k}: ${v.toPrecision(4)}`);
-        console.log(`Epoch ${epoch + 1}/${epochs} - ${ms.toFixed(0)}ms - ${parts.join(' - ')}`);
-      }
-      for (const c of callbackList) await c.onEpochEnd?.(epoch, logs);
-      if (checkpointer?.due(epoch)) await checkpointer.write(model, epoch + 1, random.getState());
-      if (yieldEvery !== 'never') await yieldToEventLoop();
     }
     if (nanGuard.problem) {
       const message = `fit: ${nanGuard.describe()}`;
@@ -207,76 +286,37 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
     for (const c of callbackList) await c.onTrainEnd?.();
     return history;
   } finally {
-    guard?.release();
+    nanGuard?.release();
+    lossGuard?.release();
     for (const t of owned) t.dispose();
   }
 }
 
-/**
- * Batch losses and metrics of one epoch, summed weighted by batch size. Where the
- * backend reads synchronously (cpu, wasm) each batch's scalars are read at once; on
- * an asynchronous device they stay there, folded into one tensor every CHUNK
- * batches, and are read once at the end of the epoch.
- */
-class EpochTally {
-  private static readonly CHUNK = 64;
-  private readonly host: Float64Array;
-  private pending: Tensor[] = [];
-  private weights: number[] = [];
-  private folded: Tensor | undefined;
-  private seen = 0;
-  /** Batches added so far. */
-  count = 0;
-  constructor(private readonly width: number) {
-    this.host = new Float64Array(width + 1);
-  }
+interface FitData {
+  readonly trainX: Tensor;
+  readonly trainY: Tensor;
+  readonly valX: Tensor | undefined;
+  readonly valY: Tensor | undefined;
+  /** Slices made here, for fit to dispose. */
+  readonly owned: readonly Tensor[];
+}
 
-  /** Takes ownership of `values` ([loss, ...metrics] scalars). */
-  add(values: readonly Tensor[], size: number): void {
-    this.seen += size;
-    this.count++;
-    if (values[0]!.backend.readSync) {
-      values.forEach((v, i) => {
-        this.host[i]! += v.dataSync()[0]! * size;
-        v.dispose();
-      });
-      return;
-    }
-    this.pending.push(...values);
-    this.weights.push(size);
-    if (this.weights.length >= EpochTally.CHUNK) this.fold();
+/** Validation data: given, or the last `split` share of the samples (before shuffling, as Keras does). */
+function splitData(x: Tensor, y: Tensor, validationData: readonly [Tensor, Tensor] | undefined, split: number): FitData {
+  if (validationData !== undefined) return { trainX: x, trainY: y, valX: validationData[0], valY: validationData[1], owned: [] };
+  if (split === 0) return { trainX: x, trainY: y, valX: undefined, valY: undefined, owned: [] };
+  const n = x.shape[0]!;
+  const trainCount = Math.floor(n * (1 - split));
+  if (trainCount === 0 || trainCount === n) {
+    throw new Error(`fit: validationSplit ${split} of ${n} samples leaves ${trainCount} for training and ${n - trainCount} for validation; both need at least one`);
   }
-
-  /** Weighted means [loss, ...metrics] over the epoch. */
-  async read(): Promise<Float64Array> {
-    this.fold();
-    const sums = Float64Array.from(this.host);
-    if (this.folded) {
-      (await this.folded.data()).forEach((v, i) => (sums[i]! += v));
-      this.folded.dispose();
-      this.folded = undefined;
-    }
-    return sums.map((v) => v / this.seen);
-  }
-
-  /** Sums the pending scalars, weighted by batch size, into `folded` ([1 + width]). */
-  private fold(): void {
-    if (this.pending.length === 0) return;
-    const count = this.weights.length;
-    const pending = this.pending;
-    const weights = ops.tensor(this.weights.flatMap((w) => new Array<number>(this.width + 1).fill(w)), [count, this.width + 1]);
-    const next = tidy(() => {
-      const table = ops.reshape(ops.stack(pending.map((v) => ops.reshape(v, []))), [count, this.width + 1]);
-      const sum = ops.sum(ops.mul(table, weights), 0);
-      return this.folded ? ops.add(this.folded, sum) : sum;
-    });
-    weights.dispose();
-    for (const v of pending) v.dispose();
-    this.folded?.dispose();
-    this.folded = keep(next);
-    this.pending = [];
-    this.weights = [];
-  }
+  const parts = {
+    trainX: keep(ops.slice(x, [0], [trainCount])),
+    trainY: keep(ops.slice(y, [0], [trainCount])),
+    valX: keep(ops.slice(x, [trainCount], [n - trainCount])),
+    valY: keep(ops.slice(y, [trainCount], [n - trainCount])),
+  };
+  return { ...parts, owned: [parts.trainX, parts.trainY, parts.valX, parts.valY] };
 }
 
 /** Sums (or a batch's values, with count 1) as named means. */
@@ -288,7 +328,7 @@ function toLogs(values: ArrayLike<number>, metrics: readonly { name: string }[],
 
 /** Loss and metrics over (x, y) in batches, summed on the device and read once. */
 export async function evaluateBatches(model: Sequential, x: Tensor, y: Tensor, batchSize: number): Promise<Record<string, number>> {
-  const { loss, metrics } = model.compileState;
+  const { loss, metrics } = model.compiledFor('evaluate');
   const n = x.shape[0]!;
   if (n === 0) throw new Error(`evaluate: x has no samples (shape ${shapeString(x.shape)})`);
   const sums = tidy(() => {

@@ -8,7 +8,7 @@ import { Tensor } from './tensor.js';
 /** A copy of `t` on the active backend (or `t`'s values re-uploaded there). */
 export async function toBackend(t: Tensor): Promise<Tensor> {
   if (!(t instanceof Tensor)) throw new TypeError(`toBackend: expected a Tensor, got ${describe(t)}`);
-  t.assertAlive('toBackend');
+  t.assertAlive('toBackend', 'x');
   const values = await t.data();
   if (t.backend === activeBackend()) return t.clone();
   return fromValues(values, t.shape, t.dtype);

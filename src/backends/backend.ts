@@ -69,6 +69,18 @@ export interface MatmulOptions {
 /** Optimizer update rules a backend may fuse into one kernel per parameter. */
 export type OptimizerRule = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'rmspropCentered' | 'adam' | 'adamw';
 
+/**
+ * Thrown by `alloc` when a block cannot be had: larger than the device can hold or
+ * bind, or past a memory budget. `reason` says which, in a form the front-end can put
+ * after what the block was for.
+ */
+export class AllocationError extends Error {
+  constructor(readonly backendName: BackendName, readonly bytes: number, readonly reason: string, message?: string) {
+    super(message ?? `${backendName} alloc: cannot allocate ${bytes} bytes (${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 3 : 1)} MiB): ${reason}`);
+    this.name = 'AllocationError';
+  }
+}
+
 export interface BackendInfo {
   readonly name: BackendName;
   /** Human-readable description: adapter, module flavour, threads. */
@@ -80,8 +92,12 @@ export interface Backend {
   readonly name: BackendName;
 
   // --- storage -------------------------------------------------------------
-  /** A block of at least `bytes` bytes (may be 0). Contents are unspecified. */
-  alloc(bytes: number): Storage;
+  /**
+   * A block of at least `bytes` bytes (may be 0). Contents are unspecified. `label` says
+   * what it is for (errors that surface later, debuggers); throws AllocationError when
+   * the block cannot be had.
+   */
+  alloc(bytes: number, label?: string): Storage;
   free(storage: Storage): void;
   /** Queued copy of host data into `storage` starting at element `offset`. */
   write(storage: Storage, data: Float32Array | Int32Array, offset?: number): void;

@@ -4,4 +4,4 @@
 // (or 'auto'), so bundles that never select it load none of its code or modules.
 import { registerBackend } from './select.js';
 
-registerBackend('wasm', async () => (await import('./wasm.js')).createWasmBackend(), 1);
+registerBackend('wasm', async (options) => (await import('./wasm.js')).createWasmBackend(options), 1);

@@ -2,12 +2,25 @@
 // backends it uses), `setBackend`, and the active instance.
 
 import type { Backend, BackendInfo, BackendName } from './backend.js';
+import { closest, given } from '../options.js';
 import { CpuBackend } from './cpu.js';
 
 export type BackendChoice = BackendName | 'auto';
 
-/** Creates a backend, or throws an error that says why it is not available here. */
-export type BackendFactory = () => Promise<Backend>;
+/**
+ * Creates a backend from the options given to setBackend (undefined for the
+ * defaults), or throws an error that says why it is not available here.
+ */
+export type BackendFactory = (options?: Readonly<Record<string, unknown>>) => Promise<Backend>;
+
+/** Options setBackend passes to a backend (see each backend's create function). */
+export interface BackendOptions {
+  /** wasm: threads to split large kernels across (default: one per core). */
+  readonly threads?: number;
+  /** wasm: the 'relaxed' SIMD module or the plain 'simd' one (default 'auto': relaxed where the runtime validates it). */
+  readonly flavour?: 'relaxed' | 'simd' | 'auto';
+  readonly [option: string]: unknown;
+}
 
 interface Registration {
   readonly factory: BackendFactory;
@@ -15,6 +28,7 @@ interface Registration {
   readonly priority: number;
 }
 
+const KNOWN: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'];
 const registry = new Map<BackendName, Registration>();
 const instances = new Map<BackendName, Backend>();
 const failures = new Map<BackendName, string>();
@@ -31,42 +45,82 @@ registry.set('cpu', { factory: async () => new CpuBackend(), priority: 0 });
  * the old one stay valid until disposed).
  */
 export function registerBackend(name: BackendName, factory: BackendFactory, priority: number): void {
+  if (!KNOWN.includes(name)) throw new Error(`registerBackend: name should be 'cpu', 'wasm' or 'webgpu', got ${JSON.stringify(name) ?? String(name)}`);
+  if (typeof factory !== 'function') throw new TypeError(`registerBackend: factory should be a function returning a Promise of a backend, got ${given(factory)}`);
+  if (typeof priority !== 'number' || !Number.isFinite(priority)) throw new TypeError(`registerBackend: priority should be a finite number, got ${JSON.stringify(priority) ?? String(priority)}`);
   registry.set(name, { factory, priority });
   instances.delete(name);
   failures.delete(name);
 }
 
-const KNOWN: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'];
-
 /** A backend whose device was lost (WebGPU) or that was disposed cannot run anything again. */
 function isDead(backend: Backend): boolean {
   const details = backend.info().details;
-  return Boolean(details?.['lost']) || details?.['disposed'] === true;
+  return isLost(backend) || details?.['disposed'] === true;
 }
 
-async function instantiate(name: BackendName): Promise<Backend> {
+/** True once a backend's device is lost (only WebGPU devices can be). */
+export function isLost(backend: Backend): boolean {
+  return Boolean(backend.info().details?.['lost']);
+}
+
+/**
+ * After `lost`'s device is gone: the first registered backend ranked below it under
+ * 'auto' that starts (wasm, then cpu), which becomes the active backend. Returns it
+ * with the reasons the ones before it could not start.
+ */
+export async function fallBackFrom(lost: Backend): Promise<{ backend: Backend; tried: string[] }> {
+  const rank = registry.get(lost.name)?.priority ?? Infinity;
+  const below = [...registry.entries()].filter(([name, r]) => name !== lost.name && r.priority < rank).sort((a, b) => b[1].priority - a[1].priority);
+  const tried: string[] = [];
+  for (const [name] of below) {
+    try {
+      active = await instantiate(name);
+      return { backend: active, tried };
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      failures.set(name, why);
+      tried.push(`${name}: ${why}`);
+    }
+  }
+  // cpu is always registered with the lowest priority; only a replaced registry gets here
+  active = new CpuBackend();
+  instances.set('cpu', active);
+  return { backend: active, tried };
+}
+
+async function instantiate(name: BackendName, options?: BackendOptions): Promise<Backend> {
   const existing = instances.get(name);
-  // After a lost GPU device, selecting the backend again starts a fresh one.
-  if (existing && !isDead(existing)) return existing;
+  // After a lost GPU device, selecting the backend again starts a fresh one; new
+  // options make a new instance too (tensors on the old one stay valid until disposed).
+  if (existing && !isDead(existing) && options === undefined) return existing;
   const registration = registry.get(name);
   if (!registration) throw new Error(`backend '${name}' is not part of this build`);
-  const backend = await registration.factory();
+  const backend = await registration.factory(options);
   instances.set(name, backend);
   return backend;
 }
 
 /**
- * Selects the backend for all following ops. 'auto' tries the registered backends
+ * Selects the backend for all following ops, optionally with options for it
+ * (`setBackend('wasm', { threads: 1 })`). 'auto' tries the registered backends
  * from fastest to slowest and never fails where the cpu backend would work.
  * Throws, listing what was tried and why it failed, when a named backend is not present.
  */
-export async function setBackend(choice: BackendChoice): Promise<BackendName> {
+export async function setBackend(choice: BackendChoice, options?: BackendOptions): Promise<BackendName> {
   if (choice !== 'auto' && !KNOWN.includes(choice)) {
-    throw new Error(`setBackend: expected 'cpu', 'wasm', 'webgpu' or 'auto', got ${JSON.stringify(choice)}`);
+    const suggestion = typeof choice === 'string' ? closest(choice, [...KNOWN, 'auto']) : undefined;
+    throw new Error(`setBackend: expected 'cpu', 'wasm', 'webgpu' or 'auto', got ${JSON.stringify(choice) ?? String(choice)}${suggestion ? `; did you mean '${suggestion}'?` : ''}`);
+  }
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+    throw new TypeError(`setBackend: options should be an object such as { threads: 2 }, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  if (options !== undefined && choice === 'auto') {
+    throw new Error("setBackend: options apply to one named backend, not to 'auto' (e.g. setBackend('wasm', { threads: 2 }))");
   }
   if (choice !== 'auto') {
     try {
-      active = await instantiate(choice);
+      active = await instantiate(choice, options);
       return active.name;
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
@@ -136,6 +190,15 @@ export function backendInfo(): BackendReport {
 /** Backends that are registered in this build (present or not). */
 export function registeredBackends(): BackendName[] {
   return [...registry.keys()];
+}
+
+/**
+ * Gives memory that backends keep for reuse back to the system: WebGPU destroys its
+ * pooled and staging buffers, WASM returns what its allocator can; tensors stay valid.
+ * Call it after a large job, or when the page needs memory for something else.
+ */
+export function releaseMemory(): void {
+  for (const backend of instances.values()) backend.releaseMemory?.();
 }
 
 /** Frees a backend instance and all of its memory; the active one falls back to cpu. */

@@ -2,6 +2,7 @@
 // create the memory, instantiate, start the worker pool. select.ts imports this
 // file lazily, so bundles that never select 'wasm' do not carry it.
 
+import { checkOptions } from '../options.js';
 import type { Backend } from './backend.js';
 import { reservedLayout, WasmBackend } from './wasm/backend.js';
 import { type Flavour, loadModule } from './wasm/module.js';
@@ -32,6 +33,10 @@ function envThreads(): number | undefined {
 }
 
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<Backend> {
+  checkOptions('wasm backend', options, ['threads', 'flavour']);
+  if (options.flavour !== undefined && !['relaxed', 'simd', 'auto'].includes(options.flavour)) {
+    throw new Error(`wasm backend: flavour should be 'relaxed', 'simd' or 'auto', got ${JSON.stringify(options.flavour)}`);
+  }
   const requested = options.threads ?? envThreads() ?? (await coreCount());
   if (!Number.isInteger(requested) || requested < 1) {
     throw new Error(`createWasmBackend: threads should be a positive integer, got ${String(options.threads)}`);

@@ -10,6 +10,7 @@
 import type {
   Backend, BackendInfo, BinaryOp, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
 } from './backend.js';
+import { checkOptions } from '../options.js';
 import { STATE_SLOTS } from './step-rules.js';
 import { isContiguous, sizeOf } from './strided.js';
 import { acquireDevice, type AcquireOptions, type AcquiredDevice, type AdapterSummary, summarizeAdapter } from './webgpu/device.js';
@@ -17,6 +18,7 @@ import {
   binaryKernel, copyKernel, fillKernel, gatherKernel, type MatmulConfig, matmulKernel, type TiledConfig, reduceKernel, scatterAddKernel,
   stepKernel, unaryKernel, whereKernel,
 } from './webgpu/kernels.js';
+import { LossSignal } from './webgpu/loss.js';
 import { BufferPool, GpuStorage, mib, StagingPool } from './webgpu/memory.js';
 import {
   denseStrides, elementwiseParams, indexParams, type MatmulGeometry, matmulGeometry, matmulParams, reduceParams, stepParams,
@@ -45,6 +47,12 @@ export interface WebGPUBackendOptions extends AcquireOptions {
    * output size (TILE_LADDER); smaller products use 32x32x16.
    */
   readonly matmulTile?: MatmulTile;
+  /**
+   * The most GPU storage (bytes) tensors may hold at once. An allocation past it is an
+   * error that names it (after the pool's free buffers are let go); a device has no API
+   * that tells its memory size, so by default only the device's own limits apply.
+   */
+  readonly memoryBudget?: number;
 }
 
 export interface MatmulTile {
@@ -71,6 +79,7 @@ const SMALL_TILE: MatmulTile = { tm: 32, tn: 32, tk: 16 };
 
 /** Creates the backend on the best device found; throws, listing every attempt, when there is none. */
 export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): Promise<Backend> {
+  checkOptions('webgpu backend', options, ['device', 'adapter', 'found', 'workgroupSize', 'maxDispatchesPerBatch', 'matmulTile']);
   if (options.device) {
     return new WebGPUBackend(
       {
@@ -119,6 +128,7 @@ class WebGPUBackend implements Backend {
   /** Bound where a kernel has an optional operand that is absent (matmul without bias). */
   private readonly placeholder: GPUBuffer;
   private readonly lostPromise: Promise<GPUDeviceLostInfo>;
+  private readonly loss: LossSignal;
   private lost: GPUDeviceLostInfo | undefined;
   private disposed = false;
 
@@ -156,10 +166,13 @@ class WebGPUBackend implements Backend {
       return info;
     });
     const maxBinding = Math.min(limits['maxStorageBufferBindingSize']!, limits['maxBufferSize']!);
-    this.pool = new BufferPool(device, maxBinding, MAX_POOLED_BYTES, (error) => this.queue.fail(error));
+    const budget = options.memoryBudget;
+    if (budget !== undefined && !(Number.isFinite(budget) && budget > 0)) throw new Error(`webgpu: memoryBudget should be a positive number of bytes, got ${String(budget)}`);
+    this.pool = new BufferPool(device, maxBinding, MAX_POOLED_BYTES, (error) => this.queue.fail(error), () => this.queue.submittedSerial, budget);
     this.staging = new StagingPool(device);
     this.pipelines = new PipelineCache(device);
-    this.queue = new CommandQueue(device, options.maxDispatchesPerBatch ?? 64, this.lostPromise, (serial) => this.pool.recycle(serial));
+    this.loss = new LossSignal(this.lostPromise);
+    this.queue = new CommandQueue(device, options.maxDispatchesPerBatch ?? 64, this.loss, (serial) => this.pool.recycle(serial));
     this.placeholder = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'webgrad placeholder' });
   }
 
@@ -181,8 +194,11 @@ class WebGPUBackend implements Backend {
   /** Rejects as soon as the device is lost, whatever `promise` does. */
   private async orLost<T>(op: string, promise: Promise<T>): Promise<T> {
     try {
-      return await Promise.race([promise, this.lostPromise.then((): never => { throw this.lostError(op); })]);
+      return await this.loss.race(promise, () => this.lostError(op));
     } catch (error) {
+      // A destroyed device may reject a pending map before its lost promise settles:
+      // give it a turn of the event loop, so that the error says what happened.
+      if (!this.lost) await this.loss.settled(new Promise((resolve) => setTimeout(resolve, 0)));
       if (this.lost) throw this.lostError(op);
       throw error;
     }
@@ -190,9 +206,9 @@ class WebGPUBackend implements Backend {
 
   // --- storage --------------------------------------------------------------
 
-  alloc(bytes: number): Storage {
+  alloc(bytes: number, label?: string): Storage {
     this.check('alloc');
-    return this.pool.acquire(bytes);
+    return this.pool.acquire(bytes, label);
   }
 
   free(storage: Storage): void {
@@ -493,6 +509,7 @@ class WebGPUBackend implements Backend {
         lost: this.lost ? { reason: this.lost.reason, message: this.lost.message } : null,
         disposed: this.disposed,
         memory: { ...this.pool.stats(), maxStorageBinding: mib(Math.min(this.limits['maxStorageBufferBindingSize']!, this.limits['maxBufferSize']!)) },
+        staging: this.staging.stats(),
         pipelines: this.pipelines.size,
         queue: this.queue.stats(),
       },
@@ -503,6 +520,7 @@ class WebGPUBackend implements Backend {
     if (this.disposed) return;
     this.pool.trim(this.queue.submittedSerial);
     this.staging.trim();
+    this.queue.trim();
   }
 
   dispose(): void {

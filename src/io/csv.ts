@@ -3,7 +3,8 @@
 // say "row 7" the way an editor shows it). Ragged rows and broken quoting are errors.
 
 import Papa from 'papaparse';
-import { type ByteSource, describeSource, readBytes } from './sources.js';
+import { checkOptions } from '../options.js';
+import { type ByteSource, checkByteSource, describeSource, readBytes } from './sources.js';
 
 export interface CsvTable {
   /** Column names, from the header row. */
@@ -30,7 +31,9 @@ function isTextSource(source: unknown): source is { text: string; name?: string 
 
 /** Reads and parses a CSV file (see CsvSource for what it accepts). */
 export async function readCsv(source: CsvSource, options: ReadCsvOptions = {}): Promise<CsvTable> {
+  checkOptions('readCsv', options, ['delimiter']);
   if (isTextSource(source)) return parseCsv(source.text, { ...options, source: source.name ?? 'the CSV text' });
+  checkByteSource('readCsv', source, 'a path, URL, File, Blob, bytes or { text }');
   const name = describeSource(source as ByteSource);
   const bytes = await readBytes('readCsv', source as ByteSource);
   let text: string;

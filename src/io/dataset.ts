@@ -3,7 +3,7 @@
 // with the model.
 
 import { permutation } from '../data.js';
-import { checkNumber, checkOptions } from '../options.js';
+import { checkBoolean, checkNumber, checkOptions } from '../options.js';
 import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 import { type CsvSource, type CsvTable, readCsv, type ReadCsvOptions } from './csv.js';
@@ -81,6 +81,12 @@ export function splitIndices(n: number, options: { validation?: number; test?: n
 export async function loadCsv(source: CsvSource | CsvTable, options: LoadCsvOptions): Promise<TabularDataset> {
   checkOptions('loadCsv', options, OPTION_KEYS);
   if (!options || typeof options.target !== 'string') throw new Error("loadCsv: options.target should name the column to predict, e.g. { target: 'label' }");
+  // The numbers first: a wrong share should not wait for the file to be read and parsed.
+  checkNumber('loadCsv', 'validation', options.validation, 0, { min: 0, max: 1 });
+  checkNumber('loadCsv', 'test', options.test, 0, { min: 0, max: 1 });
+  if (options.seed !== undefined) checkNumber('loadCsv', 'seed', options.seed, 0, { integer: true });
+  checkBoolean('loadCsv', 'shuffle', options.shuffle, true);
+  checkBoolean('loadCsv', 'dropMissing', options.dropMissing, false);
   const table = isTable(source) ? source : await readCsv(source, options.delimiter === undefined ? {} : { delimiter: options.delimiter });
   const inferred = Preprocessing.infer(table, options);
   const encoded = inferred.encode(table, { dropMissing: options.dropMissing ?? false });

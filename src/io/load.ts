@@ -3,7 +3,7 @@
 // files that disagree with each other before allocating anything they claim.
 
 import { Sequential } from '../nn/sequential.js';
-import { checkOptions } from '../options.js';
+import { checkBoolean, checkOptions } from '../options.js';
 import { type Checkpoint, type CheckpointSource, readCheckpoint, restoreCheckpoint } from './checkpoint.js';
 import { buildFromJson, checkModelJson, compileFromJson, type ModelJson } from './model-json.js';
 import { decodeSafetensors } from './safetensors.js';
@@ -52,10 +52,13 @@ function modelFrom(doc: ModelJson, file: ReturnType<typeof decodeSafetensors>, w
 /** Loads a model saved with `model.save` (see ModelSource for where from). Predictions match the saved model's bit for bit on the same backend. */
 export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<Sequential> {
   checkOptions('loadModel', options, ['compile']);
-  const files = await readModelFiles(source, 'loadModel', (json, where) => parseJson(json, where).weightsFile);
-  const doc = parseJson(files.json, files.where);
-  const file = decodeSafetensors(files.weights, `${files.where}: ${doc.weightsFile}`);
-  return modelFrom(doc, file, files.where, options.compile ?? true);
+  const compile = checkBoolean('loadModel', 'compile', options.compile, true);
+  // Messages about the files start with the function, then say which file.
+  const files = await readModelFiles(source, 'loadModel', (json, where) => parseJson(json, `loadModel: ${where}`).weightsFile);
+  const where = `loadModel: ${files.where}`;
+  const doc = parseJson(files.json, where);
+  const file = decodeSafetensors(files.weights, `${where}: ${doc.weightsFile}`);
+  return modelFrom(doc, file, where, compile);
 }
 
 export interface LoadedCheckpoint extends Checkpoint {

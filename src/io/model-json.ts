@@ -45,7 +45,7 @@ export interface ModelJson {
 export function trainingConfig(model: Sequential): TrainingConfig | undefined {
   const optimizer = model.optimizer;
   if (!optimizer) return undefined;
-  const { loss, metrics } = model.compileState;
+  const { loss, metrics } = model.compiledFor('save');
   if (loss.name === 'custom') return undefined;
   // Keep the metrics that a name brings back (custom functions cannot be saved).
   const names = metrics.map((m) => m.name).filter((name) => {

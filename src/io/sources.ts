@@ -1,6 +1,7 @@
 // Where bytes come from: a file path (Node, Deno), a URL (fetch; file: URLs read
 // from disk), a Blob or File (browser), or bytes already in memory.
 
+import { given } from '../options.js';
 import { fileSystem, hasFileSystem, readFileBytes, reason } from './fs.js';
 
 /** Anything the loaders read from. */
@@ -11,6 +12,13 @@ const URL_SCHEME = /^(https?|file|data|blob):/i;
 /** True when a string names a URL rather than a path. */
 export function isUrlString(s: string): boolean {
   return URL_SCHEME.test(s);
+}
+
+/** Throws unless `source` is one of the ByteSource kinds; `expected` says what the caller accepts. */
+export function checkByteSource(caller: string, source: unknown, expected: string): asserts source is ByteSource {
+  if (typeof source === 'string' || source instanceof URL || source instanceof Uint8Array || source instanceof ArrayBuffer) return;
+  if (typeof Blob !== 'undefined' && source instanceof Blob) return;
+  throw new TypeError(`${caller}: expected ${expected}, got ${given(source)}`);
 }
 
 /** A readable name for messages. */
@@ -51,7 +59,7 @@ export async function readBytes(caller: string, source: ByteSource): Promise<Uin
     const base = (globalThis as { location?: { href?: string } }).location?.href;
     return fetchBytes(caller, base ? new URL(source, base) : source);
   }
-  throw new TypeError(`${caller}: expected a path, a URL, a Blob / File or bytes, got ${source === null ? 'null' : typeof source}`);
+  throw new TypeError(`${caller}: expected a path, a URL, a Blob / File or bytes, got ${given(source)}`);
 }
 
 /** Joins a folder (path or URL) and a file name. */

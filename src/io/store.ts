@@ -1,9 +1,10 @@
 // Where a model's two files go and come from: a folder (Node, Deno), a browser
 // download, IndexedDB ('indexeddb://name'), a URL, File objects, or memory.
 
+import { given } from '../options.js';
 import { fileSystem, hasFileSystem, makeDirectory, pathKind, writeFileAtomic } from './fs.js';
 import { getModel, putModel } from './indexeddb.js';
-import { describeSource, isUrlString, joinLocation, readBytes } from './sources.js';
+import { isUrlString, joinLocation, readBytes } from './sources.js';
 
 /** model.json's text and the weights file's bytes. */
 export interface ModelFiles {
@@ -41,7 +42,7 @@ function schemeName(target: string, scheme: string, fn: string): string {
 
 /** The weights file name a target uses (model.json names it). */
 export function weightsFileFor(target: SaveTarget, fn: string): string {
-  if (typeof target !== 'string') throw new TypeError(`${fn}: the target should be a folder path, 'downloads://name' or 'indexeddb://name', got ${typeof target}`);
+  if (typeof target !== 'string') throw new TypeError(`${fn}: the target should be a folder path, 'downloads://name' or 'indexeddb://name', got ${given(target)}`);
   if (target.startsWith(DOWNLOADS)) return `${schemeName(target, DOWNLOADS, fn)}.safetensors`;
   return MODEL_WEIGHTS;
 }
@@ -119,7 +120,7 @@ export async function readModelFiles(
     return { json, weights, where: 'the given model files' };
   }
   if (typeof source !== 'string' && !(source instanceof URL)) {
-    throw new TypeError(`${fn}: expected a folder or model.json path, a URL, 'indexeddb://name', Files or { json, weights }, got ${describeSource(source as never)}`);
+    throw new TypeError(`${fn}: expected a folder or model.json path, a URL, 'indexeddb://name', Files or { json, weights }, got ${given(source)}`);
   }
   let jsonLocation = typeof source === 'string' ? source : source.href;
   // In a browser a plain string is a URL relative to the page.

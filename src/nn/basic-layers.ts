@@ -18,7 +18,9 @@ export class ActivationLayer extends Layer {
   constructor(args: ActivationArgs) {
     checkOptions('activation', args, [...LAYER_ARG_KEYS, 'activation']);
     super('Activation', args ?? {}, 'activation');
-    if (args?.activation === undefined) throw new Error("activation: expected options with an activation name, e.g. { activation: 'relu' }");
+    if (args?.activation === undefined) {
+      throw new Error(`activation: expected options with an activation name, e.g. { activation: 'relu' }, got ${args === undefined ? 'undefined' : JSON.stringify(args)}`);
+    }
     this.activation = resolveActivation('activation', args.activation);
   }
   computeOutputShape(inputShape: Shape): Shape {

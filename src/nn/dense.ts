@@ -1,7 +1,7 @@
 // Dense: act(x · kernel + bias), kernel [inputs, units] and bias [units] as in Keras,
 // computed by one fused backend matmul where the activation allows it.
 
-import { checkNumber, checkOptions } from '../options.js';
+import { checkBoolean, checkNumber, checkOptions } from '../options.js';
 import { dense as denseOp } from '../ops/matmul.js';
 import { shapeString } from '../ops/util.js';
 import type { Tensor, Variable } from '../tensor.js';
@@ -32,7 +32,7 @@ export class Dense extends Layer {
     super('Dense', args, 'dense');
     this.units = checkNumber('dense', 'units', args.units, NaN, { integer: true, min: 1 });
     if (Number.isNaN(this.units)) throw new Error('dense: units should be a positive integer, got undefined');
-    this.useBias = args.useBias ?? true;
+    this.useBias = checkBoolean('dense', 'useBias', args.useBias, true);
     this.activation = resolveActivation('dense', args.activation);
     this.kernelInit = resolveInitializer('dense', args.kernelInitializer, 'glorotUniform');
     this.biasInit = resolveInitializer('dense', args.biasInitializer, 'zeros');

@@ -1,6 +1,7 @@
 // The layer base class: lazy build from the input shape, named weights in Keras
 // order, and a config that is enough to rebuild the layer (for save / load).
 
+import { checkBoolean, given } from '../options.js';
 import { variable } from '../ops/creation.js';
 import { shapeString } from '../ops/util.js';
 import type { RandomState } from '../random.js';
@@ -44,8 +45,11 @@ export abstract class Layer {
   private builtFor: Shape | undefined;
 
   protected constructor(readonly className: string, args: LayerArgs, defaultName: string) {
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) {
+      throw new TypeError(`${defaultName}: name should be a non-empty string, got ${given(args.name)}`);
+    }
     this.name = args.name ?? uniqueName(defaultName);
-    this.trainable = args.trainable ?? true;
+    this.trainable = checkBoolean(defaultName, 'trainable', args.trainable, true);
     if (args.inputShape !== undefined && args.inputDim !== undefined) {
       throw new Error(`${defaultName}: give inputShape or inputDim, not both (got inputShape ${JSON.stringify(args.inputShape)} and inputDim ${args.inputDim})`);
     }

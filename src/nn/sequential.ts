@@ -13,6 +13,7 @@ import { saveModel } from '../io/save.js';
 import type { SaveResult, SaveTarget } from '../io/store.js';
 import type { Preprocessing } from '../io/tabular.js';
 import { keep, tidy } from '../scope.js';
+import { activeBackend } from '../backends/select.js';
 import { Tensor, type Variable } from '../tensor.js';
 import { evaluateBatches, fitLoop, type FitOptions } from '../train.js';
 import { Layer, type Shape } from './layer.js';
@@ -140,9 +141,9 @@ export class Sequential {
     this.compiled = { optimizer, loss, metrics };
   }
 
-  /** @internal */
-  get compileState(): Compiled {
-    if (!this.compiled) throw new Error(`${this.name}: call model.compile({ optimizer, loss }) before fit or evaluate`);
+  /** @internal the compiled configuration; the error names `fn`, the function that needs it */
+  compiledFor(fn: 'fit' | 'evaluate' | 'save'): Compiled {
+    if (!this.compiled) throw new Error(`${fn}: call model.compile({ optimizer, loss }) before ${fn}`);
     return this.compiled;
   }
 
@@ -184,6 +185,8 @@ export class Sequential {
     checkOptions('evaluate', options, ['batchSize']);
     const batchSize = checkNumber('evaluate', 'batchSize', options.batchSize, 32, { integer: true, min: 1 });
     this.checkInputs('evaluate', x, y);
+    this.compiledFor('evaluate');
+    this.checkTargets('evaluate', y);
     return evaluateBatches(this, x, y, batchSize);
   }
 
@@ -195,15 +198,15 @@ export class Sequential {
 
   /** @internal argument checks shared by fit / evaluate / predict */
   checkInputs(fn: string, x: Tensor, y?: Tensor): void {
-    if (!(x instanceof Tensor)) throw new TypeError(`${fn}: x should be a Tensor, got ${describe(x)}`);
-    x.assertAlive(fn);
+    if (this.layerList.length === 0) throw new Error(`${fn}: the model has no layers; add one with model.add(wg.layers.dense({ units, inputShape }))`);
+    for (const [name, t] of y === undefined ? [['x', x] as const] : [['x', x] as const, ['y', y] as const]) {
+      if (!(t instanceof Tensor)) throw new TypeError(`${fn}: ${name} should be a Tensor, got ${describe(t)}`);
+      t.assertAlive(fn, name);
+      this.checkBackend(fn, name, t);
+    }
     if (x.rank < 1) throw new Error(`${fn}: x should have a batch dimension, got a scalar`);
-    if (y !== undefined) {
-      if (!(y instanceof Tensor)) throw new TypeError(`${fn}: y should be a Tensor, got ${describe(y)}`);
-      y.assertAlive(fn);
-      if (y.rank < 1 || y.shape[0] !== x.shape[0]) {
-        throw new Error(`${fn}: x and y should have the same number of samples, got x ${shapeString(x.shape)} and y ${shapeString(y.shape)}`);
-      }
+    if (y !== undefined && (y.rank < 1 || y.shape[0] !== x.shape[0])) {
+      throw new Error(`${fn}: x and y should have the same number of samples, got x ${shapeString(x.shape)} and y ${shapeString(y.shape)}`);
     }
     const expected = this.inputShape;
     if (expected) {
@@ -212,6 +215,36 @@ export class Sequential {
         throw new Error(`${fn}: x should have shape [batch,${expected.map((d) => d ?? '*').join(',')}] for this model, got ${shapeString(x.shape)}`);
       }
     }
+  }
+
+  /**
+   * @internal targets should fit the model's output for the named losses that compare
+   * like with like (a custom loss decides for itself; sparse labels have one value per row).
+   */
+  checkTargets(fn: string, y: Tensor): void {
+    const out = this.outputShape;
+    const loss = this.compiled?.loss.name;
+    if (!out || out.some((d) => d === null) || loss === undefined || loss === 'custom') return;
+    const sample = y.shape.slice(1);
+    if (loss === 'sparseCategoricalCrossentropy') {
+      const rows = out.slice(0, -1) as number[];
+      const ok = (sample.length === rows.length || (sample.length === rows.length + 1 && sample[sample.length - 1] === 1)) && rows.every((d, i) => sample[i] === d);
+      const shape = (extra: number[]) => `[${['batch', ...rows, ...extra].join(',')}]`;
+      if (!ok) throw new Error(`${fn}: y should hold one class index per sample, shape ${shape([])} or ${shape([1])}, got ${shapeString(y.shape)}`);
+      return;
+    }
+    if (sample.length !== out.length || sample.some((d, i) => d !== out[i])) {
+      throw new Error(`${fn}: y should have shape [batch,${out.join(',')}] to match the model's output, got ${shapeString(y.shape)}`);
+    }
+  }
+
+  /** Tensors the model works on must live where its weights are (or on the active backend before it is built). */
+  private checkBackend(fn: string, name: string, t: Tensor): void {
+    const weight = this.weights[0];
+    const home = weight ? weight.backend : activeBackend();
+    if (t.backend === home) return;
+    const where = weight ? `the model's weights are on ${home.name}` : `the active backend is ${home.name}`;
+    throw new Error(`${fn}: ${name} lives on the ${t.backend.name} backend but ${where}; move it with wg.toBackend(${name}) or create it after setBackend()`);
   }
 
   /** Copies of every weight, in Keras order (per layer: kernel, then bias). */
@@ -228,7 +261,10 @@ export class Sequential {
     weights.forEach((w, i) => {
       const target = own[i]!;
       if (!(w instanceof Tensor)) throw new TypeError(`setWeights: weight ${i} (${target.name}) should be a Tensor, got ${describe(w)}`);
-      w.assertAlive('setWeights');
+      w.assertAlive('setWeights', `weight ${i} (${target.name})`);
+      if (w.backend !== target.backend) {
+        throw new Error(`setWeights: weight ${i} (${target.name}) lives on the ${w.backend.name} backend but the model's weights are on ${target.backend.name}; move it with wg.toBackend`);
+      }
       if (w.rank !== target.rank || w.shape.some((d, j) => d !== target.shape[j])) {
         throw new Error(`setWeights: weight ${i} (${target.name}) should have shape ${shapeString(target.shape)}, got ${shapeString(w.shape)}`);
       }

@@ -25,7 +25,7 @@ export function unbroadcast(g: Tensor, shape: readonly number[]): Tensor {
 /** Runs one backend binary kernel on two broadcast tensors of the same dtype. */
 export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor, outDtype = a.dtype, args?: readonly number[]): Tensor {
   const shape = broadcastShapes(op, a.shape, b.shape);
-  const out = output(shape, outDtype);
+  const out = output(shape, outDtype, op);
   if (out.size > 0) backend().binary(op, broadcastView(a, shape), broadcastView(b, shape), out.view(), args);
   return out;
 }

@@ -3,6 +3,7 @@
 import { sizeOf } from '../backends/strided.js';
 import { describe, record, registerTrainable } from '../autograd.js';
 import { randomFor } from '../random.js';
+import { checkBoolean, checkOptions, given } from '../options.js';
 import { type DataType, type NestedArray, Tensor, Variable } from '../tensor.js';
 import { backend, checkShape, checkTensor, fromValues, output, shapeString } from './util.js';
 
@@ -97,29 +98,34 @@ export function fill(shape: readonly number[], value: number, dtype: DataType = 
   checkShape('fill', shape);
   checkDtype('fill', dtype);
   if (typeof value !== 'number') throw new TypeError(`fill: value should be a number, got ${describe(value)}`);
-  const out = output(shape, dtype);
+  return filled('fill', shape, value, dtype);
+}
+
+/** The checked part of fill, for the functions built on it (errors name `op`). */
+function filled(op: string, shape: readonly number[], value: number, dtype: DataType): Tensor {
+  const out = output(shape, dtype, op);
   if (out.size > 0) backend().fill(out.view(), dtype === 'bool' ? asBool(value) : value);
   return out;
 }
 
 export function zeros(shape: readonly number[], dtype: DataType = 'float32'): Tensor {
   checkShape('zeros', shape);
-  return fill(shape, 0, checkDtype('zeros', dtype));
+  return filled('zeros', shape, 0, checkDtype('zeros', dtype));
 }
 
 export function ones(shape: readonly number[], dtype: DataType = 'float32'): Tensor {
   checkShape('ones', shape);
-  return fill(shape, 1, checkDtype('ones', dtype));
+  return filled('ones', shape, 1, checkDtype('ones', dtype));
 }
 
 export function zerosLike(t: Tensor): Tensor {
   checkTensor(t, 'zerosLike', 'x');
-  return fill(t.shape, 0, t.dtype);
+  return filled('zerosLike', t.shape, 0, t.dtype);
 }
 
 export function onesLike(t: Tensor): Tensor {
   checkTensor(t, 'onesLike', 'x');
-  return fill(t.shape, 1, t.dtype);
+  return filled('onesLike', t.shape, 1, t.dtype);
 }
 
 /** [start, start + step, ...) up to but excluding `stop`, like numpy's arange. */
@@ -175,7 +181,7 @@ export function randomUniform(shape: readonly number[], min = 0, max = 1, seed?:
 /** A contiguous copy with its own storage; gradients pass through unchanged. */
 export function clone(t: Tensor): Tensor {
   checkTensor(t, 'clone', 'x');
-  const out = output(t.shape, t.dtype);
+  const out = output(t.shape, t.dtype, 'clone');
   if (out.size > 0) backend().copy(t.view(), out.view());
   record([t], out, [], (dy) => [() => dy.share()]);
   return out;
@@ -192,8 +198,13 @@ export interface VariableOptions {
 /** A mutable tensor that `tidy` never disposes, for weights and state. */
 export function variable(initial: Tensor, trainable: boolean | VariableOptions = true, name?: string): Variable {
   checkTensor(initial, 'variable', 'initial');
-  const options = typeof trainable === 'object' ? trainable : { trainable, name };
-  const v = new Variable(initial, options.trainable ?? true, options.name ?? `variable_${unnamed++}`);
+  if (typeof trainable === 'object' && trainable !== null) checkOptions('variable', trainable, ['trainable', 'name']);
+  const options = typeof trainable === 'object' && trainable !== null ? trainable : { trainable, name };
+  const isTrainable = checkBoolean('variable', 'trainable', options.trainable, true);
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
+    throw new TypeError(`variable: name should be a non-empty string, got ${given(options.name)}`);
+  }
+  const v = new Variable(initial, isTrainable, options.name ?? `variable_${unnamed++}`);
   if (v.trainable) registerTrainable(v);
   return v;
 }

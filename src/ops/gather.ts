@@ -25,7 +25,7 @@ export function gather(input: TensorLike, indices: Tensor | readonly number[], a
   }
   const idx = Array.isArray(indices) ? tensorOfIndices('gather', indices as readonly number[]) : (indices as Tensor);
   const shape = [...x.shape.slice(0, a), ...idx.shape, ...x.shape.slice(a + 1)];
-  const out = output(shape, x.dtype);
+  const out = output(shape, x.dtype, 'gather');
   if (out.size > 0) backend().gather(x.view(), idx.view(), a, out.view());
   if (x.dtype === 'float32') {
     record([x, idx], out, [idx], (dy, [si]) => [

@@ -26,7 +26,7 @@ function product(a: Tensor, b: Tensor, bias?: Tensor, activation: Activation = '
   const m = a.shape[a.rank - 2]!;
   const n = b.shape[b.rank - 1]!;
   const k = a.shape[a.rank - 1]!;
-  const out = output([...batch, m, n], 'float32');
+  const out = output([...batch, m, n], 'float32', 'matmul');
   if (out.size === 0) return out;
   // k may be 0: backends then write act(bias), an empty sum being 0.
   const aShape = [...batch, m, k];

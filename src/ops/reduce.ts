@@ -26,7 +26,7 @@ function expandBack(t: Tensor, xShape: readonly number[], axes: readonly number[
 
 /** Runs a backend reduction; out has x's shape without `axes`. */
 export function reduceKernel(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DataType): Tensor {
-  const out = output(x.shape.filter((_, i) => !axes.includes(i)), dtype);
+  const out = output(x.shape.filter((_, i) => !axes.includes(i)), dtype, op);
   if (out.size > 0) backend().reduce(op, x.view(), axes, out.view());
   return out;
 }

@@ -25,7 +25,7 @@ export function contiguous(input: Tensor): Tensor {
   if (x.contiguous) {
     out = x.share();
   } else {
-    out = output(x.shape, x.dtype);
+    out = output(x.shape, x.dtype, 'contiguous');
     if (out.size > 0) backend().copy(x.view(), out.view());
   }
   record([x], out, [], (dy) => [() => dy.share()]);
@@ -205,7 +205,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   }
   const shape = [...first.shape];
   shape[a] = tensors.reduce((acc, t) => acc + t.shape[a]!, 0);
-  const out = output(shape, dtype);
+  const out = output(shape, dtype, 'concat');
   const strides = contiguousStrides(shape);
   const be = backend();
   let start = 0;
@@ -288,7 +288,7 @@ export function tile(input: TensorLike, reps: readonly number[]): Tensor {
   // View x as [1, d0, 1, d1, ...], broadcast to [r0, d0, r1, d1, ...], copy, then merge pairs.
   const wide = x.shape.flatMap((d, i) => [reps[i]!, d]);
   const strides = x.strides.flatMap((s) => [0, s]);
-  const out = output(wide, x.dtype);
+  const out = output(wide, x.dtype, 'tile');
   if (out.size > 0) backend().copy({ ...x.view(), shape: wide, strides }, out.view());
   const finalShape = x.shape.map((d, i) => d * reps[i]!);
   const y = out.share(finalShape, contiguousStrides(finalShape));

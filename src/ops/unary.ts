@@ -8,7 +8,7 @@ import { asTensor, backend, castTo, checkTensor, output, type TensorLike } from 
 
 /** Runs one backend unary kernel into a new tensor of x's shape. */
 export function unaryKernel(op: UnaryOp, x: Tensor, args?: readonly number[], dtype: DataType = x.dtype): Tensor {
-  const out = output(x.shape, dtype);
+  const out = output(x.shape, dtype, op);
   if (out.size > 0) backend().unary(op, x.view(), out.view(), args);
   return out;
 }

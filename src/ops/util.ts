@@ -29,10 +29,10 @@ export function checkTensor(t: Tensor, op: string, arg: string): Tensor {
   return t;
 }
 
-/** Uploads host values into a new tensor on the active backend. */
-export function fromValues(values: Float32Array | Int32Array, shape: readonly number[], dtype: DataType): Tensor {
+/** Uploads host values into a new tensor on the active backend (`op`: who asked, for errors). */
+export function fromValues(values: Float32Array | Int32Array, shape: readonly number[], dtype: DataType, op = 'tensor'): Tensor {
   const backend = activeBackend();
-  const ref = allocate(values.length, dtype, backend);
+  const ref = allocate(values.length, dtype, backend, { op, what: `the values of a ${shapeString(shape)} ${dtype} tensor` });
   if (values.length > 0) backend.write(ref.storage, values);
   return new Tensor(ref, shape, dtype);
 }
@@ -55,9 +55,10 @@ export function asTensor(value: TensorLike, op: string, arg: string, dtypeHint: 
   throw new TypeError(`${op}: ${arg} should be a Tensor or a number, got ${describe(value)}`);
 }
 
-/** A new contiguous output tensor on the active backend. */
-export function output(shape: readonly number[], dtype: DataType): Tensor {
-  return new Tensor(allocate(sizeOf(shape), dtype), shape, dtype);
+/** A new contiguous output tensor on the active backend (`op`: who asked, for errors). */
+export function output(shape: readonly number[], dtype: DataType, op?: string): Tensor {
+  const purpose = op === undefined ? undefined : { op, what: `its output ${shapeString(shape)} ${dtype}` };
+  return new Tensor(allocate(sizeOf(shape), dtype, activeBackend(), purpose), shape, dtype);
 }
 
 export function backend(): Backend {

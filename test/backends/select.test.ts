@@ -49,6 +49,21 @@ describe('backend selection', () => {
     expect(wg.backendInfo().reason).toMatch(/webgpu unavailable: device lost; wasm unavailable: no WebAssembly SIMD/);
   });
 
+  it('options go to the backend, and make a new instance', async () => {
+    const seen: unknown[] = [];
+    wg.registerBackend('wasm', async (options) => {
+      seen.push(options);
+      return standIn('wasm', false);
+    }, 1);
+    await wg.setBackend('wasm');
+    await wg.setBackend('wasm');
+    await wg.setBackend('wasm', { threads: 1 });
+    expect(seen).toEqual([undefined, { threads: 1 }]);
+    await expect(wg.setBackend('auto', { threads: 1 })).rejects.toThrow(/options apply to one named backend, not to 'auto'/);
+    await expect(wg.setBackend('wasm', 3 as never)).rejects.toThrow(/setBackend: options should be an object such as \{ threads: 2 \}, got number/);
+    await wg.setBackend('cpu');
+  });
+
   it('ops refuse tensors that live on another backend', async () => {
     await wg.setBackend('cpu');
     const onCpu = wg.tensor([1, 2]);

@@ -1,5 +1,7 @@
 // Two models training at once on one backend (their awaits interleaved) end exactly
-// where each ends when trained alone.
+// where each ends when trained alone; predict and evaluate interleaved with a fit
+// neither disturb it nor see anything but their own model; a fit cancelled while
+// another runs stops at a step boundary, its weights those of a whole number of steps.
 import { describe, expect, it } from 'vitest';
 import * as wg from '../../src/index.js';
 import { backendCases } from '../helpers/backends.js';
@@ -51,5 +53,79 @@ describe.each(cases)('concurrent training ($name)', ({ name, skip }) => {
       w1.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(w2[i]!)));
     }
     for (const m of [soloA, soloB, bothA, bothB]) m.dispose();
+  });
+
+  it.skipIf(skip)('predict and evaluate interleaved with a fit: the fit ends as alone, the answers are those of the idle model', async () => {
+    await wg.setBackend(name);
+    const a = problem(1);
+    const b = problem(2);
+    const options = { epochs: 3, batchSize: 8, seed: 1, verbose: 0 as const, yieldEvery: 'batch' as const };
+    const solo = build(10);
+    const hSolo = await solo.fit(a.x, a.y, options);
+
+    const training = build(10);
+    const idle = build(20);
+    const expectedPrediction = Array.from(await idle.predict(b.x).data());
+    const expectedScore = await idle.evaluate(b.x, b.y);
+    let done = false;
+    let rounds = 0;
+    const asker = async () => {
+      while (!done) {
+        // the idle model, and the training one in inference mode (no dropout draws)
+        const [p, score] = [idle.predict(b.x), await idle.evaluate(b.x, b.y)];
+        expect(Array.from(await p.data())).toEqual(expectedPrediction);
+        expect(score).toEqual(expectedScore);
+        p.dispose();
+        const during = training.predict(a.x);
+        expect(during.shape).toEqual([48, 1]);
+        await during.data();
+        during.dispose();
+        rounds++;
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    };
+    const asking = asker();
+    const history = await training.fit(a.x, a.y, options);
+    done = true;
+    await asking;
+    expect(rounds).toBeGreaterThan(2);
+    expect(history.history.loss).toEqual(hSolo.history.loss);
+    const w1 = await Promise.all(training.getWeights().map((w) => w.data()));
+    const w2 = await Promise.all(solo.getWeights().map((w) => w.data()));
+    w1.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(w2[i]!)));
+    for (const m of [solo, training, idle]) m.dispose();
+  });
+
+  it.skipIf(skip)('a fit cancelled while another runs stops at a step boundary; the other ends as alone', async () => {
+    await wg.setBackend(name);
+    const a = problem(1);
+    const b = problem(2);
+    const options = (seed: number) => ({ epochs: 3, batchSize: 8, seed, verbose: 0 as const, yieldEvery: 'batch' as const });
+    const STOP_AFTER = 8; // steps: the third batch of the second epoch
+    let steps = 0;
+    // reference: the same fit stopped by a callback after the same step
+    const stopped = build(10);
+    await stopped.fit(a.x, a.y, { ...options(1), callbacks: { onBatchEnd: () => { if (++steps === STOP_AFTER) stopped.stopTraining = true; } } });
+    const soloB = build(20);
+    await soloB.fit(b.x, b.y, options(2));
+
+    const cancelled = build(10);
+    const other = build(20);
+    const controller = new AbortController();
+    steps = 0;
+    const [ra, rb] = await Promise.allSettled([
+      cancelled.fit(a.x, a.y, { ...options(1), signal: controller.signal, callbacks: { onBatchEnd: () => { if (++steps === STOP_AFTER) controller.abort(); } } }),
+      other.fit(b.x, b.y, options(2)),
+    ]);
+    expect(ra.status).toBe('rejected');
+    expect(String((ra as PromiseRejectedResult).reason)).toMatch(/abort/i);
+    expect(rb.status).toBe('fulfilled');
+    expect(cancelled.optimizer!.iterations).toBe(STOP_AFTER);
+    for (const [got, want] of [[cancelled, stopped], [other, soloB]] as const) {
+      const w1 = await Promise.all(got.getWeights().map((w) => w.data()));
+      const w2 = await Promise.all(want.getWeights().map((w) => w.data()));
+      w1.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(w2[i]!)));
+    }
+    for (const m of [stopped, soloB, cancelled, other]) m.dispose();
   });
 });

@@ -5,7 +5,7 @@
 // Layout: [module statics | reserved (control, descriptor, scratch) | tensor blocks ...]
 // Blocks are 64-byte aligned (a cache line; v128 loads never straddle one).
 
-import type { Storage } from '../backend.js';
+import { AllocationError, type Storage } from '../backend.js';
 
 const PAGE = 65536;
 const ALIGN = 64;
@@ -84,7 +84,13 @@ export class WasmHeap {
     let ptr = list?.pop();
     if (ptr === undefined) {
       ptr = this.bump;
-      this.ensure(ptr + block);
+      try {
+        this.ensure(ptr + block);
+      } catch (error) {
+        // the front-end puts what the block was for in front of the reason
+        const reason = (error instanceof Error ? error.message : String(error)).replace(/^wasm backend: /, '');
+        throw new AllocationError('wasm', bytes, `${reason} (${this.live} bytes live)`);
+      }
       this.bump = ptr + block;
     } else {
       this.freeBytes -= block;

@@ -8,7 +8,7 @@
 // submitted), so a storage remembers the last batch that used its buffer, and
 // the backend routes writes to a busy buffer through the command stream.
 
-import type { Storage } from '../backend.js';
+import { AllocationError, type Storage } from '../backend.js';
 
 export class GpuStorage implements Storage {
   released = false;
@@ -47,6 +47,8 @@ export interface PoolStats {
   readonly pooledBytes: number;
   /** Buffers created since the backend started (a pool hit creates none). */
   readonly created: number;
+  /** The most live storage allowed (memoryBudget), if any. */
+  readonly budget: number | null;
 }
 
 export class BufferPool {
@@ -66,34 +68,50 @@ export class BufferPool {
     private readonly maxPooledBytes: number,
     /** Told about allocation failures that surface asynchronously (out-of-memory error scopes). */
     private readonly onAsyncError: (error: Error) => void,
+    /** The serial of the last submitted batch (buffers used after it are destroyed later). */
+    private readonly submittedSerial: () => number,
+    /** The most live storage (bytes, by buffer size) this pool hands out; undefined: no limit but the device's. */
+    private readonly budget?: number,
   ) {}
 
-  acquire(bytes: number): GpuStorage {
+  /** A storage of at least `bytes`; `label` (what it is for) names the buffer and errors that surface later. */
+  acquire(bytes: number, label?: string): GpuStorage {
     if (!Number.isInteger(bytes) || bytes < 0) throw new Error(`webgpu alloc: expected a non-negative integer byte count, got ${bytes}`);
     const size = sizeClass(bytes);
     if (size > this.maxBytes) {
-      throw new Error(
-        `webgpu alloc: cannot allocate ${bytes} bytes (${mib(bytes)}): the largest storage buffer this device can bind is ` +
-          `${this.maxBytes} bytes (${mib(this.maxBytes)}, maxStorageBufferBindingSize / maxBufferSize)`,
+      throw new AllocationError(
+        'webgpu', bytes,
+        `the largest storage buffer this device can bind is ${this.maxBytes} bytes (${mib(this.maxBytes)}, maxStorageBufferBindingSize / maxBufferSize)`,
+      );
+    }
+    if (this.budget !== undefined && this.liveBytes + size > this.budget) {
+      throw new AllocationError(
+        'webgpu', bytes,
+        `it would take the live GPU storage to ${mib(this.liveBytes + size)}, over this backend's memoryBudget of ${mib(this.budget)} ` +
+          `(${mib(this.liveBytes)} live in ${this.liveBuffers} buffers: dispose the tensors you no longer need, or run the work in tidy)`,
       );
     }
     const pooled = this.free.get(size)?.pop();
+    // Within a budget, free buffers kept for reuse count too: drop them before going over.
+    if (!pooled && this.budget !== undefined && this.liveBytes + this.pooledBytes + size > this.budget) this.trim(this.submittedSerial());
     if (pooled) {
       this.pooledBuffers--;
       this.pooledBytes -= size;
     }
     this.liveBuffers++;
     this.liveBytes += size;
-    return new GpuStorage(bytes, pooled?.buffer ?? this.create(size, bytes), pooled?.lastUse ?? 0);
+    return new GpuStorage(bytes, pooled?.buffer ?? this.create(size, bytes, label), pooled?.lastUse ?? 0);
   }
 
-  private create(size: number, requested: number): GPUBuffer {
+  private create(size: number, requested: number, label: string | undefined): GPUBuffer {
     this.device.pushErrorScope('out-of-memory');
-    const buffer = this.device.createBuffer({ size, usage: STORAGE_USAGE(), label: `webgrad storage ${size}` });
+    const buffer = this.device.createBuffer({ size, usage: STORAGE_USAGE(), label: `webgrad storage ${size}${label ? ` (${label})` : ''}` });
     this.created++;
     void this.device.popErrorScope().then(
       (error) => {
-        if (error) this.onAsyncError(new Error(`webgpu alloc: out of GPU memory allocating ${requested} bytes (${mib(requested)}): ${error.message}`));
+        if (!error) return;
+        const what = label ? `${label}, ` : '';
+        this.onAsyncError(new Error(`webgpu: out of GPU memory allocating ${what}${requested} bytes (${mib(requested)}), with ${mib(this.liveBytes)} live: ${error.message}`));
       },
       () => {},
     );
@@ -147,6 +165,7 @@ export class BufferPool {
       pooledBuffers: this.pooledBuffers,
       pooledBytes: this.pooledBytes,
       created: this.created,
+      budget: this.budget ?? null,
     };
   }
 }
@@ -154,8 +173,14 @@ export class BufferPool {
 /** MAP_READ buffers for `read`, reused across reads (one per read in flight). */
 export class StagingPool {
   private free: GPUBuffer[] = [];
+  /** Buffers created since the backend started (a reuse creates none). */
+  private created = 0;
 
   constructor(private readonly device: GPUDevice, private readonly keepCount = 4) {}
+
+  stats(): { readonly freeBuffers: number; readonly freeBytes: number; readonly created: number } {
+    return { freeBuffers: this.free.length, freeBytes: this.free.reduce((n, b) => n + b.size, 0), created: this.created };
+  }
 
   acquire(bytes: number): GPUBuffer {
     let best = -1;
@@ -164,6 +189,7 @@ export class StagingPool {
       if (size >= bytes && (best < 0 || size < this.free[best]!.size)) best = i;
     }
     if (best >= 0) return this.free.splice(best, 1)[0]!;
+    this.created++;
     return this.device.createBuffer({ size: sizeClass(bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'webgrad staging' });
   }
 

@@ -9,6 +9,7 @@
 // the batch is submitted. WebGPU orders those writes after all previously
 // submitted work, so the two buffers are reused by every batch.
 
+import type { LossSignal } from './loss.js';
 import type { GpuStorage } from './memory.js';
 import { UNIFORM_SLOT, type Uniform } from './params.js';
 import type { PipelineEntry } from './pipelines.js';
@@ -52,8 +53,8 @@ export class CommandQueue {
   constructor(
     private readonly device: GPUDevice,
     private readonly maxDispatches: number,
-    /** Settles when the device is lost, so that nothing waits forever on a dead device. */
-    private readonly lost: Promise<unknown>,
+    /** Fires when the device is lost, so that nothing waits forever on a dead device. */
+    private readonly lost: LossSignal,
     private readonly onSubmitted: (serial: number) => void,
   ) {
     this.current = new Batch(1);
@@ -153,7 +154,7 @@ export class CommandQueue {
     try {
       while (this.waiting.length > 0) {
         const head = this.waiting[0]!;
-        if (!this.ready(head)) await Promise.race([Promise.all([...head.entries].map((e) => e.ready)), this.lost]);
+        if (!this.ready(head)) await this.lost.settled(Promise.all([...head.entries].map((e) => e.ready)));
         if (!this.ready(head)) {
           // the device is gone and the pipelines never came: drop everything
           for (const b of this.waiting) this.dropped(b);
@@ -266,12 +267,19 @@ export class CommandQueue {
   async checked(): Promise<void> {
     const checks = this.errorChecks;
     this.errorChecks = [];
-    await Promise.race([Promise.all(checks), this.lost]);
+    await this.lost.settled(Promise.all(checks));
     if (this.failure) throw this.failure;
   }
 
   stats(): QueueStats {
     return { submittedBatches: this.submittedBatches, dispatches: this.totalDispatches, waitingBatches: this.waiting.length };
+  }
+
+  /** Lets go of the upload buffer, which grows to the largest batch of host writes (the next upload makes one again). */
+  trim(): void {
+    // Work already submitted keeps its use of the buffer: destroy() frees it after that work.
+    this.uploadBuffer?.destroy();
+    this.uploadBuffer = undefined;
   }
 
   destroy(): void {
