@@ -50,18 +50,16 @@ let gradientsLoaded: Promise<boolean> | undefined;
 /** Whether tfjs' gradients are (or could be made) registered. */
 function registerGradients(tf: Tf): Promise<boolean> {
   gradientsLoaded ??= (async () => {
-    const has = () => Boolean(tf.getGradient('_FusedMatMul') && tf.getGradient('Relu'));
+    // the kernels whose gradients the training step needs (fused matmul and the loss bring their own)
+    const has = () => Boolean(tf.getGradient('BatchMatMul') && tf.getGradient('Relu') && tf.getGradient('Mean'));
     if (has()) return true;
     const file = '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+    // The hook goes in before the first try: a failed import stays failed (Node caches it).
+    installResolveHook();
     try {
       await import(/* @vite-ignore */ /* webpackIgnore: true */ file);
     } catch {
-      if (!installResolveHook()) return false;
-      try {
-        await import(/* @vite-ignore */ /* webpackIgnore: true */ file);
-      } catch {
-        return false;
-      }
+      return false;
     }
     return has();
   })();
