@@ -32,6 +32,8 @@ const entryPoints = [
   { in: 'src/index.ts', out: 'index' },
   { in: 'webgrad:core', out: 'core' },
   { in: 'src/worker/index.ts', out: 'worker' },
+  // the throughput comparison (webgrad bench, the demo page); shares the runtime's chunks
+  { in: 'src/bench/index.ts', out: 'bench' },
   ...backendEntries.map((name) => ({ in: `src/backends/entry-${name}.ts`, out: name })),
 ];
 
@@ -83,16 +85,19 @@ for (const file of [...Object.keys(universal.metafile.outputs), ...Object.keys(b
 if (leaks.length) throw new Error(`Node-only imports in the universal build (reach them at run time, in Node only, by a specifier bundlers cannot see):\n  ${leaks.join('\n  ')}`);
 
 // The CLI (dist/cli.js, the package's `bin`) is a Node program that uses the library
-// through its public API: imports of src/index.ts become the sibling ./index.js, so
-// there is one copy of the library, and any other import of src/ outside src/cli is
-// refused (it would bundle a second copy of the runtime).
+// through its public API: imports of src/index.ts become the sibling ./index.js (and of
+// src/bench/index.ts, the benchmark's public API, ./bench.js), so there is one copy of
+// the library, and any other import of src/ outside src/cli is refused (it would
+// bundle a second copy of the runtime).
 const cliUsesPublicApi = {
   name: 'cli-uses-public-api',
   setup(b) {
     const index = join(root, 'src', 'index.ts');
+    const bench = join(root, 'src', 'bench', 'index.ts');
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       const target = resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
       if (target === index) return { path: './index.js', external: true };
+      if (target === bench) return { path: './bench.js', external: true };
       if (!relative(root, target).startsWith(join('src', 'cli'))) {
         return { errors: [{ text: `the CLI imports ${relative(root, target)}; it may use only the public API (src/index.ts)` }] };
       }
@@ -121,6 +126,7 @@ execFileSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, '-p',
 // Declarations of the entries that are not files of src/ themselves.
 writeFileSync(`${root}dist/core.d.ts`, "// 'webgrad/core': the whole API with only the cpu backend built in.\nexport * from './index.js';\n");
 writeFileSync(`${root}dist/worker.d.ts`, "export * from './worker/index.js';\n");
+writeFileSync(`${root}dist/bench.d.ts`, "// 'webgrad/bench': the WebGPU / WASM / JS throughput comparison behind `webgrad bench`.\nexport * from './bench/index.js';\n");
 for (const name of backendEntries) writeFileSync(`${root}dist/${name}.d.ts`, `// 'webgrad/${name}': importing it makes setBackend('${name}') available.\nexport {};\n`);
 console.log(`built dist/ (entries: ${entryPoints.map((e) => e.out).join(', ')}; the CLI), dist/browser/`);
 
