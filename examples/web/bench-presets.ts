@@ -25,7 +25,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
       budgetSeconds: 20,
     },
   },
-  full: { label: 'Full (several minutes)', listed: true, options: {} },
+  full: { label: 'Full (about 5 minutes)', listed: true, options: {} },
   tiny: {
     label: 'Tiny (a few seconds, for tests)',
     listed: false,
