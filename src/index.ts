@@ -16,7 +16,7 @@ export { Tensor, Variable, memory, type DataType, type NestedArray, type TypedAr
 export { tidy, keep, dispose } from './scope.js';
 export { valueAndGrad, grad, grads, noGrad, type ValueAndGrads } from './autograd.js';
 export {
-  setBackend, getBackend, backendInfo, registerBackend, registeredBackends, releaseMemory, type BackendChoice, type BackendReport, type BackendFactory, type BackendOptions,
+  setBackend, getBackend, backendInfo, registerBackend, registeredBackends, releaseMemory, type BackendChoice, type BackendReport, type BackendFactory, type BackendOptions, type AutoOptions, type ProbeOptions,
 } from './backends/select.js';
 export { AllocationError, type Backend, type BackendName, type BackendInfo } from './backends/backend.js';
 export { toBackend } from './transfer.js';

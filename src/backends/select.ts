@@ -2,7 +2,7 @@
 // backends it uses), `setBackend`, and the active instance.
 
 import type { Backend, BackendInfo, BackendName } from './backend.js';
-import { closest, given } from '../options.js';
+import { checkNumber, checkOptions, closest, given } from '../options.js';
 import { CpuBackend } from './cpu.js';
 
 export type BackendChoice = BackendName | 'auto';
@@ -20,6 +20,26 @@ export interface BackendOptions {
   /** wasm: the 'relaxed' SIMD module or the plain 'simd' one (default 'auto': relaxed where the runtime validates it). */
   readonly flavour?: 'relaxed' | 'simd' | 'auto';
   readonly [option: string]: unknown;
+}
+
+/** Options of setBackend('auto'). */
+export interface AutoOptions {
+  /**
+   * Time a few training steps of the model at hand on every backend that starts
+   * (a software GPU included) and pick the fastest, instead of the fixed order.
+   */
+  readonly probe?: ProbeOptions;
+}
+
+export interface ProbeOptions {
+  /** The model whose dense layers give the widths (it must be built: call build() or fit once). */
+  readonly model?: { readonly weights: readonly { readonly shape: readonly number[] }[] };
+  /** Layer widths, input first (e.g. [784, 128, 10]), when there is no model yet. */
+  readonly layers?: readonly number[];
+  /** Rows per step (default 32). */
+  readonly batchSize?: number;
+  /** Timed steps per backend after three warm-up steps (default 5). */
+  readonly steps?: number;
 }
 
 interface Registration {
@@ -104,10 +124,15 @@ async function instantiate(name: BackendName, options?: BackendOptions): Promise
 /**
  * Selects the backend for all following ops, optionally with options for it
  * (`setBackend('wasm', { threads: 1 })`). 'auto' tries the registered backends
- * from fastest to slowest and never fails where the cpu backend would work.
+ * from fastest to slowest, skipping a software GPU, and never fails where the cpu
+ * backend would work; `setBackend('auto', { probe: { model, batchSize } })` instead
+ * times a few training steps of the model's shape on each backend that starts and
+ * picks the fastest. `backendInfo().reason` says why 'auto' chose what it chose.
  * Throws, listing what was tried and why it failed, when a named backend is not present.
  */
-export async function setBackend(choice: BackendChoice, options?: BackendOptions): Promise<BackendName> {
+export async function setBackend(choice: 'auto', options?: AutoOptions): Promise<BackendName>;
+export async function setBackend(choice: BackendChoice, options?: BackendOptions): Promise<BackendName>;
+export async function setBackend(choice: BackendChoice, options?: BackendOptions | AutoOptions): Promise<BackendName> {
   if (choice !== 'auto' && !KNOWN.includes(choice)) {
     const suggestion = typeof choice === 'string' ? closest(choice, [...KNOWN, 'auto']) : undefined;
     throw new Error(`setBackend: expected 'cpu', 'wasm', 'webgpu' or 'auto', got ${JSON.stringify(choice) ?? String(choice)}${suggestion ? `; did you mean '${suggestion}'?` : ''}`);
@@ -115,12 +140,10 @@ export async function setBackend(choice: BackendChoice, options?: BackendOptions
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
     throw new TypeError(`setBackend: options should be an object such as { threads: 2 }, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
   }
-  if (options !== undefined && choice === 'auto') {
-    throw new Error("setBackend: options apply to one named backend, not to 'auto' (e.g. setBackend('wasm', { threads: 2 }))");
-  }
   if (choice !== 'auto') {
     try {
-      active = await instantiate(choice, options);
+      active = await instantiate(choice, options as BackendOptions | undefined);
+      autoReason = '';
       return active.name;
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
@@ -128,8 +151,10 @@ export async function setBackend(choice: BackendChoice, options?: BackendOptions
       throw new Error(`setBackend('${choice}'): backend is not available; tried ${choice}: ${why}`, { cause: error });
     }
   }
+  const probe = checkAutoOptions(options as AutoOptions | undefined);
   const ordered = [...registry.entries()].sort((a, b) => b[1].priority - a[1].priority);
   const tried: string[] = [];
+  if (probe) return probeAndPick(ordered.map(([name]) => name), probe, tried);
   for (const [name] of ordered) {
     try {
       const backend = await instantiate(name);
@@ -149,6 +174,60 @@ export async function setBackend(choice: BackendChoice, options?: BackendOptions
   }
   // Unreachable while cpu is registered, but say so rather than fail silently.
   throw new Error(`setBackend('auto'): no backend could start; tried ${tried.join('; ')}`);
+}
+
+/** Checks setBackend('auto', options); returns the probe's widths and sizes, if one was asked for. */
+function checkAutoOptions(options: AutoOptions | undefined): { widths: number[]; batch: number; steps: number } | undefined {
+  for (const key of Object.keys(options ?? {})) {
+    if (key !== 'probe') {
+      throw new Error(`setBackend('auto'): unknown option '${key}' (expected probe); options for a backend apply to one named backend, e.g. setBackend('wasm', { threads: 2 })`);
+    }
+  }
+  const probe = options?.probe;
+  if (probe === undefined) return undefined;
+  const fn = "setBackend('auto', { probe })";
+  checkOptions(fn, probe, ['model', 'layers', 'batchSize', 'steps']);
+  if ((probe.model === undefined) === (probe.layers === undefined)) {
+    throw new Error(`${fn}: expected either model (a built model) or layers (widths such as [784, 128, 10]), got ${probe.model === undefined ? 'neither' : 'both'}`);
+  }
+  let widths: number[];
+  if (probe.layers !== undefined) {
+    const ok = Array.isArray(probe.layers) && probe.layers.length >= 2 && probe.layers.every((w) => Number.isInteger(w) && w >= 1);
+    if (!ok) throw new Error(`${fn}: layers should be two or more positive integers, input width first (e.g. [784, 128, 10]), got ${Array.isArray(probe.layers) ? JSON.stringify(probe.layers) : given(probe.layers)}`);
+    widths = [...probe.layers];
+  } else {
+    const weights = (probe.model as { weights?: unknown }).weights;
+    const kernels = Array.isArray(weights) ? (weights as { shape: number[] }[]).filter((w) => w.shape.length === 2) : [];
+    if (kernels.length === 0) throw new Error(`${fn}: model should be a built model with dense layers (call model.build(inputShape) first), got ${Array.isArray(weights) ? 'a model without weights yet' : given(probe.model)}`);
+    widths = [kernels[0]!.shape[0]!, ...kernels.map((k) => k.shape[1]!)];
+  }
+  const batch = checkNumber(fn, 'batchSize', probe.batchSize, 32, { integer: true, min: 1 });
+  const steps = checkNumber(fn, 'steps', probe.steps, 5, { integer: true, min: 1, max: 1000 });
+  return { widths, batch, steps };
+}
+
+/** 'auto' with a probe: every backend that starts is timed on the model's training step. */
+async function probeAndPick(names: readonly BackendName[], probe: { widths: number[]; batch: number; steps: number }, tried: string[]): Promise<BackendName> {
+  const candidates: { name: BackendName; backend: Backend }[] = [];
+  for (const name of names) {
+    try {
+      candidates.push({ name, backend: await instantiate(name) });
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      failures.set(name, why);
+      tried.push(`${name} unavailable: ${why}`);
+    }
+  }
+  const { probeTrainingStep } = await import('./probe.js');
+  const timings = await probeTrainingStep(candidates, probe.widths, probe.batch, probe.steps);
+  const timed = timings.filter((t) => t.ms !== undefined).sort((a, b) => a.ms! - b.ms!);
+  const best = timed[0];
+  const what = `a training step of an MLP ${probe.widths.join('-')} at batch ${probe.batch}`;
+  const figures = timings.map((t) => (t.ms !== undefined ? `${t.name} ${t.ms < 10 ? t.ms.toFixed(2) : t.ms.toFixed(1)} ms` : `${t.name} failed (${t.error})`));
+  if (!best) throw new Error(`setBackend('auto'): no backend could run the probe (${what}); ${[...tried, ...figures].join('; ')}`);
+  active = candidates.find((c) => c.name === best.name)!.backend;
+  autoReason = `picked ${best.name}: the fastest at ${what} in a probe (${figures.join(', ')})${tried.length ? `; ${tried.join('; ')}` : ''}`;
+  return best.name;
 }
 
 /** The active backend; the cpu backend until `setBackend` chooses another. */

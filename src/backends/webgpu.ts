@@ -79,7 +79,7 @@ const SMALL_TILE: MatmulTile = { tm: 32, tn: 32, tk: 16 };
 
 /** Creates the backend on the best device found; throws, listing every attempt, when there is none. */
 export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): Promise<Backend> {
-  checkOptions('webgpu backend', options, ['device', 'adapter', 'found', 'workgroupSize', 'maxDispatchesPerBatch', 'matmulTile']);
+  checkOptions('webgpu backend', options, ['device', 'adapter', 'found', 'workgroupSize', 'maxDispatchesPerBatch', 'matmulTile', 'memoryBudget']);
   if (options.device) {
     return new WebGPUBackend(
       {

@@ -50,15 +50,25 @@ function groupRows(report: BenchReport, group: string): { header: string[]; rows
 }
 
 /** Why results were skipped, each reason once with the contenders it applies to. */
+/** One line per contender and group: from which size it was not run, and why. */
 function skipNotes(report: BenchReport): string[] {
-  const byReason = new Map<string, Set<string>>();
-  for (const r of report.results) {
-    if (r.status !== 'skipped' || !r.reason) continue;
-    const set = byReason.get(r.reason) ?? new Set<string>();
-    set.add(r.contender);
-    byReason.set(r.reason, set);
+  const workloads = new Map(report.workloads.map((w, i) => [w.id, { ...w, order: i }]));
+  const skipped = report.results
+    .filter((r) => r.status === 'skipped' && r.reason && workloads.has(r.workload))
+    .sort((a, b) => workloads.get(a.workload)!.order - workloads.get(b.workload)!.order);
+  const seen = new Set<string>();
+  const notes: string[] = [];
+  for (const r of skipped) {
+    const w = workloads.get(r.workload)!;
+    const key = `${r.contender}\n${w.group}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const group = report.groups.find((g) => g.id === w.group);
+    const first = workloadsOf(report, w.group)[0]?.size === w.size;
+    const where = `${group?.title ?? w.group}${first ? '' : ` from ${group?.xLabel ?? 'size'} ${compactNumber(w.size)}`}`;
+    notes.push(`${r.contender}, ${where}: ${r.reason}`);
   }
-  return [...byReason].map(([reason, who]) => `${[...who].join(', ')}: ${reason}`);
+  return notes;
 }
 
 function checkNote(report: BenchReport): string {

@@ -2,6 +2,16 @@
 // where installed) as a library, for `webgrad bench`, the demo page and apps that want
 // to measure their users' machines. Runs in Node, Deno and browsers.
 
+/**
+ * The WebGPU / WASM / JS throughput comparison behind `webgrad bench`:
+ * `await runBench(options)` measures every backend present (and TensorFlow.js where
+ * installed), checking each result against the cpu backend before timing it, and
+ * returns a plain-data report; `textReport`, `markdownReport` and `reportChart` (SVG)
+ * show it; `report.crossovers` says from which size WebGPU beats WASM, per op.
+ * `describeEnvironment()` is what `webgrad info` prints.
+ * @module webgrad/bench
+ */
+
 export { runBench, type BenchOptions, type BenchProgress } from './run.js';
 export {
   REPORT_SCHEMA, resultOf, seriesOf, workloadsOf, problems,

@@ -81,11 +81,39 @@ async function once(c: Contender): Promise<number> {
   return performance.now() - t0;
 }
 
-/** Milliseconds of one run after a warm-up run (which compiles kernels and fills pools). */
+/**
+ * Shortest stretch a calibration times: browsers coarsen performance.now() (100 µs
+ * outside cross-origin isolation, with jitter), so a single fast run would read as 0.
+ */
+const CALIBRATION_MS = 5;
+const MAX_CALIBRATION_RUNS = 1 << 16;
+
+async function timed(c: Contender, runs: number): Promise<number> {
+  const t0 = performance.now();
+  for (let r = 0; r < runs; r++) {
+    const p = c.run();
+    if (p) await p;
+  }
+  const s = c.sync();
+  if (s) await s;
+  return performance.now() - t0;
+}
+
+/**
+ * Milliseconds of one run after a warm-up run (which compiles kernels and fills
+ * pools): runs are doubled until they last long enough to read on a coarse clock.
+ */
 export async function calibrate(c: Contender, warm = false): Promise<number> {
   await c.prepare?.();
   if (!warm) await once(c);
-  return once(c);
+  for (let runs = 1; ; runs *= 2) {
+    const ms = await timed(c, runs);
+    if (runs >= MAX_CALIBRATION_RUNS) return Math.max(ms, 1e-6) / runs;
+    if (ms < CALIBRATION_MS) continue;
+    // once more: one slow stretch (a collection, a late compile) must not set the pace
+    const again = await timed(c, runs);
+    if (again >= CALIBRATION_MS / 2) return Math.min(ms, again) / runs;
+  }
 }
 
 export function runsFor(onceMs: number, targetMs: number, maxRuns: number): number {
@@ -106,14 +134,7 @@ export async function measureInterleaved(contenders: readonly Contender[], optio
       const c = contenders[(i + s) % contenders.length]!;
       await c.prepare?.();
       const n = runs.get(c.label)!;
-      const t0 = performance.now();
-      for (let r = 0; r < n; r++) {
-        const p = c.run();
-        if (p) await p;
-      }
-      const p = c.sync();
-      if (p) await p;
-      times.get(c.label)!.push((performance.now() - t0) / n / 1000);
+      times.get(c.label)!.push(await timed(c, n) / n / 1000);
     }
   }
   return new Map(contenders.map((c) => {

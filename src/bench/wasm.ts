@@ -1,4 +1,4 @@
-// `npm run bench`: webgrad's WASM backend against tfjs-backend-wasm in one process.
+// `npm run bench:wasm`: webgrad's WASM backend against tfjs-backend-wasm in one process.
 // Options: --quick (fewer rounds), --only matmul|fit.
 // Run through node --experimental-wasm-relaxed-simd so both module flavours are measured.
 

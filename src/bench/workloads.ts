@@ -279,7 +279,8 @@ function webgradTrainStep(widths: readonly number[], batch: number, data: Worklo
   const x = wg.tensor(data.inputs[0]!, [batch, widths[0]!]);
   const labels = wg.tensor(data.labels!, [batch], 'int32');
   const shapes = parameterShapes(widths);
-  const params = shapes.map((s, i) => wg.variable(wg.tensor(data.inputs[i + 1]!, s), true, `bench_w${i}`));
+  // the tidy frees the initial tensors (a variable holds its own reference to the values)
+  const params = wg.tidy(() => shapes.map((s, i) => wg.variable(wg.tensor(data.inputs[i + 1]!, s), true, `bench_w${i}`)));
   const optimizer = wg.optimizers.adam({ learningRate: ADAM.learningRate, beta1: ADAM.beta1, beta2: ADAM.beta2, eps: ADAM.eps });
   const step = (): wg.Tensor =>
     wg.tidy(() => {

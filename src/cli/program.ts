@@ -1,8 +1,10 @@
 // The `webgrad` program: one commander program to which each command module adds
-// its command (train, evaluate, predict here; bench and info come from their own modules).
+// its command: train, evaluate, predict, bench and info.
 
 import { Command } from 'commander';
+import { benchCommand } from './bench.js';
 import { evaluateCommand } from './evaluate.js';
+import { infoCommand } from './info.js';
 import { predictCommand } from './predict.js';
 import { trainCommand } from './train.js';
 
@@ -10,7 +12,7 @@ import { trainCommand } from './train.js';
 declare const WEBGRAD_VERSION: string | undefined;
 
 /** Every command, in the order --help lists them. */
-export const COMMANDS: readonly (() => Command)[] = [trainCommand, evaluateCommand, predictCommand];
+export const COMMANDS: readonly (() => Command)[] = [trainCommand, evaluateCommand, predictCommand, benchCommand, infoCommand];
 
 export function createProgram(): Command {
   const program = new Command('webgrad')
@@ -22,7 +24,9 @@ Examples:
   webgrad train examples/data/iris.csv --target species --out iris-model
   webgrad train examples/data/digits.csv --target label --backend all
   webgrad evaluate iris-model examples/data/iris.csv
-  webgrad predict iris-model new-flowers.csv --output predictions.csv`);
+  webgrad predict iris-model new-flowers.csv --output predictions.csv
+  webgrad bench --quick
+  webgrad info`);
   // addCommand does not pass settings down: each command gets the hint itself.
   for (const make of COMMANDS) {
     const command = make();

@@ -278,9 +278,10 @@ describe('the wrong-call table', () => {
 
 for (const backend of backends) {
   describe.skipIf(backend.skip !== undefined)(`wrong API calls on ${backend.name}`, () => {
-    for (const row of rows) {
-      const synchronous = backend.name !== 'webgpu';
-      it.skipIf(row.syncOnly && !synchronous)(row.name, async () => {
+    // rows that need a synchronous read are not wrong calls on webgpu: they are not made there
+    const synchronous = backend.name !== 'webgpu';
+    for (const row of rows.filter((r) => synchronous || !r.syncOnly)) {
+      it(row.name, async () => {
         await wg.setBackend(backend.name);
         wg.setSeed(1);
         const f = wg.tidy(fixture);

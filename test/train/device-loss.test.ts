@@ -160,12 +160,12 @@ describe.skipIf(webgpu.skip !== undefined)('fit survives a lost WebGPU device', 
     const hook = (): wg.Callback => ({ onBatchEnd: () => {} });
     const wantA = await reference(hook());
     // the second model: other seeds, no batch hook (its snapshots are the pipelined ones)
-    const other = async (): Promise<Run> => {
+    const other = async (callbacks: wg.Callback[] = []): Promise<Run> => {
       const { x, y } = problem();
       wg.setSeed(12);
       const m = wg.sequential([wg.layers.dense({ units: 5, inputDim: 4, activation: 'relu' }), wg.layers.dense({ units: 2 })]);
       m.compile({ optimizer: 'rmsprop', loss: 'mse', metrics: ['mae'] });
-      const run = await finish(m, await m.fit(x, y, { ...fitOptions, seed: 8, yieldEvery: 'batch' }));
+      const run = await finish(m, await m.fit(x, y, { ...fitOptions, seed: 8, yieldEvery: 'batch', callbacks }));
       wg.dispose([x, y]);
       return run;
     };
@@ -175,14 +175,23 @@ describe.skipIf(webgpu.skip !== undefined)('fit survives a lost WebGPU device', 
     await wg.setBackend('webgpu');
     const { x, y } = problem();
     const a = model();
-    let epoch = -1;
-    const destroyer: wg.Callback = {
-      onEpochBegin: (e) => { epoch = e; },
-      onBatchEnd: (b) => { if (epoch === 1 && b === 1) lastDevice().destroy(); },
+    // The device goes when the first of the two gets to its second epoch (A after that
+    // epoch's second step, B as it begins): the other is then still training, whichever
+    // of them the scheduler let run ahead.
+    let destroyed = false;
+    const destroy = () => {
+      if (!destroyed) lastDevice().destroy();
+      destroyed = true;
     };
+    let epoch = -1;
+    const destroyerA: wg.Callback = {
+      onEpochBegin: (e) => { epoch = e; },
+      onBatchEnd: (b) => { if (epoch === 1 && b === 1) destroy(); },
+    };
+    const destroyerB: wg.Callback = { onEpochBegin: (e) => { if (e === 1) destroy(); } };
     const [gotA, gotB] = await Promise.all([
-      a.fit(x, y, { ...fitOptions, yieldEvery: 'batch', callbacks: destroyer }).then((h) => finish(a, h)),
-      other(),
+      a.fit(x, y, { ...fitOptions, yieldEvery: 'batch', callbacks: destroyerA }).then((h) => finish(a, h)),
+      other([destroyerB]),
     ]);
     expect(gotA.history.backendSwitches.map((s) => [s.from, s.to])).toEqual([['webgpu', NEXT]]);
     expect(gotB.history.backendSwitches.map((s) => [s.from, s.to])).toEqual([['webgpu', NEXT]]);
