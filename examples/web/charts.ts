@@ -1,5 +1,5 @@
-// Small SVG charts for the demo: line charts for the training curves and grouped
-// bars for throughput. They redraw from data on every update; the data sets are tiny.
+// Small SVG charts for the demo's training curves. They redraw from data on every
+// update; the data sets are tiny. (The throughput chart is webgrad/bench's own.)
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -78,30 +78,4 @@ export function lineChart(svg: SVGSVGElement, series: readonly Series[], options
     const [lx, ly] = s.points[s.points.length - 1]!;
     svg.append(el('circle', { cx: x(lx), cy: y(Math.min(ly, yMax)), r: 3.5, fill: s.color }));
   }
-}
-
-export interface BarGroup {
-  readonly label: string;
-  readonly values: readonly { readonly name: string; readonly color: string; readonly value: number | undefined }[];
-}
-
-/** Grouped vertical bars with the value above each bar. */
-export function barChart(svg: SVGSVGElement, groups: readonly BarGroup[], format: (v: number) => string): void {
-  svg.replaceChildren();
-  const f = frameOf(svg);
-  const all = groups.flatMap((g) => g.values.map((v) => v.value ?? 0));
-  const y = yAxis(svg, f, Math.max(0.01, ...all) * 1.18, plainTicks);
-  const groupWidth = (f.width - f.left - f.right) / Math.max(1, groups.length);
-  groups.forEach((g, gi) => {
-    const inner = groupWidth * 0.72;
-    const barWidth = inner / Math.max(1, g.values.length);
-    const x0 = f.left + gi * groupWidth + (groupWidth - inner) / 2;
-    g.values.forEach((v, vi) => {
-      if (v.value === undefined) return;
-      const x = x0 + vi * barWidth;
-      svg.append(el('rect', { x: x + 2, y: y(v.value), width: barWidth - 4, height: y(0) - y(v.value), rx: 3, fill: v.color }));
-      svg.append(el('text', { x: x + barWidth / 2, y: y(v.value) - 5, class: 'bar-value', 'text-anchor': 'middle' }, format(v.value)));
-    });
-    svg.append(el('text', { x: f.left + gi * groupWidth + groupWidth / 2, y: f.height - 8, class: 'tick', 'text-anchor': 'middle' }, g.label));
-  });
 }

@@ -1,18 +1,18 @@
 // The demo page: picks a backend, trains in a worker with live curves, predicts
-// drawn digits, and charts matmul throughput per backend. The library runs only in
-// the workers; this page imports just webgrad/worker's `connect`.
+// drawn digits, and runs the throughput benchmark (webgrad/bench, as the CLI does) in
+// another worker. The library runs only in the workers; this page imports just
+// webgrad/worker's `connect`.
+import type { BenchReport } from 'webgrad/bench';
 import { connect } from 'webgrad/worker';
-import type { handlers as benchHandlers } from './bench.worker.js';
-import { type BarGroup, barChart, lineChart } from './charts.js';
+import { isPresetName, PRESETS, type PresetName } from './bench-presets.js';
+import type { BenchUpdate, handlers as benchHandlers } from './bench.worker.js';
+import { lineChart } from './charts.js';
 import { SketchPad } from './sketch.js';
-import type { ThroughputPoint } from './throughput.js';
 import type { BackendStatus, EpochReport, handlers as trainHandlers } from './train.worker.js';
 
 type BackendName = BackendStatus['name'];
 
 const LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', wasm: 'WebAssembly SIMD', cpu: 'JavaScript' };
-const COLORS: Record<BackendName, string> = { webgpu: '#4f46e5', wasm: '#f59e0b', cpu: '#64748b' };
-const BENCH_SIZES: Record<BackendName, number[]> = { webgpu: [64, 128, 256, 512], wasm: [64, 128, 256, 512], cpu: [64, 128, 256] };
 
 const $ = <T extends HTMLElement | SVGSVGElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 
@@ -194,55 +194,114 @@ $('clear').addEventListener('click', () => pad.clear());
 
 // ---- throughput ----------------------------------------------------------------
 
+let benchmarking: AbortController | undefined;
+let reportUrl: string | undefined;
+
+function setBenchStatus(text: string, error = false): void {
+  const status = $('bench-status');
+  status.textContent = text;
+  status.classList.toggle('error', error);
+}
+
+/** The chart the CLI writes, scaled to the card by its viewBox. */
+function showChart(svg: string): void {
+  const box = $('bench-chart');
+  box.innerHTML = svg;
+  const chart = box.querySelector('svg');
+  chart?.removeAttribute('width');
+  chart?.removeAttribute('height');
+}
+
+function showProgress(u: BenchUpdate): void {
+  const bar = $('bench-bar');
+  bar.setAttribute('aria-valuemax', String(u.total));
+  bar.setAttribute('aria-valuenow', String(u.done));
+  (bar.querySelector('.fill') as HTMLElement).style.width = `${((u.done / Math.max(1, u.total)) * 100).toFixed(1)}%`;
+  if (u.running) $('bench-step').textContent = `Workload ${u.done + 1} of ${u.total}: ${u.running}`;
+  if (u.chart) showChart(u.chart);
+}
+
+const item = (html: string, data: Record<string, string> = {}): HTMLLIElement => {
+  const li = document.createElement('li');
+  li.innerHTML = html;
+  Object.assign(li.dataset, data);
+  return li;
+};
+const escape = (text: string): string => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+/** The crossovers (as the CLI words them), who ran on what, and who could not run here and why. */
+function showResults(report: BenchReport, text: string): void {
+  const title = (group: string) => report.groups.find((g) => g.id === group)?.title ?? group;
+  $('bench-crossovers').replaceChildren(...(report.crossovers.length
+    ? report.crossovers.map((x) => item(`<strong>${escape(title(x.group))}</strong>: ${escape(x.note)}`, { group: x.group, ...(x.size !== undefined ? { size: String(x.size) } : {}) }))
+    : [item('<span class="muted">Needs both WebGPU and WebAssembly figures; one of them did not run here.</span>')]));
+  const takeaway = $('bench-takeaway');
+  takeaway.hidden = !report.machine.softwareAdapter;
+  takeaway.textContent = `This browser's WebGPU adapter (${report.machine.adapter ?? 'unknown'}) is a software fallback running on the CPU, so WebAssembly wins here and webgrad's auto backend picks it. On a real GPU, WebGPU pulls ahead as the sizes grow.`;
+  // the peers usually share one reason (TensorFlow.js is not loaded in this page): one line for them
+  const unavailable = new Map<string, string[]>();
+  for (const u of report.unavailable) unavailable.set(u.reason, [...(unavailable.get(u.reason) ?? []), u.id]);
+  $('bench-contenders').replaceChildren(
+    ...report.contenders.map((c) => item(`<span class="name">${escape(c.kind === 'webgrad' ? `webgrad ${c.id}` : c.id)}</span><span class="detail">${escape(c.description)}</span>`, { contender: c.id, kind: c.kind, state: 'measured' })),
+    ...[...unavailable].map(([reason, ids]) => item(`<span class="name">${escape(ids.join(', '))}</span><span class="detail">not measured: ${escape(reason)}</span>`, { contender: ids.join(' '), state: 'unavailable' })),
+  );
+  $('bench-results').hidden = false;
+  $('bench-text').textContent = text;
+  if (reportUrl) URL.revokeObjectURL(reportUrl);
+  reportUrl = URL.createObjectURL(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }));
+  ($('bench-json') as HTMLAnchorElement).href = reportUrl;
+  $('bench-details').hidden = false;
+}
+
 async function bench(): Promise<void> {
+  if (benchmarking) {
+    benchmarking.abort(new DOMException('cancelled by the user', 'AbortError'));
+    return;
+  }
+  const preset = ($('bench-preset') as HTMLSelectElement).value as PresetName;
+  benchmarking = new AbortController();
   const button = $('bench') as HTMLButtonElement;
-  button.disabled = true;
-  button.textContent = 'Running…';
-  const available = statuses.filter((s) => s.available).map((s) => s.name);
-  const points: ThroughputPoint[] = [];
-  const sizes = [...new Set(available.flatMap((b) => BENCH_SIZES[b]))].sort((a, b) => a - b);
-  const draw = () => {
-    const groups: BarGroup[] = sizes.map((size) => ({
-      label: `n = ${size}`,
-      values: available.map((b) => ({ name: b, color: COLORS[b], value: points.find((p) => p.backend === b && p.size === size)?.gflops })),
-    }));
-    barChart($<SVGSVGElement>('bench-chart'), groups, (v) => (v >= 10 ? v.toFixed(0) : v.toFixed(1)));
-  };
-  $('bench-legend').replaceChildren(...available.map((b) => {
-    const key = document.createElement('span');
-    key.className = 'key';
-    key.style.setProperty('--c', COLORS[b]);
-    key.textContent = LABELS[b];
-    key.title = statuses.find((s) => s.name === b)!.detail;
-    return key;
-  }));
+  const select = $('bench-preset') as HTMLSelectElement;
+  button.textContent = 'Cancel';
+  button.classList.add('stop');
+  select.disabled = true;
+  document.body.dataset.bench = 'running';
+  $('bench-progress').hidden = false;
+  showProgress({ done: 0, total: 1 });
+  $('bench-step').textContent = 'Starting the backends…';
+  setBenchStatus('');
+  const started = performance.now();
   try {
-    for (const backend of available) {
-      await bencher.matmul({ backend, sizes: BENCH_SIZES[backend] }, { onProgress: (p) => (points.push(p), draw()) });
-    }
-    showTakeaway(points);
+    const outcome = await bencher.run({ preset }, { signal: benchmarking.signal, onProgress: showProgress });
+    showChart(outcome.chart);
+    showResults(outcome.report, outcome.text);
+    const ok = outcome.report.results.filter((r) => r.status === 'ok').length;
+    setBenchStatus(`Done in ${((performance.now() - started) / 1000).toFixed(0)} s: ${ok} figures, each checked against the reference.`);
     document.body.dataset.bench = 'done';
   } catch (error) {
-    setStatus(`Benchmark failed: ${(error as Error).message}`, true);
+    const e = error as Error;
+    if (e.name === 'AbortError') {
+      setBenchStatus('Cancelled. The chart shows what was measured until then.');
+      document.body.dataset.bench = 'cancelled';
+    } else {
+      setBenchStatus(`Benchmark failed: ${e.message}`, true);
+      document.body.dataset.bench = 'failed';
+    }
   } finally {
-    button.disabled = false;
+    benchmarking = undefined;
+    $('bench-progress').hidden = true;
     button.textContent = 'Run again';
+    button.classList.remove('stop');
+    select.disabled = false;
   }
 }
 
-/** One sentence on the largest size both GPU and WASM ran: who wins here, and why it may differ elsewhere. */
-function showTakeaway(points: readonly ThroughputPoint[]): void {
-  const at = (backend: BackendName, size: number) => points.find((p) => p.backend === backend && p.size === size)?.gflops;
-  const size = Math.max(...points.filter((p) => p.backend === 'webgpu' && at('wasm', p.size) !== undefined).map((p) => p.size));
-  const gpu = at('webgpu', size);
-  const wasm = at('wasm', size);
-  const takeaway = $('bench-takeaway');
-  if (gpu === undefined || wasm === undefined) return;
-  const [fast, slow, ratio] = gpu >= wasm ? ['WebGPU', 'WebAssembly', gpu / wasm] : ['WebAssembly SIMD', 'WebGPU', wasm / gpu];
-  const software = statuses.find((s) => s.name === 'webgpu')?.software;
-  takeaway.textContent = `At n = ${size}, ${fast} is ${ratio.toFixed(ratio < 10 ? 1 : 0)}× faster than ${slow} in this browser.`
-    + (software ? ' Its WebGPU adapter is a software fallback, so webgrad’s auto backend picks WebAssembly here; on a real GPU the order flips for large matrices.' : '');
-  takeaway.hidden = false;
+function renderPresets(): void {
+  // ?bench=tiny (or quick, full) preselects a preset, including the unlisted test one
+  const asked = new URLSearchParams(location.search).get('bench');
+  const select = $('bench-preset') as HTMLSelectElement;
+  select.replaceChildren(...Object.entries(PRESETS).filter(([name, p]) => p.listed || name === asked).map(([name, p]) => new Option(p.label, name)));
+  select.value = isPresetName(asked) ? asked : 'quick';
 }
 
 // ---- start ---------------------------------------------------------------------
@@ -258,7 +317,7 @@ statuses = await trainer.backends(null);
 selected = (statuses.find((s) => s.available && !s.software) ?? statuses.find((s) => s.available))?.name;
 renderBackends();
 renderCurves();
-barChart($<SVGSVGElement>('bench-chart'), [], (v) => v.toFixed(1));
+renderPresets();
 ($('train') as HTMLButtonElement).disabled = selected === undefined;
 ($('bench') as HTMLButtonElement).disabled = selected === undefined;
 setStatus(selected ? 'Pick a backend and press Train.' : 'No backend could start in this browser.', !selected);

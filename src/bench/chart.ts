@@ -45,7 +45,7 @@ export function chartSpec(report: BenchReport): ChartSpec {
   }
   return {
     title: `webgrad throughput on ${report.machine.label}`,
-    subtitle: `GFLOP/s, median of interleaved samples, log axes; dashed lines: TensorFlow.js in the same process; ${report.started.slice(0, 10)}`,
+    subtitle: `GFLOP/s, median of interleaved samples, log axes${report.contenders.some((c) => c.kind === 'peer') ? '; dashed lines: TensorFlow.js in the same process' : ''}; ${report.started.slice(0, 10)}`,
     panels,
   };
 }

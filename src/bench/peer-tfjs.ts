@@ -147,7 +147,7 @@ export async function loadTfjs(names: readonly PeerName[], gpu: GpuHandle | unde
   try {
     tf = (modules?.core as Tf | undefined) ?? (await importByName<Tf>('@tensorflow/tfjs-core', 'matMul'));
   } catch (error) {
-    return { peers, unavailable: names.map((id) => ({ id, reason: `@tensorflow/tfjs-core is not installed (${message(error)})` })) };
+    return { peers, unavailable: names.map((id) => ({ id, reason: `@tensorflow/tfjs-core could not be loaded here: not installed, or not resolvable by name in this page (${message(error)})` })) };
   }
   const training = await registerGradients(tf);
   for (const id of names) {

@@ -3,7 +3,15 @@
 // step), their workloads per size, the host data every contender gets, webgrad's
 // implementation of each, and how a result is compared with the reference.
 
-import * as wg from '../index.js';
+// The pieces of the API it uses, by module: not '../index.js', whose import registers
+// every backend (setBackend('auto', { probe }) loads this file from 'webgrad/core' too,
+// and an app on core must not get the wasm and webgpu code through it).
+import { valueAndGrad } from '../autograd.js';
+import { losses } from '../losses.js';
+import { add, dense, exp, matmul, max, relu, sum, tensor, variable } from '../ops/index.js';
+import { optimizers } from '../optimizers.js';
+import { dispose, tidy } from '../scope.js';
+import type { Tensor } from '../tensor.js';
 import { Random } from '../random.js';
 import type { GroupInfo, WorkloadInfo } from './report.js';
 import { compactNumber } from './svg.js';
@@ -239,7 +247,7 @@ export function errorOf(spec: WorkloadSpec, data: WorkloadData, reference: Float
 // ---- webgrad's implementation (on the active backend) ------------------------------
 
 export function webgradCase(spec: WorkloadSpec, data: WorkloadData): Case {
-  const read = async (t: wg.Tensor): Promise<Float32Array> => {
+  const read = async (t: Tensor): Promise<Float32Array> => {
     try {
       return Float32Array.from(await t.data<Float32Array>());
     } finally {
@@ -248,25 +256,25 @@ export function webgradCase(spec: WorkloadSpec, data: WorkloadData): Case {
   };
   switch (spec.kind) {
     case 'matmul': {
-      const a = wg.tensor(data.inputs[0]!, [...spec.a]);
-      const b = wg.tensor(data.inputs[1]!, [...spec.b]);
-      const op = () => wg.matmul(a, b, spec.transposeA, spec.transposeB);
-      return { run: () => op().dispose(), result: () => read(op()), dispose: () => wg.dispose([a, b]) };
+      const a = tensor(data.inputs[0]!, [...spec.a]);
+      const b = tensor(data.inputs[1]!, [...spec.b]);
+      const op = () => matmul(a, b, spec.transposeA, spec.transposeB);
+      return { run: () => op().dispose(), result: () => read(op()), dispose: () => dispose([a, b]) };
     }
     case 'unary': {
-      const x = wg.tensor(data.inputs[0]!, [spec.length]);
-      const op = spec.op === 'relu' ? () => wg.relu(x) : () => wg.exp(x);
+      const x = tensor(data.inputs[0]!, [spec.length]);
+      const op = spec.op === 'relu' ? () => relu(x) : () => exp(x);
       return { run: () => op().dispose(), result: () => read(op()), dispose: () => x.dispose() };
     }
     case 'binary': {
-      const a = wg.tensor(data.inputs[0]!, [spec.length]);
-      const b = wg.tensor(data.inputs[1]!, [spec.length]);
-      const op = () => wg.add(a, b);
-      return { run: () => op().dispose(), result: () => read(op()), dispose: () => wg.dispose([a, b]) };
+      const a = tensor(data.inputs[0]!, [spec.length]);
+      const b = tensor(data.inputs[1]!, [spec.length]);
+      const op = () => add(a, b);
+      return { run: () => op().dispose(), result: () => read(op()), dispose: () => dispose([a, b]) };
     }
     case 'reduce': {
-      const x = wg.tensor(data.inputs[0]!, [spec.rows, spec.cols]);
-      const op = spec.op === 'sum' ? () => wg.sum(x) : () => wg.max(x, -1);
+      const x = tensor(data.inputs[0]!, [spec.rows, spec.cols]);
+      const op = spec.op === 'sum' ? () => sum(x) : () => max(x, -1);
       return { run: () => op().dispose(), result: () => read(op()), dispose: () => x.dispose() };
     }
     case 'train':
@@ -276,20 +284,20 @@ export function webgradCase(spec: WorkloadSpec, data: WorkloadData): Case {
 
 /** Forward (fused dense + relu), softmax cross-entropy on integer labels, backward, Adam. */
 function webgradTrainStep(widths: readonly number[], batch: number, data: WorkloadData): Case {
-  const x = wg.tensor(data.inputs[0]!, [batch, widths[0]!]);
-  const labels = wg.tensor(data.labels!, [batch], 'int32');
+  const x = tensor(data.inputs[0]!, [batch, widths[0]!]);
+  const labels = tensor(data.labels!, [batch], 'int32');
   const shapes = parameterShapes(widths);
   // the tidy frees the initial tensors (a variable holds its own reference to the values)
-  const params = wg.tidy(() => shapes.map((s, i) => wg.variable(wg.tensor(data.inputs[i + 1]!, s), true, `bench_w${i}`)));
-  const optimizer = wg.optimizers.adam({ learningRate: ADAM.learningRate, beta1: ADAM.beta1, beta2: ADAM.beta2, eps: ADAM.eps });
-  const step = (): wg.Tensor =>
-    wg.tidy(() => {
-      const { value, grads } = wg.valueAndGrad(() => {
-        let h: wg.Tensor = x;
+  const params = tidy(() => shapes.map((s, i) => variable(tensor(data.inputs[i + 1]!, s), true, `bench_w${i}`)));
+  const optimizer = optimizers.adam({ learningRate: ADAM.learningRate, beta1: ADAM.beta1, beta2: ADAM.beta2, eps: ADAM.eps });
+  const step = (): Tensor =>
+    tidy(() => {
+      const { value, grads } = valueAndGrad(() => {
+        let h: Tensor = x;
         for (let i = 0; i < params.length; i += 2) {
-          h = wg.dense(h, params[i]!, { bias: params[i + 1]!, activation: i + 2 < params.length ? 'relu' : 'linear' });
+          h = dense(h, params[i]!, { bias: params[i + 1]!, activation: i + 2 < params.length ? 'relu' : 'linear' });
         }
-        return wg.losses.sparseCategoricalCrossentropy(labels, h, { fromLogits: true });
+        return losses.sparseCategoricalCrossentropy(labels, h, { fromLogits: true });
       }, params);
       optimizer.applyGradients(grads, params);
       return value;
@@ -306,7 +314,7 @@ function webgradTrainStep(widths: readonly number[], batch: number, data: Worklo
       return losses;
     },
     dispose: () => {
-      wg.dispose([x, labels, ...params]);
+      dispose([x, labels, ...params]);
       optimizer.dispose();
     },
   };

@@ -1,9 +1,13 @@
 // End to end: the demo page (examples/web, as `npm run demo` serves it) in Chromium.
 // On every backend the page offers, training in the worker passes 90% test accuracy
 // while the page keeps drawing frames; a digit drawn with mouse strokes is read
-// correctly; the throughput chart fills in. The final state is saved as a screenshot:
-// build/demo.png always, docs/demo.png (shown by the README) when it is missing or
-// WEBGRAD_UPDATE_SCREENSHOT=1 (npm run screenshot).
+// correctly; the benchmark (webgrad/bench in a worker) can be cancelled, then runs to
+// the end and draws the CLI's chart: a line per backend in every panel, finite
+// positive figures, the crossovers. The benchmark is the tiny preset (?bench=tiny, a
+// few seconds), or the quick one (about 30 s) when the screenshot is being updated.
+// The final state is saved as a screenshot: build/demo.png always, docs/demo.png
+// (shown by the README) when it is missing or WEBGRAD_UPDATE_SCREENSHOT=1
+// (npm run screenshot).
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright';
@@ -14,6 +18,7 @@ import { IN_CI, chromiumMissing, launchChromium } from '../helpers/chromium.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const missing = chromiumMissing();
+const updateScreenshot = process.env.WEBGRAD_UPDATE_SCREENSHOT === '1';
 
 /** Mouse strokes for a "0": an upright ellipse, as fractions of the pad. */
 const ZERO = Array.from({ length: 41 }, (_, i) => {
@@ -52,7 +57,7 @@ describe.skipIf(missing)('the demo page', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(server.resolvedUrls!.local[0]!);
+    await page.goto(`${server.resolvedUrls!.local[0]!}?bench=${updateScreenshot ? 'quick' : 'tiny'}`);
     await page.waitForSelector('body[data-state="idle"]', { timeout: 60_000 });
   }, 120_000);
 
@@ -61,7 +66,7 @@ describe.skipIf(missing)('the demo page', () => {
     await server?.close();
   });
 
-  it('trains on every available backend past 90% test accuracy, reads a drawn digit, and charts throughput', async () => {
+  it('trains on every available backend past 90% test accuracy, reads a drawn digit, and benchmarks the backends', async () => {
     const offered = await page.$$eval('[data-backend]', (buttons) => buttons.map((b) => ({
       name: (b as HTMLElement).dataset.backend!, disabled: (b as HTMLButtonElement).disabled, detail: b.getAttribute('title') ?? '',
     })));
@@ -106,10 +111,54 @@ describe.skipIf(missing)('the demo page', () => {
     expect(await page.getAttribute('#prediction', 'data-digit')).toBe('0');
     expect(await page.textContent('#confidence')).toMatch(/% sure$/);
 
+    // the benchmark: Cancel stops a run (the worker finishes its workload first), a new run goes to the end
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true); // wasm threads need it
     await page.click('#bench');
-    await page.waitForSelector('body[data-bench="done"]', { timeout: 240_000 });
-    const bars = await page.$$eval('#bench-chart rect', (rects) => rects.length);
-    expect(bars).toBe(order.reduce((n, b) => n + (b === 'cpu' ? 3 : 4), 0));
+    await page.waitForSelector('body[data-bench="running"]');
+    await page.click('#bench');
+    await page.waitForSelector('body[data-bench="cancelled"]', { timeout: 10_000 });
+    await page.click('#bench');
+    await page.waitForSelector('body[data-bench="running"]');
+    expect(await framesInHalfASecond(page)).toBeGreaterThan(5); // the benchmark runs in its worker
+    await page.waitForSelector('body[data-bench="done"], body[data-bench="failed"]', { timeout: 240_000 });
+    expect(await page.textContent('#bench-status')).toMatch(/^Done in \d+ s: \d+ figures/);
+
+    // who ran: every backend the page offers, wasm on 1 thread and on every core; the peers say why not
+    const contenders = await page.$$eval('#bench-contenders li', (items) => items.map((li) => {
+      const { state, kind, contender } = (li as HTMLElement).dataset;
+      return { state, kind, contender, text: li.textContent ?? '' };
+    }));
+    const measured = contenders.filter((c) => c.state === 'measured' && c.kind === 'webgrad').map((c) => c.contender!);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const wasmIds = available.includes('wasm') ? ['wasm-1t', ...(cores > 1 ? [`wasm-${cores}t`] : [])] : [];
+    expect(measured.sort()).toEqual([...available.filter((b) => b !== 'wasm'), ...wasmIds].sort());
+    const peers = contenders.find((c) => c.state === 'unavailable' && c.contender!.includes('tfjs-'));
+    expect(peers?.text).toMatch(/not measured: .*tensorflow/i); // TensorFlow.js is not loaded in the page: said, not thrown
+
+    // the chart: one line per webgrad backend in every panel, each point a finite positive GFLOP/s
+    const panels = await page.$$eval('#bench-chart g.panel', (gs) => gs.map((g) => ({
+      title: g.querySelector('.panel-title')?.textContent ?? '',
+      lines: Array.from(g.querySelectorAll('path.series')).map((p) => p.getAttribute('data-series')!),
+      points: Array.from(g.querySelectorAll('circle.point title')).map((t) => t.textContent ?? ''),
+    })));
+    expect(panels.map((p) => p.title)).toEqual(['matmul n×n · n×n', 'add a + b', 'training step, MLP 784-128-10, Adam']);
+    for (const panel of panels) {
+      expect(panel.lines.sort()).toEqual(measured.map((id) => `webgrad ${id}`).sort());
+      const sizes = updateScreenshot ? (panel.title.startsWith('matmul') ? 4 : 2) : 2;
+      expect(panel.points).toHaveLength(measured.length * sizes);
+      for (const point of panel.points) {
+        const gflops = Number(/→ (\S+)$/.exec(point)?.[1]);
+        expect(Number.isFinite(gflops) && gflops > 0, point).toBe(true);
+      }
+    }
+
+    // the crossovers, worded as the CLI words them (one per op group when both WebGPU and WASM ran)
+    const crossovers = await page.$$eval('#bench-crossovers li', (items) => items.map((li) => li.textContent ?? ''));
+    if (measured.includes('webgpu') && measured.some((id) => id.startsWith('wasm'))) {
+      expect(crossovers).toHaveLength(panels.length);
+      for (const [i, line] of crossovers.entries()) expect(line).toMatch(new RegExp(`^${panels[i]!.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: WebGPU (beats|does not beat) WASM`));
+    }
+    expect(await page.textContent('#bench-text')).toMatch(/\d+ results in \d+ s\.$/);
 
     expect(pageErrors).toEqual([]);
     mkdirSync(`${root}build`, { recursive: true });

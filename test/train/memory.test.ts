@@ -73,15 +73,18 @@ describe.each(cases)('memory over 10,000 steps ($name)', ({ name, skip }) => {
     t.dispose();
   });
 
-  it.skipIf(skip || name !== 'wasm')('releaseMemory gives the free blocks at the top of the wasm heap back', async () => {
-    await wg.setBackend(name);
-    const heap = () => (activeBackend() as WasmBackend).heapStats();
-    const big = wg.ones([1 << 18]); // 1 MiB, a fresh block at the top of the heap
-    const top = heap().top;
-    big.dispose();
-    expect(heap().freeBytes).toBeGreaterThanOrEqual(1 << 20);
-    wg.releaseMemory();
-    expect(heap().top).toBeLessThanOrEqual(top - (1 << 20));
-    expect(heap().freeBytes).toBeLessThan(1 << 20);
-  });
+  // only the wasm backend has a heap of its own to shrink
+  if (name === 'wasm') {
+    it.skipIf(skip)('releaseMemory gives the free blocks at the top of the wasm heap back', async () => {
+      await wg.setBackend(name);
+      const heap = () => (activeBackend() as WasmBackend).heapStats();
+      const big = wg.ones([1 << 18]); // 1 MiB, a fresh block at the top of the heap
+      const top = heap().top;
+      big.dispose();
+      expect(heap().freeBytes).toBeGreaterThanOrEqual(1 << 20);
+      wg.releaseMemory();
+      expect(heap().top).toBeLessThanOrEqual(top - (1 << 20));
+      expect(heap().freeBytes).toBeLessThan(1 << 20);
+    });
+  }
 });
