@@ -13,6 +13,7 @@
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type { GpuHandle } from './contenders.js';
 import type { LoadedPeers, Peer, PeerName, TfjsModules } from './peers.js';
+import { tfjsDevice } from './tfjs-device.js';
 import type { ContenderInfo } from './report.js';
 import { ADAM, type Case, parameterShapes, type WorkloadData, type WorkloadSpec } from './workloads.js';
 
@@ -91,21 +92,7 @@ async function webgpuPeer(tf: Tf, webgpuModule: unknown, gpu: GpuHandle, trainin
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (!nav?.gpu) Object.defineProperty(globalThis, 'navigator', { value: { ...(nav ?? {}), gpu: gpu.gpu }, configurable: true, writable: true });
   const { WebGPUBackend } = webgpuModule as { WebGPUBackend: new (device: GPUDevice, info: unknown) => unknown };
-  const adapter = await gpu.gpu.requestAdapter(gpu.adapterOptions);
-  if (!adapter) throw new Error(`the adapter webgrad uses (${JSON.stringify(gpu.adapterOptions)}) is not available a second time`);
-  const limits = adapter.limits;
-  // the limits tfjs' own registration asks for
-  const device = await adapter.requestDevice({
-    requiredLimits: {
-      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
-      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
-      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
-      maxBufferSize: limits.maxBufferSize,
-      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
-      maxComputeWorkgroupSizeY: limits.maxComputeWorkgroupSizeY,
-      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
-    },
-  });
+  const { adapter, device } = await tfjsDevice(gpu.gpu, gpu.adapterOptions);
   // Its kernels are registered for the backend named 'webgpu': replace tfjs' own
   // factory (which would pick an adapter itself) with one on webgrad's adapter.
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');

@@ -3,6 +3,7 @@
 // same process. tfjs is a devDependency: this file is only loaded by benchmarks.
 
 import type * as TfCore from '@tensorflow/tfjs-core';
+import { tfjsDevice } from './tfjs-device.js';
 
 export interface TfjsPeer {
   readonly tf: typeof TfCore;
@@ -35,20 +36,8 @@ export async function createTfjsPeer(gpu: GPU, adapterOptions: GPURequestAdapter
     gradients = false;
   }
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
-  const adapter = await gpu.requestAdapter(adapterOptions);
-  if (!adapter) throw new Error(`tfjs peer: the adapter webgrad uses (${JSON.stringify(adapterOptions)}) is not available a second time`);
-  const limits = adapter.limits;
-  // the limits tfjs' own registration asks for
-  const device = await adapter.requestDevice({
-    requiredLimits: {
-      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
-      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
-      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
-      maxBufferSize: limits.maxBufferSize,
-      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
-      maxComputeWorkgroupSizeY: limits.maxComputeWorkgroupSizeY,
-      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
-    },
+  const { adapter, device } = await tfjsDevice(gpu, adapterOptions).catch((error: Error) => {
+    throw new Error(`tfjs peer: ${error.message}`);
   });
   // Its kernels are registered for the backend named 'webgpu': replace tfjs' own
   // factory (which would pick an adapter itself) with one on our adapter.
