@@ -43,8 +43,12 @@ describe.each(cases)('concurrent training ($name)', ({ name, skip }) => {
       bothA.fit(a.x, a.y, { ...options(1), callbacks: trace('a') }),
       bothB.fit(b.x, b.y, { ...options(2), callbacks: trace('b') }),
     ]);
-    // the two really interleaved
-    expect(order.slice(0, 4)).toEqual(['a', 'b', 'a', 'b']);
+    // the two really interleaved: batches of one came between batches of the other, more
+    // than once (not strictly from the first batch: on an asynchronous backend each fit
+    // first reads its data back for the device-loss snapshot, and either may get there first)
+    const switches = order.filter((label, i) => i > 0 && label !== order[i - 1]).length;
+    expect(switches, order.join('')).toBeGreaterThanOrEqual(4);
+    expect(order.filter((l) => l === 'a')).toHaveLength(4 * 6);
     expect(hA.history.loss).toEqual(hSoloA.history.loss);
     expect(hB.history.loss).toEqual(hSoloB.history.loss);
     for (const [together, alone] of [[bothA, soloA], [bothB, soloB]] as const) {
