@@ -101,18 +101,7 @@ function buildModel(preprocessing: wg.Preprocessing, options: TrainOptions): wg.
 
 async function trainOn(backend: wg.BackendName, table: wg.CsvTable, options: TrainOptions, first: boolean, log: (line: string) => void, label: string): Promise<BackendRun> {
   await wg.setBackend(backend);
-  const data = await wg.data.loadCsv(table, {
-    target: options.target,
-    ...(options.features ? { features: options.features } : {}),
-    ...(options.exclude ? { exclude: options.exclude } : {}),
-    ...(options.categorical ? { categorical: options.categorical } : {}),
-    ...(options.task ? { task: options.task } : {}),
-    validation: options.validation,
-    test: options.test,
-    seed: options.seed,
-    scale: options.scale,
-    dropMissing: options.dropMissing ?? false,
-  });
+  const data = await wg.data.loadCsv(table, loadOptions(options));
   const { preprocessing, train, validation, test } = data;
   if (first) {
     const p = preprocessing;
@@ -169,12 +158,46 @@ async function trainOn(backend: wg.BackendName, table: wg.CsvTable, options: Tra
   }
 }
 
+/** How the table becomes tensors: the same for every backend and for the probe. */
+function loadOptions(options: TrainOptions): wg.LoadCsvOptions {
+  return {
+    target: options.target,
+    ...(options.features ? { features: options.features } : {}),
+    ...(options.exclude ? { exclude: options.exclude } : {}),
+    ...(options.categorical ? { categorical: options.categorical } : {}),
+    ...(options.task ? { task: options.task } : {}),
+    validation: options.validation,
+    test: options.test,
+    seed: options.seed,
+    scale: options.scale,
+    dropMissing: options.dropMissing ?? false,
+  };
+}
+
+/**
+ * --backend auto: the widths of the model this run builds (from the table's encoding,
+ * fitted on a throwaway cpu load) and its batch size go to setBackend('auto', { probe }),
+ * which times a few training steps on every backend that starts and takes the fastest.
+ */
+async function probeBackend(table: wg.CsvTable, options: TrainOptions, log: (line: string) => void): Promise<wg.BackendName> {
+  await wg.setBackend('cpu');
+  const { preprocessing, train, validation, test } = await wg.data.loadCsv(table, loadOptions(options));
+  for (const part of [train, validation, test]) if (part) wg.dispose([part.x, part.y]);
+  const layers = [preprocessing.inputWidth, ...options.layers, preprocessing.outputWidth];
+  const batchSize = Math.min(options.batchSize, train.rowNumbers.length);
+  const backend = await wg.setBackend('auto', { probe: { layers, batchSize } });
+  log(`backend: ${wg.backendInfo().reason ?? backend}`);
+  return backend;
+}
+
 async function train(data: string, options: TrainOptions): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   // With --json, stdout holds only the JSON document; the narrative goes to stderr.
   const log = options.json ? (line: string) => process.stderr.write(`${line}\n`) : out;
   const csv = await wg.data.readCsv(data, options.delimiter ? { delimiter: options.delimiter } : {});
-  const backends = await expandBackends(options.backend);
+  const backends = options.backend.length === 1 && options.backend[0] === 'auto'
+    ? [await probeBackend(csv, options, log)]
+    : await expandBackends(options.backend);
   const many = backends.length > 1;
   const runs: BackendRun[] = [];
   for (const backend of backends) {
