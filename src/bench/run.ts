@@ -10,6 +10,7 @@ import { activeBackend, useBackendInstance } from '../backends/select.js';
 import type { MatmulTile } from '../backends/webgpu.js';
 import { type GpuHandle, startContenders, syncBackend, type WebgradContender } from './contenders.js';
 import { findCrossovers } from './crossover.js';
+import { checkBenchOptions } from './options.js';
 import { runtimeInfo, shortCpu } from './environment.js';
 import { INCUMBENT, PEER_NAMES, type Peer, type PeerLoader, type PeerName, tfjsPeers } from './peers.js';
 import { type BenchReport, type ContenderInfo, type Machine, REPORT_SCHEMA, type Result, type WorkloadInfo } from './report.js';
@@ -113,6 +114,7 @@ function standIn(passed: readonly Entrant[]): Entrant | undefined {
 }
 
 export async function runBench(options: BenchOptions = {}): Promise<BenchReport> {
+  checkBenchOptions(options);
   const t0 = performance.now();
   const started = new Date().toISOString();
   const sizes: Sizes = {

@@ -8,6 +8,7 @@ import {
   type BenchReport, GROUP_NAMES, markdownReport, type PeerLoader, problems, reportChart, resultOf, runBench, seriesOf, textReport, workloadsOf,
 } from '../../src/bench/index.js';
 import type { Peer } from '../../src/bench/peers.js';
+import * as wg from '../../src/index.js';
 import { mustRun } from '../helpers/backends.js';
 
 const TINY = { sizes: [16, 40], batchSizes: [8, 24], elements: [1000, 5000], mlp: [12, 8, 3], reps: 3, budgetSeconds: 8, peers: [] };
@@ -155,5 +156,30 @@ describe('a fast wrong kernel cannot win', () => {
     const controller = new AbortController();
     controller.abort(new Error('enough'));
     await expect(runBench({ ops: ['matmul'], sizes: [16], backends: ['cpu'], peers: [], signal: controller.signal })).rejects.toThrow('enough');
+  });
+});
+
+describe('runBench refuses wrong options before it starts anything', () => {
+  const before = () => wg.memory().numTensors;
+  it.each([
+    [{ sizes: [64, 0] }, /^runBench: sizes should be a list of positive integers \(e\.g\. \[64, 256, 1024\]\), got \[64,0\]$/],
+    [{ batchSizes: 32 }, /^runBench: batchSizes should be a list of positive integers \(e\.g\. \[32, 128\]\), got number 32$/],
+    [{ mlp: [784] }, /^runBench: mlp should be 2 or more positive integers \(e\.g\. \[784, 128, 10\]\), got \[784\]$/],
+    [{ backends: ['wbgpu'] }, /^runBench: backends has "wbgpu", expected one of webgpu, wasm, wasm-1t, wasm-<threads>t, cpu; did you mean 'webgpu'\?$/],
+    [{ backends: 'cpu' }, /^runBench: backends should be an array of names \(webgpu, wasm, .*\), got string cpu$/],
+    [{ peers: ['tfjs-gpu'] }, /^runBench: peers has "tfjs-gpu", expected one of tfjs-webgpu, tfjs-wasm, tfjs-cpu; did you mean 'tfjs-cpu'\?$/],
+    [{ ops: ['matmull'] }, /^runBench: ops has "matmull", expected one of matmul, .*, train; did you mean 'matmul'\?$/],
+    [{ reps: 2.5 }, /^runBench: reps should be an integer >= 1, got 2\.5$/],
+    [{ budgetSeconds: 0 }, /^runBench: budgetSeconds should be a finite number > 0, got 0$/],
+    [{ maxRunMs: Number.NaN }, /^runBench: maxRunMs should be a finite number > 0, got NaN$/],
+    [{ repetitions: 5 }, /^runBench: unknown option 'repetitions' \(expected one of: sizes, /],
+    [{ budget: 10 }, /^runBench: unknown option 'budget' \(expected one of: .*, budgetSeconds, /],
+    [{ budgetsecond: 10 }, /^runBench: unknown option 'budgetsecond'; did you mean 'budgetSeconds'\?/],
+    [{ onProgress: 'yes' }, /^runBench: onProgress should be a function, got string yes$/],
+    [{ signal: {} }, /^runBench: signal should be an AbortSignal, got an object \(Object\)$/],
+  ])('%j', async (options, message) => {
+    const tensors = before();
+    await expect(runBench(options as never)).rejects.toThrow(message);
+    expect(wg.memory().numTensors).toBe(tensors);
   });
 });
