@@ -3,7 +3,7 @@
 // crossover marked, the machine in the title.
 
 import type { BenchReport, ContenderInfo } from './report.js';
-import { seriesOf } from './report.js';
+import { checkReport, seriesOf } from './report.js';
 import { type ChartPanel, type ChartSpec, compactNumber, renderChart } from './svg.js';
 
 const COLORS: Record<string, string> = {
@@ -26,6 +26,7 @@ function colorOf(c: ContenderInfo, index: number): string {
 }
 
 export function chartSpec(report: BenchReport): ChartSpec {
+  checkReport('chartSpec', report);
   let extra = 0;
   const colors = new Map(report.contenders.map((c) => [c.id, COLORS[c.id] ? colorOf(c, 0) : colorOf(c, extra++)]));
   const panels: ChartPanel[] = [];
@@ -51,5 +52,6 @@ export function chartSpec(report: BenchReport): ChartSpec {
 }
 
 export function reportChart(report: BenchReport): string {
+  checkReport('reportChart', report);
   return renderChart(chartSpec(report));
 }

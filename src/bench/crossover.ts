@@ -2,7 +2,7 @@
 // an op, and stays ahead at every larger size measured.
 
 import type { BenchReport, Crossover } from './report.js';
-import { seriesOf, workloadsOf } from './report.js';
+import { checkReport, seriesOf, workloadsOf } from './report.js';
 
 /**
  * The smallest size from which `challenger` is faster (higher GFLOP/s) than
@@ -38,6 +38,7 @@ export function bestOf(report: Pick<BenchReport, 'workloads' | 'results'>, group
  * (the faster of the thread counts measured). Empty when either is missing.
  */
 export function findCrossovers(report: Pick<BenchReport, 'workloads' | 'results' | 'contenders' | 'groups'>): Crossover[] {
+  checkReport('findCrossovers', report, ['workloads', 'results', 'contenders', 'groups']);
   const own = report.contenders.filter((c) => c.kind === 'webgrad');
   const gpu = own.find((c) => c.id === 'webgpu');
   const wasm = own.filter((c) => c.family === 'wasm').map((c) => c.id);

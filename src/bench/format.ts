@@ -3,7 +3,8 @@
 // each cell the median GFLOP/s, ± half its p10–p90 spread, and × its incumbent.
 
 import { contenderName } from './chart.js';
-import { type BenchReport, type Result, problems, resultOf, workloadsOf } from './report.js';
+import { checkOptions } from '../options.js';
+import { type BenchReport, checkReport, type Result, problems, resultOf, workloadsOf } from './report.js';
 import { compactNumber } from './svg.js';
 
 /** 3 significant figures, no exponent for everyday magnitudes. */
@@ -89,6 +90,7 @@ function legendLines(report: BenchReport): string[] {
 
 /** The report for a terminal. */
 export function textReport(report: BenchReport): string {
+  checkReport('textReport', report);
   const out: string[] = [`webgrad bench on ${report.machine.label}`, `${report.machine.runtime}; ${report.machine.cores} cores${report.machine.cpu ? `, ${report.machine.cpu}` : ''}`, ''];
   out.push(...legendLines(report));
   for (const u of report.unavailable) out.push(`${u.id}: not measured (${u.reason})`);
@@ -110,6 +112,8 @@ export function textReport(report: BenchReport): string {
 
 /** A section for docs/benchmarks.md; `chart` is the SVG's path relative to the markdown file. */
 export function markdownReport(report: BenchReport, options: { chart?: string; command?: string } = {}): string {
+  checkReport('markdownReport', report);
+  checkOptions('markdownReport', options, ['chart', 'command']);
   const out: string[] = [`## Throughput: ${report.machine.label} (${report.started.slice(0, 10)})`, ''];
   out.push(`Measured with \`${options.command ?? 'webgrad bench'}\` (src/bench/, ${report.seconds.toFixed(0)} s): ${report.machine.runtime}, ${report.machine.cores} cores${report.machine.cpu ? ` (${report.machine.cpu})` : ''}${report.machine.adapter ? `, WebGPU adapter: ${report.machine.adapter}${report.machine.softwareAdapter ? ' (a software adapter)' : ''}` : ', no WebGPU adapter'}.`);
   out.push(`Samples of all contenders interleaved round by round; ${report.settings.reps} samples per figure at most (fewer where the time budget of ${report.settings.budgetSeconds} s ran short), runs longer than ${(report.settings.maxRunMs / 1000).toFixed(1)} s skipped.`);

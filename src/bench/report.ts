@@ -121,6 +121,18 @@ export interface BenchReport {
 
 // ---- reading a report ---------------------------------------------------------
 
+/**
+ * Throws unless `report` looks like what runBench returns (or its JSON read back):
+ * for the functions that draw or print one, so that a wrong argument is named as such.
+ */
+export function checkReport(fn: string, report: unknown, keys: readonly string[] = ['workloads', 'results', 'contenders', 'groups', 'crossovers']): void {
+  const r = report as Record<string, unknown> | null | undefined;
+  const missing = r && typeof r === 'object' ? keys.filter((k) => !Array.isArray(r[k])) : keys;
+  if (missing.length === 0) return;
+  const what = r === null || r === undefined ? String(r) : typeof r !== 'object' ? `${typeof r} ${String(r)}` : `an object without ${missing.join(', ')}`;
+  throw new TypeError(`${fn}: expected a benchmark report (what runBench returns, schema '${REPORT_SCHEMA}'), got ${what}`);
+}
+
 export function resultOf(report: Pick<BenchReport, 'results'>, workload: string, contender: string): Result | undefined {
   return report.results.find((r) => r.workload === workload && r.contender === contender);
 }

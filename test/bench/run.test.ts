@@ -5,7 +5,7 @@
 // never timed or drawn. (How fast anything is, is for `npm run bench`, not for tests.)
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  type BenchReport, GROUP_NAMES, markdownReport, type PeerLoader, problems, reportChart, resultOf, runBench, seriesOf, textReport, workloadsOf,
+  type BenchReport, findCrossovers, GROUP_NAMES, markdownReport, type PeerLoader, problems, reportChart, resultOf, runBench, seriesOf, textReport, workloadsOf,
 } from '../../src/bench/index.js';
 import type { Peer } from '../../src/bench/peers.js';
 import * as wg from '../../src/index.js';
@@ -108,6 +108,15 @@ describe('runBench on every backend present', () => {
 
   it('is plain data: JSON keeps all of it', () => {
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+    // and what reads it back draws the same
+    expect(reportChart(JSON.parse(JSON.stringify(report)) as BenchReport)).toBe(reportChart(report));
+  });
+
+  it('the readers refuse what is not a report, naming what they were given', () => {
+    expect(() => reportChart(undefined as never)).toThrow(/^reportChart: expected a benchmark report \(what runBench returns, schema 'webgrad-bench\/1'\), got undefined$/);
+    expect(() => textReport({ results: [] } as never)).toThrow(/^textReport: expected a benchmark report .*, got an object without workloads, contenders, groups, crossovers$/);
+    expect(() => findCrossovers('report' as never)).toThrow(/^findCrossovers: expected a benchmark report .*, got string report$/);
+    expect(() => markdownReport(report, { chrt: 'x.svg' } as never)).toThrow(/^markdownReport: unknown option 'chrt'; did you mean 'chart'\?/);
   });
 });
 
