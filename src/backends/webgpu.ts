@@ -76,6 +76,8 @@ const TILE_LADDER: readonly { readonly tile: MatmulTile; readonly minGroups: num
 /** Products with a transposed or unaligned operand of 128 or more on both sides. */
 const TRANSPOSED_TILE: MatmulTile = { tm: 64, tn: 64, tk: 16 };
 const SMALL_TILE: MatmulTile = { tm: 32, tn: 32, tk: 16 };
+/** How long a read aborted by the device waits for the device's lost promise (see orLost). */
+const ABORT_LOSS_WAIT_MS = 1000;
 
 /** Creates the backend on the best device found; throws, listing every attempt, when there is none. */
 export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): Promise<Backend> {
@@ -196,9 +198,15 @@ class WebGPUBackend implements Backend {
     try {
       return await this.loss.race(promise, () => this.lostError(op));
     } catch (error) {
-      // A destroyed device may reject a pending map before its lost promise settles:
-      // give it a turn of the event loop, so that the error says what happened.
-      if (!this.lost) await this.loss.settled(new Promise((resolve) => setTimeout(resolve, 0)));
+      // A destroyed device rejects a pending map at once (Chromium: an AbortError, "Buffer
+      // was unmapped before mapping was resolved"), but its lost promise settles only
+      // after a round trip to the GPU process, which can take a while on a busy machine.
+      // Nothing else unmaps a buffer with a read pending, so an abort waits up to a second
+      // for the loss; other errors get one turn of the event loop.
+      if (!this.lost) {
+        const aborted = error instanceof Error && error.name === 'AbortError';
+        await this.loss.settled(new Promise((resolve) => setTimeout(resolve, aborted ? ABORT_LOSS_WAIT_MS : 0)));
+      }
       if (this.lost) throw this.lostError(op);
       throw error;
     }
