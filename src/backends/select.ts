@@ -32,7 +32,11 @@ export interface AutoOptions {
 }
 
 export interface ProbeOptions {
-  /** The model whose dense layers give the widths (it must be built: call build() or fit once). */
+  /**
+   * The model whose dense layers give the widths (it must be built: call build() or
+   * fit once). Only its shape is read: its weights stay on the backend that made them,
+   * so build the model to train after choosing, or probe with `layers` instead.
+   */
   readonly model?: { readonly weights: readonly { readonly shape: readonly number[] }[] };
   /** Layer widths, input first (e.g. [784, 128, 10]), when there is no model yet. */
   readonly layers?: readonly number[];
