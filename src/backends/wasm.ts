@@ -6,7 +6,7 @@ import { checkOptions } from '../options.js';
 import type { Backend } from './backend.js';
 import { reservedLayout, WasmBackend } from './wasm/backend.js';
 import { type Flavour, loadModule } from './wasm/module.js';
-import { coreCount, threadsAvailable, WorkerPool } from './wasm/pool.js';
+import { coreCount, MAX_THREADS, threadsAvailable, WorkerPool } from './wasm/pool.js';
 
 export interface WasmBackendOptions {
   /**
@@ -37,9 +37,13 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   if (options.flavour !== undefined && !['relaxed', 'simd', 'auto'].includes(options.flavour)) {
     throw new Error(`wasm backend: flavour should be 'relaxed', 'simd' or 'auto', got ${JSON.stringify(options.flavour)}`);
   }
-  const requested = options.threads ?? envThreads() ?? (await coreCount());
+  const requested = options.threads ?? envThreads() ?? Math.min(await coreCount(), MAX_THREADS);
   if (!Number.isInteger(requested) || requested < 1) {
     throw new Error(`createWasmBackend: threads should be a positive integer, got ${String(options.threads)}`);
+  }
+  if (requested > MAX_THREADS) {
+    // each thread is a worker with its own stack in the shared memory: past a few per core they only cost
+    throw new Error(`createWasmBackend: threads should be at most ${MAX_THREADS} (the default is one per core: ${await coreCount()} here), got ${requested}`);
   }
   const threads = requested > 1 && threadsAvailable() ? requested : 1;
   const shared = threads > 1;

@@ -4,6 +4,7 @@
 
 import type { Backend } from '../backends/backend.js';
 import { CpuBackend } from '../backends/cpu.js';
+import { MAX_THREADS } from '../backends/wasm/pool.js';
 import { useBackendInstance } from '../backends/select.js';
 import type { MatmulTile } from '../backends/webgpu.js';
 import type { AcquiredDevice } from '../backends/webgpu/device.js';
@@ -39,11 +40,12 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 
 export const tileLabel = (t: MatmulTile) => `${t.tm}x${t.tn}x${t.tk}${t.per ? `/${t.per}` : ''}`;
 
-/** 'wasm' → wasm-1t and wasm-<cores>t; explicit 'wasm-3t' kept; duplicates dropped. */
+/** 'wasm' → wasm-1t and wasm-<cores>t (at most MAX_THREADS); explicit 'wasm-3t' kept; duplicates dropped. */
 export function expandBackendNames(names: readonly string[], cores: number): string[] {
   const out: string[] = [];
   for (const name of names) {
-    const expanded = name === 'wasm' ? ['wasm-1t', ...(cores > 1 ? [`wasm-${cores}t`] : [])] : [name];
+    const all = Math.min(cores, MAX_THREADS);
+    const expanded = name === 'wasm' ? ['wasm-1t', ...(all > 1 ? [`wasm-${all}t`] : [])] : [name];
     for (const e of expanded) if (!out.includes(e)) out.push(e);
   }
   return out;

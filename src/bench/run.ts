@@ -137,6 +137,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   }, runtime.cores);
   const { contenders } = started_;
   const unavailable = [...started_.unavailable];
+  if (contenders.length === 0) {
+    started_.release();
+    throw new Error(`runBench: none of the backends asked for could start here: ${unavailable.map((u) => `${u.id}: ${u.reason}`).join('; ')}`);
+  }
   // Only the peers of the families measured: an incumbent needs someone to compare with.
   const families = new Set(contenders.map((c) => c.info.family));
   const wanted = (options.peers ?? PEER_NAMES).filter((p) => [...families].some((f) => INCUMBENT[f] === p));

@@ -211,6 +211,8 @@ const rows: WrongCall[] = [
   // --- backends
   { name: 'setBackend with a misspelt name', call: () => wg.setBackend('wbgpu' as 'webgpu'), says: [/^setBackend: expected 'cpu', 'wasm', 'webgpu' or 'auto', got "wbgpu"; did you mean 'webgpu'\?$/] },
   { name: 'setBackend without a name', call: () => wg.setBackend(undefined as unknown as 'cpu'), says: [/^setBackend: expected 'cpu', 'wasm', 'webgpu' or 'auto', got undefined$/] },
+  { name: 'setBackend wasm with far too many threads', call: () => wg.setBackend('wasm', { threads: 1000 }), says: [/^setBackend\('wasm'\): backend is not available; tried wasm: createWasmBackend: threads should be at most 64 \(the default is one per core: \d+ here\), got 1000$/] },
+  { name: "setBackend 'auto' with a probe of one width", call: () => wg.setBackend('auto', { probe: { layers: [784] } }), says: [/^setBackend\('auto', \{ probe \}\): layers should be two or more positive integers, input width first \(e\.g\. \[784, 128, 10\]\), got \[784\]$/] },
   { name: 'registerBackend with an unknown name', call: () => wg.registerBackend('tpu' as 'cpu', async () => new CpuBackend(), 1), says: [/^registerBackend: name should be 'cpu', 'wasm' or 'webgpu', got "tpu"$/] },
   { name: 'registerBackend with a factory that is not a function', call: () => wg.registerBackend('wasm', new CpuBackend() as unknown as wg.BackendFactory, 1), says: [/^registerBackend: factory should be a function returning a Promise of a backend, got an object \(CpuBackend\)$/] },
   { name: 'registerBackend with a priority that is not a number', call: () => wg.registerBackend('wasm', async () => new CpuBackend(), 'high' as unknown as number), says: [/^registerBackend: priority should be a finite number, got "high"$/] },

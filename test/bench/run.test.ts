@@ -161,6 +161,11 @@ describe('a fast wrong kernel cannot win', () => {
     expect(cpu.ratio).toBeUndefined();
   }, 60_000);
 
+  it('says so when none of the backends asked for can start', async () => {
+    // more threads than a pool allows: the wasm backend refuses, and nothing else was asked for
+    await expect(runBench({ ops: ['sum'], elements: [1000], backends: ['wasm-1000t'], peers: [] })).rejects.toThrow(/^runBench: none of the backends asked for could start here: wasm-1000t: /);
+  });
+
   it('stops when aborted', async () => {
     const controller = new AbortController();
     controller.abort(new Error('enough'));

@@ -41,6 +41,9 @@ async function nodeBuiltin<T>(id: string): Promise<T> {
 }
 
 /** Whether this runtime can run workers over shared WebAssembly memory. */
+/** The most threads a wasm backend runs (a worker each, with its own stack in the shared memory). */
+export const MAX_THREADS = 64;
+
 export function threadsAvailable(): boolean {
   if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
   if (useWorkerThreads) return true;
