@@ -1,34 +1,8 @@
-// Timing helpers for the benchmarks: medians and spread of interleaved samples.
+// Helpers of the WASM bench (npm run bench:wasm): formatting, tables and interleaving.
 
-export interface Summary {
-  readonly median: number;
-  /** 10th and 90th percentiles. */
-  readonly p10: number;
-  readonly p90: number;
-  readonly samples: number;
-}
+import { roundRatios, summarize, type Summary } from './timing.js';
 
-function quantile(sorted: readonly number[], q: number): number {
-  const at = (sorted.length - 1) * q;
-  const lo = Math.floor(at);
-  const hi = Math.ceil(at);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
-}
-
-export function summarize(times: readonly number[]): Summary {
-  const sorted = [...times].sort((a, b) => a - b);
-  return { median: quantile(sorted, 0.5), p10: quantile(sorted, 0.1), p90: quantile(sorted, 0.9), samples: sorted.length };
-}
-
-/**
- * The speed-up of `ours` over `peer`, round by round: samples of the same round
- * ran milliseconds apart, so load from other processes hits both alike. The
- * median and spread of these ratios are steadier than a ratio of medians on a
- * busy machine.
- */
-export function roundRatios(peer: readonly number[], ours: readonly number[]): Summary {
-  return summarize(peer.map((p, i) => p / ours[i]!));
-}
+export { roundRatios, summarize, type Summary };
 
 /** "2.01 (1.90–2.10)" */
 export function formatRatio(s: Summary): string {
