@@ -200,9 +200,10 @@ function checkAutoOptions(options: AutoOptions | undefined): { widths: number[];
     if (!ok) throw new Error(`${fn}: layers should be two or more positive integers, input width first (e.g. [784, 128, 10]), got ${Array.isArray(probe.layers) ? JSON.stringify(probe.layers) : given(probe.layers)}`);
     widths = [...probe.layers];
   } else {
-    const weights = (probe.model as { weights?: unknown }).weights;
-    const kernels = Array.isArray(weights) ? (weights as { shape: number[] }[]).filter((w) => w.shape.length === 2) : [];
-    if (kernels.length === 0) throw new Error(`${fn}: model should be a built model with dense layers (call model.build(inputShape) first), got ${Array.isArray(weights) ? 'a model without weights yet' : given(probe.model)}`);
+    const model: unknown = probe.model;
+    const weights = model !== null && typeof model === 'object' ? (model as { weights?: unknown }).weights : undefined;
+    const kernels = Array.isArray(weights) ? (weights as { shape?: unknown }[]).filter((w): w is { shape: number[] } => Array.isArray(w?.shape) && w.shape.length === 2) : [];
+    if (kernels.length === 0) throw new Error(`${fn}: model should be a built model with dense layers (call model.build(inputShape) first), got ${Array.isArray(weights) ? 'a model without weights yet' : given(model)}`);
     widths = [kernels[0]!.shape[0]!, ...kernels.map((k) => k.shape[1]!)];
   }
   const batch = checkNumber(fn, 'batchSize', probe.batchSize, 32, { integer: true, min: 1 });

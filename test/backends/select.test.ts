@@ -98,6 +98,7 @@ describe('backend selection', () => {
     await expect(probe({})).rejects.toThrow(/expected either model \(a built model\) or layers \(widths such as \[784, 128, 10\]\), got neither/);
     await expect(probe({ layers: [3] })).rejects.toThrow(/layers should be two or more positive integers, input width first \(e\.g\. \[784, 128, 10\]\), got \[3\]/);
     await expect(probe({ layers: [3, 2], batchSize: 0 })).rejects.toThrow(/batchSize/);
+    await expect(probe({ model: null })).rejects.toThrow(/model should be a built model with dense layers \(call model\.build\(inputShape\) first\), got null$/);
     const unbuilt = wg.sequential([wg.layers.dense({ units: 2 })]);
     await expect(probe({ model: unbuilt })).rejects.toThrow(/model should be a built model with dense layers \(call model\.build\(inputShape\) first\), got a model without weights yet/);
     await wg.setBackend('cpu');
