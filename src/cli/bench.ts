@@ -85,7 +85,7 @@ function progressReporter(quiet: boolean, stream: NodeJS.WriteStream = process.s
     };
   }
   const bar = new cliProgress.SingleBar({
-    format: 'bench [{bar}] {value}/{total} workloads | {elapsed}s | {workload}',
+    format: 'bench [{bar}] {value}/{total} workloads | {duration_formatted} | {workload}',
     stream,
     barsize: 24,
     hideCursor: true,
@@ -99,7 +99,9 @@ function progressReporter(quiet: boolean, stream: NodeJS.WriteStream = process.s
         bar.start(p.total, 0, { workload: '' });
         started = true;
       }
-      bar.update(p.done, { workload: p.phase === 'start' ? `${p.workload.id} ${p.workload.shape}` : '' });
+      // the name stays until the next workload starts (the bar redraws on a timer)
+      if (p.phase === 'start') bar.update(p.done, { workload: `${p.workload.id} ${p.workload.shape}` });
+      else bar.update(p.done);
     },
     stop: () => started && bar.stop(),
   };
