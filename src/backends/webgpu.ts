@@ -12,7 +12,7 @@ import type {
 } from './backend.js';
 import { checkOptions } from '../options.js';
 import { STATE_SLOTS } from './step-rules.js';
-import { isContiguous, sizeOf } from './strided.js';
+import { contiguousStrides, isContiguous, sizeOf } from './strided.js';
 import { acquireDevice, type AcquireOptions, type AcquiredDevice, type AdapterSummary, summarizeAdapter } from './webgpu/device.js';
 import {
   binaryKernel, copyKernel, fillKernel, gatherKernel, type MatmulConfig, matmulKernel, type TiledConfig, reduceKernel, scatterAddKernel,
@@ -21,7 +21,7 @@ import {
 import { LossSignal } from './webgpu/loss.js';
 import { BufferPool, GpuStorage, mib, StagingPool } from './webgpu/memory.js';
 import {
-  denseStrides, elementwiseParams, indexParams, type MatmulGeometry, matmulGeometry, matmulParams, reduceParams, stepParams,
+  elementwiseParams, indexParams, type MatmulGeometry, matmulGeometry, matmulParams, reduceParams, stepParams,
 } from './webgpu/params.js';
 import { PipelineCache } from './webgpu/pipelines.js';
 import { CommandQueue } from './webgpu/queue.js';
@@ -470,7 +470,7 @@ class WebGPUBackend implements Backend {
   private contiguous(view: View): { view: View; temp?: GpuStorage } {
     if (isContiguous(view)) return { view };
     const temp = this.pool.acquire(sizeOf(view.shape) * 4);
-    const dense: View = { storage: temp, dtype: view.dtype, shape: view.shape, strides: denseStrides(view.shape), offset: 0 };
+    const dense: View = { storage: temp, dtype: view.dtype, shape: view.shape, strides: contiguousStrides(view.shape), offset: 0 };
     this.copy(view, dense);
     return { view: dense, temp };
   }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as wg from '../../src/index.js';
 import { activeBackend } from '../../src/backends/select.js';
 import type { WasmBackend } from '../../src/backends/wasm/backend.js';
+import { handWrittenStep } from '../helpers/steps.js';
 
 describe('wasm heap over 10,000 training steps', () => {
   it('stays flat: no growth, no leaked blocks', async () => {
@@ -17,12 +18,7 @@ describe('wasm heap over 10,000 training steps', () => {
       wg.layers.dense({ units: 3 }),
     ]);
     const optimizer = wg.optimizers.adam({ learningRate: 0.01 });
-    const step = () => {
-      const { value, grads } = wg.valueAndGrad(() => wg.losses.meanSquaredError(y, model.apply(x, true)), model.trainableWeights);
-      optimizer.applyGradients(grads, model.trainableWeights);
-      wg.dispose(grads);
-      return value;
-    };
+    const step = handWrittenStep(model, optimizer, x, y);
     step().dispose();
     // Live blocks are counted after the first step; the high-water mark after the
     // second, whose temporaries overlap a little differently (optimizer state is new

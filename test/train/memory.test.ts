@@ -8,6 +8,7 @@ import { activeBackend } from '../../src/backends/select.js';
 import type { WasmBackend } from '../../src/backends/wasm/backend.js';
 import { backendCases } from '../helpers/backends.js';
 import { settleGarbage } from '../helpers/gc.js';
+import { handWrittenStep, repeatSteps } from '../helpers/steps.js';
 
 const cases = (await backendCases()).filter((c) => c.name !== 'webgpu');
 const STEPS = 10_000;
@@ -20,22 +21,11 @@ describe.each(cases)('memory over 10,000 steps ($name)', ({ name, skip }) => {
     const y = wg.randomNormal([16, 2], 0, 1, 2);
     const model = wg.sequential([wg.layers.dense({ units: 8, inputDim: 4, activation: 'tanh' }), wg.layers.dense({ units: 2 })]);
     const optimizer = wg.optimizers.adam({ learningRate: 0.01 });
-    const step = () => {
-      const { value, grads } = wg.valueAndGrad(() => wg.losses.meanSquaredError(y, model.apply(x, true)), model.trainableWeights);
-      optimizer.applyGradients(grads, model.trainableWeights);
-      wg.dispose(grads);
-      return value;
-    };
+    const step = handWrittenStep(model, optimizer, x, y);
     step().dispose();
     await settleGarbage(); // garbage of earlier tests is finalized now, not during the steps
     const first = wg.memory();
-    let last: wg.Tensor | undefined;
-    for (let i = 0; i < STEPS; i++) {
-      last?.dispose();
-      last = step();
-    }
-    const loss = (await last!.data())[0]!;
-    last!.dispose();
+    const loss = await repeatSteps(step, STEPS);
     expect(Number.isFinite(loss)).toBe(true);
     expect(wg.memory()).toEqual(first);
     model.dispose();

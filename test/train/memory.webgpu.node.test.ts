@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import * as wg from '../../src/index.js';
 import { backendCases } from '../helpers/backends.js';
 import { settleGarbage } from '../helpers/gc.js';
+import { handWrittenStep, repeatSteps } from '../helpers/steps.js';
 
 const webgpu = (await backendCases()).find((c) => c.name === 'webgpu')!;
 const STEPS = 10_000;
@@ -37,24 +38,13 @@ describe.skipIf(webgpu.skip !== undefined)('memory over 10,000 steps (webgpu)', 
     const y = wg.randomNormal([16, 1], 0, 1, 2);
     const model = wg.sequential([wg.layers.dense({ units: 1, inputDim: 4 })]);
     const optimizer = wg.optimizers.sgd({ learningRate: 0.01, momentum: 0.9 });
-    const step = () => {
-      const { value, grads } = wg.valueAndGrad(() => wg.losses.meanSquaredError(y, model.apply(x, true)), model.trainableWeights);
-      optimizer.applyGradients(grads, model.trainableWeights);
-      wg.dispose(grads);
-      return value;
-    };
+    const step = handWrittenStep(model, optimizer, x, y);
     for (let i = 0; i < 3; i++) step().dispose();
     await wg.tensor([0]).data(); // the warm-up's work done, its buffers back in the pool
     await settleGarbage();
     const first = level();
     const pooled = gpu().memory.pooledBytes;
-    let last: wg.Tensor | undefined;
-    for (let i = 0; i < STEPS; i++) {
-      last?.dispose();
-      last = step();
-    }
-    const loss = (await last!.data())[0]!;
-    last!.dispose();
+    const loss = await repeatSteps(step, STEPS);
     expect(Number.isFinite(loss)).toBe(true);
     expect(level()).toEqual(first);
     expect(gpu().memory.pooledBytes).toBeLessThanOrEqual(pooled + 4096);

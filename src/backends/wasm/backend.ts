@@ -6,7 +6,7 @@
 import type {
   Backend, BackendInfo, BinaryOp, DType, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
 } from '../backend.js';
-import { isContiguous, sizeOf } from '../strided.js';
+import { contiguousStrides, isContiguous, sizeOf } from '../strided.js';
 import * as abi from '../../generated/wasm-abi.js';
 import { type HeapStats, WasmHeap, WasmStorage } from './heap.js';
 import { coalesce, coalesceAxes, Space } from './layout.js';
@@ -120,7 +120,7 @@ export class WasmBackend implements Backend {
     }
     const temp = this.heap.alloc(n * 4);
     try {
-      this.copy(view, { storage: temp, dtype: view.dtype, shape: view.shape, strides: contiguous(view.shape), offset: 0 });
+      this.copy(view, { storage: temp, dtype: view.dtype, shape: view.shape, strides: contiguousStrides(view.shape), offset: 0 });
       const at = temp.ptr >>> 2;
       return view.dtype === 'f32' ? this.heap.f32.slice(at, at + n) : this.heap.i32.slice(at, at + n);
     } finally {
@@ -389,7 +389,7 @@ export class WasmBackend implements Backend {
     const n = sizeOf(v.shape);
     const temp = this.heap.alloc(n * 4);
     temps.push(temp);
-    this.copy(v, { storage: temp, dtype, shape: v.shape, strides: contiguous(v.shape), offset: 0 });
+    this.copy(v, { storage: temp, dtype, shape: v.shape, strides: contiguousStrides(v.shape), offset: 0 });
     return temp.ptr;
   }
 
@@ -479,13 +479,4 @@ function copyInto(target: Int32Array, source: Int32Array, from: number, to: numb
   for (let i = from; i < to; i++) target[at + i - from] = source[i]!;
 }
 
-function contiguous(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i]!;
-  }
-  return strides;
-}
 

@@ -72,17 +72,6 @@ export function elementwiseParams(
   return { uniform: p, count };
 }
 
-/** Row-major strides of a contiguous shape. */
-export function denseStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
-
 /**
  * The Reduce struct (reduce.wgsl). Words: 0 outer count, 1 inner count, 2 outer
  * rank, 3 inner rank, 4 offset, 8.. outer shape, 16.. inner shape, 24.. outer
