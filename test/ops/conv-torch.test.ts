@@ -1,4 +1,4 @@
-// conv2d, maxPool2d and avgPool2d against PyTorch (test/fixtures/conv-torch.py,
+// conv2d, conv2dTranspose, maxPool2d and avgPool2d against PyTorch (test/fixtures/conv-torch.py,
 // float64, layouts converted from NCHW / OIHW): the forward values and the
 // gradients of sum(op(inputs) * W) for every input, on every backend.
 
@@ -18,10 +18,14 @@ function apply(c: TorchCase, xs: wg.Tensor[]): wg.Tensor {
     const options = { ...(c.options as wg.Conv2dOptions), ...(xs[2] ? { bias: xs[2] } : {}) };
     return wg.conv2d(xs[0]!, xs[1]!, options);
   }
+  if (c.op === 'conv2dTranspose') {
+    const options = { ...(c.options as wg.Conv2dTransposeOptions), ...(xs[2] ? { bias: xs[2] } : {}) };
+    return wg.conv2dTranspose(xs[0]!, xs[1]!, options);
+  }
   return wg[c.op](xs[0]!, c.options as unknown as wg.Pool2dOptions);
 }
 
-describe('conv2d and pooling vs PyTorch', () => {
+describe('convolutions and pooling vs PyTorch', () => {
   for (const backend of backends) {
     describe.skipIf(backend.skip !== undefined)(backend.name, () => {
       for (const c of CONV_TORCH) {
