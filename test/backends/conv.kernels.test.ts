@@ -31,6 +31,8 @@ const GEOMETRIES: readonly [string, ConvGeometry][] = [
   ['2x2 stride 2, groups 2', geometry({ inH: 7, inW: 5, outH: 4, outW: 3, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, groups: 2 })],
   ['3x2 dilation 2, stride (1, 2), padding', geometry({ inH: 6, inW: 7, outH: 4, outW: 4, kernelH: 3, kernelW: 2, strideW: 2, dilationH: 2, dilationW: 2, padTop: 1, padLeft: 1, channels: 5 })],
   ['depthwise 3x3 stride 2', geometry({ inH: 6, inW: 6, outH: 3, outW: 3, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padLeft: 1, groups: 6 })],
+  // The first row of windows lies wholly in padding: -infinity (max), NaN (avg), zeros (im2col).
+  ['windows wholly in padding', geometry({ inH: 4, inW: 4, outH: 3, outW: 2, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padTop: 2 })],
 ];
 
 /** x [b, h, w, c] stored as [b, w, h, c] after 5 elements of filler: strided, with an offset. */
