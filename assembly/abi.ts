@@ -14,6 +14,10 @@ export const KIND_MATMUL = 3;
 export const KIND_GATHER = 4;
 export const KIND_SCATTER_ADD = 5;
 export const KIND_STEP = 6;
+export const KIND_IM2COL = 7;
+export const KIND_COL2IM = 8;
+export const KIND_POOL = 9;
+export const KIND_POOL_GRAD = 10;
 
 // --- dtypes ---------------------------------------------------------------
 export const DT_F32 = 0;
@@ -186,6 +190,33 @@ export const ST_GRAD = 12;
 export const ST_STATE = 16; // 3 addresses
 export const ST_HYPER = 32; // f64[8]
 export const ST_BYTES = 96;
+
+// Convolution / pooling window descriptor (assembly/conv.ts): the ConvGeometry of
+// src/backends/backend.ts, then addresses. x is contiguous NHWC (JS copies strided
+// views first); cols and dy are contiguous; out is overwritten.
+export const CV_BATCH = 0;
+export const CV_IN_H = 4;
+export const CV_IN_W = 8;
+export const CV_CHANNELS = 12;
+export const CV_OUT_H = 16;
+export const CV_OUT_W = 20;
+export const CV_KH = 24;
+export const CV_KW = 28;
+export const CV_SH = 32;
+export const CV_SW = 36;
+export const CV_DH = 40;
+export const CV_DW = 44;
+export const CV_PAD_T = 48;
+export const CV_PAD_L = 52;
+export const CV_GROUPS = 56;
+export const CV_X = 60; // im2col, pool, poolGrad: the image
+export const CV_AUX = 64; // col2im: the cols; poolGrad: dy
+export const CV_OUT = 68;
+export const CV_OP = 72; // pool, poolGrad: POOL_MAX or POOL_AVG
+export const CV_BYTES = 80;
+
+export const POOL_MAX = 0;
+export const POOL_AVG = 1;
 
 /** Scratch each thread may use for index counters and accumulators (bytes). */
 export const SCRATCH_PART_BYTES = 16384;

@@ -3,7 +3,10 @@
 // `parts` that write disjoint outputs; any thread may run any part, and `thread`
 // picks the per-thread scratch.
 
-import { KIND_ELEMENTWISE, KIND_GATHER, KIND_MATMUL, KIND_REDUCE, KIND_SCATTER_ADD, KIND_STEP } from './abi';
+import {
+  KIND_COL2IM, KIND_ELEMENTWISE, KIND_GATHER, KIND_IM2COL, KIND_MATMUL, KIND_POOL, KIND_POOL_GRAD, KIND_REDUCE, KIND_SCATTER_ADD, KIND_STEP,
+} from './abi';
+import { col2im, im2col, pool, poolGrad } from './conv';
 import { elementwise } from './elementwise';
 import { gather, scatterAdd } from './gather';
 import { matmul } from './matmul';
@@ -20,6 +23,10 @@ export function dispatch(kind: i32, desc: usize, part: i32, parts: i32, thread: 
     case KIND_GATHER: gather(desc, part, parts); break;
     case KIND_SCATTER_ADD: scatterAdd(desc, part, parts); break;
     case KIND_STEP: step(desc, part, parts); break;
+    case KIND_IM2COL: im2col(desc, part, parts); break;
+    case KIND_COL2IM: col2im(desc, part, parts); break;
+    case KIND_POOL: pool(desc, part, parts); break;
+    case KIND_POOL_GRAD: poolGrad(desc, part, parts); break;
   }
 }
 

@@ -66,6 +66,39 @@ export interface MatmulOptions {
   readonly activation?: Activation;
 }
 
+/**
+ * Where a convolution or pooling window sits over an NHWC image; every number is in
+ * pixels, and the front-end has already checked and resolved them (TensorFlow's
+ * 'same' rule, explicit padding). Window (oy, ox), tap (ky, kx) reads input pixel
+ * (oy·strideH − padTop + ky·dilationH, ox·strideW − padLeft + kx·dilationW); a tap
+ * outside the image is padding. Channels are split into `groups` equal groups
+ * (im2col / col2im; pooling has groups = 1).
+ */
+export interface ConvGeometry {
+  readonly batch: number;
+  readonly inH: number;
+  readonly inW: number;
+  /** All input channels (every group's). */
+  readonly channels: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly kernelH: number;
+  readonly kernelW: number;
+  readonly strideH: number;
+  readonly strideW: number;
+  readonly dilationH: number;
+  readonly dilationW: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+  readonly groups: number;
+}
+
+/** Pooling windows: a ConvGeometry with groups = 1 (dilation is 1 for the public ops but honoured). */
+export type PoolGeometry = ConvGeometry;
+
+/** Pooling reductions: max pads with -infinity; avg divides by the taps inside the image. */
+export type PoolOp = 'max' | 'avg';
+
 /** Optimizer update rules a backend may fuse into one kernel per parameter. */
 export type OptimizerRule = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'rmspropCentered' | 'adam' | 'adamw';
 
@@ -126,6 +159,40 @@ export interface Backend {
   scatterAdd(updates: View, indices: View, axis: number, out: View): void;
   /** cond, a, b have out's shape; a nonzero cond picks a. */
   where(cond: View, a: View, b: View, out: View): void;
+  /**
+   * Convolution patches as rows of a matrix (the "im2col" of implicit GEMM):
+   * x is an f32 NHWC view [batch, inH, inW, channels] with any strides; out is
+   * [groups, batch·outH·outW, kernelH·kernelW·channels/groups], contiguous, where
+   * out[g, (b·outH + oy)·outW + ox, (ky·kernelW + kx)·cg + c] = x[b, iy, ix, g·cg + c]
+   * at the tap's input pixel (see ConvGeometry), or 0 where the tap falls in padding.
+   * A convolution is then one matmul with the filter seen as [groups, kh·kw·cg, cout/groups].
+   */
+  im2col(x: View, out: View, geometry: ConvGeometry): void;
+  /**
+   * im2col's adjoint (the input gradient of a convolution): cols has im2col's output
+   * shape and is contiguous (any offset); out, an f32 NHWC [batch, inH, inW, channels]
+   * contiguous view, is overwritten with, for every pixel, the sum of the cols entries
+   * im2col would have read from it (taps in padding are dropped). Each output pixel
+   * sums its own taps in (oy, ox, ky, kx) order, so results never depend on scheduling.
+   */
+  col2im(cols: View, out: View, geometry: ConvGeometry): void;
+  /**
+   * Windowed max or mean over an f32 NHWC view x [batch, inH, inW, channels] (any
+   * strides) into out [batch, outH, outW, channels] (contiguous), per channel; `groups`
+   * is 1 and ignored. Taps in padding are skipped: max over the taps inside the image,
+   * avg divides by their count (TensorFlow's rule). A window with no tap inside gives
+   * -infinity (max) or NaN (avg); the front-end never asks for one.
+   */
+  pool2d(op: PoolOp, x: View, out: View, geometry: PoolGeometry): void;
+  /**
+   * pool2d's input gradient: dy [batch, outH, outW, channels] contiguous (any offset),
+   * x the forward's input (only read for max), out [batch, inH, inW, channels]
+   * contiguous, overwritten. max: each window's dy goes to its first largest tap in
+   * (ky, kx) order (recomputed from x; a NaN counts as largest); avg: each window's
+   * dy / count goes to each of its taps inside the image. Each input pixel gathers the
+   * windows that cover it in (oy, ox) order, so results never depend on scheduling.
+   */
+  pool2dGrad(op: PoolOp, x: View, dy: View, out: View, geometry: PoolGeometry): void;
   /** Strided to strided copy of x into out (same shape), converting dtype when they differ. out may be strided. */
   copy(x: View, out: View): void;
   /** Sets every element of out (which may be strided) to value. */

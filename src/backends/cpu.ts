@@ -3,8 +3,9 @@
 // backend is tested against it.
 
 import type {
-  Backend, BackendInfo, BinaryOp, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
+  Backend, BackendInfo, BinaryOp, ConvGeometry, MatmulOptions, OptimizerRule, PoolGeometry, PoolOp, ReduceOp, Storage, UnaryOp, View,
 } from './backend.js';
+import * as conv from './cpu-conv.js';
 import { binaryFunction, unaryFunction } from './scalar-ops.js';
 import { applyStepRule } from './step-rules.js';
 import { elementOffsets, sizeOf } from './strided.js';
@@ -26,6 +27,10 @@ function array(view: View): Float32Array | Int32Array {
 
 function offsets(view: View): Int32Array {
   return elementOffsets(view.shape, view.strides, view.offset);
+}
+
+function image(view: View): conv.Image {
+  return { data: array(view) as Float32Array, strides: view.strides, offset: view.offset };
 }
 
 /** The view's elements as a contiguous float64 list. */
@@ -194,6 +199,22 @@ export class CpuBackend implements Backend {
   fill(out: View, value: number): void {
     const O = array(out);
     for (const o of offsets(out)) O[o] = value;
+  }
+
+  im2col(x: View, out: View, geometry: ConvGeometry): void {
+    conv.im2col(image(x), array(out) as Float32Array, geometry);
+  }
+
+  col2im(cols: View, out: View, geometry: ConvGeometry): void {
+    conv.col2im(array(cols) as Float32Array, cols.offset, array(out) as Float32Array, geometry);
+  }
+
+  pool2d(op: PoolOp, x: View, out: View, geometry: PoolGeometry): void {
+    conv.pool(op, image(x), array(out) as Float32Array, geometry);
+  }
+
+  pool2dGrad(op: PoolOp, x: View, dy: View, out: View, geometry: PoolGeometry): void {
+    conv.poolGrad(op, image(x), array(dy) as Float32Array, dy.offset, array(out) as Float32Array, geometry);
   }
 
   step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[]): void {

@@ -8,7 +8,7 @@
 // later call throw an error that says so, rather than hang.
 
 import type {
-  Backend, BackendInfo, BinaryOp, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
+  Backend, BackendInfo, BinaryOp, ConvGeometry, MatmulOptions, OptimizerRule, PoolGeometry, PoolOp, ReduceOp, Storage, UnaryOp, View,
 } from './backend.js';
 import { checkOptions } from '../options.js';
 import { STATE_SLOTS } from './step-rules.js';
@@ -16,7 +16,7 @@ import { contiguousStrides, isContiguous, sizeOf } from './strided.js';
 import { acquireDevice, type AcquireOptions, type AcquiredDevice, type AdapterSummary, summarizeAdapter } from './webgpu/device.js';
 import {
   binaryKernel, copyKernel, fillKernel, gatherKernel, type MatmulConfig, matmulKernel, type TiledConfig, reduceKernel, scatterAddKernel,
-  stepKernel, unaryKernel, whereKernel,
+  stepKernel, unaryKernel, whereKernel, windowKernel, type WindowKernel,
 } from './webgpu/kernels.js';
 import { LossSignal } from './webgpu/loss.js';
 import { BufferPool, GpuStorage, mib, StagingPool } from './webgpu/memory.js';
@@ -25,6 +25,7 @@ import {
 } from './webgpu/params.js';
 import { PipelineCache } from './webgpu/pipelines.js';
 import { CommandQueue } from './webgpu/queue.js';
+import { windowParams } from './webgpu/window.js';
 
 export interface WebGPUBackendOptions extends AcquireOptions {
   /**
@@ -407,6 +408,42 @@ class WebGPUBackend implements Backend {
       this.grid(Math.ceil(count / this.wg), 'scatterAdd'),
     );
     this.release(upd.temp, idx.temp);
+  }
+
+  // --- convolution and pooling (shaders/conv.wgsl, shaders/pool.wgsl) ---------
+
+  im2col(x: View, out: View, geometry: ConvGeometry): void {
+    this.window('im2col', geometry, [x], out);
+  }
+
+  col2im(cols: View, out: View, geometry: ConvGeometry): void {
+    this.window('col2im', geometry, [cols], out);
+  }
+
+  pool2d(op: PoolOp, x: View, out: View, geometry: PoolGeometry): void {
+    this.window(`pool_${op}`, geometry, [x], out);
+  }
+
+  pool2dGrad(op: PoolOp, x: View, dy: View, out: View, geometry: PoolGeometry): void {
+    this.window(`pool_grad_${op}`, geometry, [x, dy], out);
+  }
+
+  /** One thread per element of out; im2col and pool read x through its strides, other inputs are contiguous. */
+  private window(kind: WindowKernel, g: ConvGeometry, inputs: readonly View[], out: View): void {
+    this.check(kind);
+    this.requireDense(kind, out, true);
+    const count = sizeOf(out.shape);
+    if (count === 0) return;
+    const image = kind === 'col2im' ? undefined : inputs[0];
+    const aux = kind === 'col2im' ? inputs[0] : inputs[1];
+    if (aux) this.requireDense(kind, aux, true);
+    const uniform = windowParams(g, count, image, aux?.offset ?? 0, out.offset);
+    this.queue.dispatch(
+      this.pipelines.get(windowKernel(kind, this.wg)),
+      [...inputs.map((v) => v.storage as GpuStorage), out.storage as GpuStorage],
+      uniform,
+      this.grid(Math.ceil(count / this.wg), kind),
+    );
   }
 
   step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[]): void {

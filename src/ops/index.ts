@@ -16,8 +16,10 @@ export {
   randomNormal, randomUniform, truncatedNormal, clone, variable,
   type TensorValues, type VariableOptions,
 } from './creation.js';
+export { conv2d, type Conv2dOptions, type Padding, type Pair } from './conv.js';
 export { gather, oneHot } from './gather.js';
 export { matmul, dense, type DenseOptions } from './matmul.js';
+export { maxPool2d, avgPool2d, type Pool2dOptions } from './pool.js';
 export { sum, mean, max, min, prod, argMax, argMin, logSumExp } from './reduce.js';
 export {
   reshape, transpose, expandDims, squeeze, broadcastTo, slice, pad, concat, stack, unstack, split, tile, flatten, contiguous,

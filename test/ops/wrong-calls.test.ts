@@ -55,6 +55,8 @@ const rows: WrongCall[] = [
   { name: 'dense with the wrong input size', call: (o) => wg.dense(o.m45, o.m33), says: [/^dense: x's last dimension should be 3 \(the kernel's inputs\), got x \[4,5\]/] },
   { name: 'dense with a bias of the wrong size', call: (o) => wg.dense(o.m23, o.m33, { bias: o.v4 }), says: [/^dense: bias should be \[3\] to match the kernel \[3,3\], got \[4\]/] },
   { name: 'dense with an unknown activation', call: (o) => wg.dense(o.m23, o.m33, { activation: 'swish' as 'relu' }), says: [/^dense: activation should be one of linear, relu, sigmoid, tanh, got "swish"/] },
+  // --- conv2d and pooling (4-D operands made inside tidy, so a failed call frees them)
+  ...convRows(),
   // --- concat, stack, split
   { name: 'concat of shapes differing outside the axis', call: (o) => wg.concat([o.m23, o.m33], 1), says: [/^concat: tensors\[1\] has shape \[3,3\], which differs from tensors\[0\]'s \[2,3\] outside axis 1/] },
   { name: 'concat of different ranks', call: (o) => wg.concat([o.v3, o.m33]), says: [/^concat: tensors\[1\] has shape \[3,3\]/] },
@@ -140,6 +142,46 @@ const rows: WrongCall[] = [
   { name: 'valueAndGrad of a non-scalar result', call: (o) => wg.valueAndGrad(() => wg.mul(o.m23, 2), [o.m23]), says: [/^valueAndGrad: f should return a scalar \(one element\), got shape \[2,3\]/] },
   { name: 'grad of a non-function', call: () => wg.grad(null as unknown as (x: wg.Tensor) => wg.Tensor), says: [/^grad: expected a function, got object/] },
 ];
+
+/** Wrong calls of conv2d, maxPool2d and avgPool2d: x is [1,5,5,4] unless a row says otherwise. */
+function convRows(): WrongCall[] {
+  const conv = (x: number[], f: number[], options: wg.Conv2dOptions = {}) => () => wg.tidy(() => wg.conv2d(wg.zeros(x), wg.zeros(f), options));
+  const withBias = (bias: number[], options: wg.Conv2dOptions = {}) => () =>
+    wg.tidy(() => wg.conv2d(wg.zeros([1, 5, 5, 4]), wg.zeros([3, 3, 4, 2]), { ...options, bias: wg.zeros(bias) }));
+  const pool = (which: 'maxPool2d' | 'avgPool2d', x: number[], options: wg.Pool2dOptions) => () => wg.tidy(() => wg[which](wg.zeros(x), options));
+  return [
+    { name: 'conv2d of a 3-D x', call: conv([5, 5, 4], [3, 3, 4, 2]), says: [/^conv2d: x should be 4-D \[batch, height, width, channels\], got \[5,5,4\]/] },
+    { name: 'conv2d with a 3-D filter', call: conv([1, 5, 5, 4], [3, 3, 4]), says: [/^conv2d: filter should be 4-D \[kernelHeight, kernelWidth, inChannels \/ groups, outChannels\], got \[3,3,4\]/] },
+    { name: 'conv2d with a channel mismatch', call: conv([1, 5, 5, 4], [3, 3, 3, 2]), says: [/^conv2d: filter expects 3 input channels, x has 4/] },
+    { name: 'conv2d with a grouped channel mismatch', call: conv([1, 5, 5, 4], [3, 3, 1, 2], { groups: 2 }), says: [/^conv2d: filter expects 2 input channels \(1 per group x 2 groups\), x has 4/] },
+    { name: 'conv2d with groups that do not divide the input channels', call: conv([1, 5, 5, 4], [3, 3, 1, 3], { groups: 3 }), says: [/^conv2d: groups \(3\) should divide x's 4 input channels/] },
+    { name: 'conv2d with groups that do not divide the output channels', call: conv([1, 5, 5, 4], [3, 3, 2, 3], { groups: 2 }), says: [/^conv2d: groups \(2\) should divide the filter's 3 output channels/] },
+    { name: 'conv2d with zero groups', call: conv([1, 5, 5, 4], [3, 3, 4, 2], { groups: 0 }), says: [/^conv2d: groups should be a positive integer, got 0/] },
+    { name: 'conv2d with a zero stride', call: conv([1, 5, 5, 4], [3, 3, 4, 2], { strides: 0 }), says: [/^conv2d: strides should be a positive integer or a pair \[height, width\] of them, got 0/] },
+    { name: 'conv2d with a negative stride in a pair', call: conv([1, 5, 5, 4], [3, 3, 4, 2], { strides: [1, -2] }), says: [/^conv2d: strides should be .*, got \[1,-2\]/] },
+    { name: 'conv2d with a fractional dilation', call: conv([1, 5, 5, 4], [3, 3, 4, 2], { dilation: 1.5 }), says: [/^conv2d: dilation should be a positive integer or a pair \[height, width\] of them, got 1.5/] },
+    { name: 'conv2d with a kernel larger than the padded input', call: conv([1, 5, 5, 4], [7, 3, 4, 2], { padding: [[0, 1], [0, 0]] }), says: [/^conv2d: the kernel 7x3 is larger than the padded input 6x5/] },
+    { name: 'conv2d whose dilated kernel outgrows the input', call: conv([1, 5, 5, 4], [3, 3, 4, 2], { dilation: 3 }), says: [/^conv2d: the kernel 7x7 \(3x3 dilated to 7x7\) is larger than the padded input 5x5/] },
+    { name: 'conv2d with padding pairs of the wrong shape', call: conv([1, 5, 5, 4], [3, 3, 4, 2], { padding: [[1, 1]] as unknown as wg.Padding }), says: [/^conv2d: padding should be 'valid', 'same', a non-negative integer or \[\[top, bottom\], \[left, right\]\] of them, got \[\[1,1\]\]/] },
+    { name: 'conv2d with an unknown padding name', call: conv([1, 5, 5, 4], [3, 3, 4, 2], { padding: 'full' as 'same' }), says: [/^conv2d: padding should be .*, got "full"/] },
+    { name: 'conv2d with negative padding', call: conv([1, 5, 5, 4], [3, 3, 4, 2], { padding: -1 }), says: [/^conv2d: padding should be .*, got -1/] },
+    { name: 'conv2d of an int32 x', call: () => wg.tidy(() => wg.conv2d(wg.zeros([1, 5, 5, 4], 'int32'), wg.zeros([3, 3, 4, 2]))), says: [/^conv2d: x should be float32, got int32/] },
+    { name: 'conv2d with an int32 filter', call: () => wg.tidy(() => wg.conv2d(wg.zeros([1, 5, 5, 4]), wg.zeros([3, 3, 4, 2], 'int32'))), says: [/^conv2d: filter should be float32, got int32/] },
+    { name: 'conv2d with a bias of the wrong length', call: withBias([3]), says: [/^conv2d: bias should be \[2\] \(the filter's output channels\), got \[3\]/] },
+    { name: 'conv2d with a 2-D bias', call: withBias([1, 2]), says: [/^conv2d: bias should be \[2\] .*, got \[1,2\]/] },
+    { name: 'conv2d with an unknown activation', call: conv([1, 5, 5, 4], [3, 3, 4, 2], { activation: 'gelu' as 'relu' }), says: [/^conv2d: activation should be one of linear, relu, sigmoid, tanh, got "gelu"/] },
+    { name: 'conv2d with an unknown option', call: conv([1, 5, 5, 4], [3, 3, 4, 2], { stride: 2 } as wg.Conv2dOptions), says: [/^conv2d: unknown option 'stride' \(expected strides, padding, dilation, groups, bias, activation\)/] },
+    { name: 'conv2d with a dead filter', call: (o) => wg.tidy(() => wg.conv2d(wg.zeros([1, 5, 5, 4]), o.dead)), says: [/^conv2d: filter \(tensor \d+, shape \[2\]\) was used after dispose\(\)/] },
+    { name: 'maxPool2d of a 2-D x', call: (o) => wg.maxPool2d(o.m23, { poolSize: 2 }), says: [/^maxPool2d: x should be 4-D \[batch, height, width, channels\], got \[2,3\]/] },
+    { name: 'maxPool2d of an int32 x', call: () => wg.tidy(() => wg.maxPool2d(wg.zeros([1, 4, 4, 1], 'int32'), { poolSize: 2 })), says: [/^maxPool2d: x should be float32, got int32/] },
+    { name: 'maxPool2d with a zero pool size', call: pool('maxPool2d', [1, 4, 4, 1], { poolSize: 0 }), says: [/^maxPool2d: poolSize should be a positive integer or a pair \[height, width\] of them, got 0/] },
+    { name: 'avgPool2d with a negative stride', call: pool('avgPool2d', [1, 4, 4, 1], { poolSize: 2, strides: [-1, 1] }), says: [/^avgPool2d: strides should be .*, got \[-1,1\]/] },
+    { name: 'avgPool2d without a pool size', call: pool('avgPool2d', [1, 4, 4, 1], {} as wg.Pool2dOptions), says: [/^avgPool2d: options.poolSize is required/] },
+    { name: 'maxPool2d with a pool larger than the padded input', call: pool('maxPool2d', [1, 3, 4, 1], { poolSize: [2, 5] }), says: [/^maxPool2d: the pool 2x5 is larger than the padded input 3x4/] },
+    { name: 'avgPool2d with padding as large as the pool', call: pool('avgPool2d', [1, 4, 4, 1], { poolSize: 2, padding: [[0, 2], [0, 0]] }), says: [/^avgPool2d: padding \[\[0,2\],\[0,0\]\] should be smaller than the pool 2x2 on every side/] },
+    { name: 'maxPool2d with padding arrays of the wrong shape', call: pool('maxPool2d', [1, 4, 4, 1], { poolSize: 2, padding: [1, 1] as unknown as wg.Padding }), says: [/^maxPool2d: padding should be .*, got \[1,1\]/] },
+  ];
+}
 
 /** A second cpu backend instance posing as 'wasm': its tensors are foreign to the active backend. */
 function foreignTensor(): wg.Tensor {

@@ -4,7 +4,7 @@
 // synchronously, so `read` and `readSync` return at once.
 
 import type {
-  Backend, BackendInfo, BinaryOp, DType, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
+  Backend, BackendInfo, BinaryOp, ConvGeometry, DType, MatmulOptions, OptimizerRule, PoolGeometry, PoolOp, ReduceOp, Storage, UnaryOp, View,
 } from '../backend.js';
 import { contiguousStrides, isContiguous, sizeOf } from '../strided.js';
 import * as abi from '../../generated/wasm-abi.js';
@@ -391,6 +391,49 @@ export class WasmBackend implements Backend {
     temps.push(temp);
     this.copy(v, { storage: temp, dtype, shape: v.shape, strides: contiguousStrides(v.shape), offset: 0 });
     return temp.ptr;
+  }
+
+  // --- convolution and pooling (assembly/conv.ts) ---------------------------------------
+
+  im2col(x: View, out: View, geometry: ConvGeometry): void {
+    this.window(abi.KIND_IM2COL, geometry, x, undefined, out, 0, geometry.groups * geometry.batch * geometry.outH * geometry.outW);
+  }
+
+  col2im(cols: View, out: View, geometry: ConvGeometry): void {
+    this.window(abi.KIND_COL2IM, geometry, undefined, cols, out, 0, geometry.batch * geometry.inH * geometry.inW);
+  }
+
+  pool2d(op: PoolOp, x: View, out: View, geometry: PoolGeometry): void {
+    this.window(abi.KIND_POOL, geometry, x, undefined, out, op === 'max' ? abi.POOL_MAX : abi.POOL_AVG, geometry.batch * geometry.outH * geometry.outW);
+  }
+
+  pool2dGrad(op: PoolOp, x: View, dy: View, out: View, geometry: PoolGeometry): void {
+    this.window(abi.KIND_POOL_GRAD, geometry, x, dy, out, op === 'max' ? abi.POOL_MAX : abi.POOL_AVG, geometry.batch * geometry.inH * geometry.inW);
+  }
+
+  /** One window job: x (made contiguous) and aux (contiguous already) into out, parts over `rows`. */
+  private window(kind: number, g: ConvGeometry, x: View | undefined, aux: View | undefined, out: View, op: number, rows: number): void {
+    this.assertAlive('conv');
+    const count = sizeOf(out.shape);
+    if (count === 0 || rows === 0) return;
+    const temps: WasmStorage[] = [];
+    try {
+      const xAt = x ? this.contiguousCopy(x, 'f32', temps) : 0;
+      const d = this.reserved.desc;
+      const i32 = this.heap.i32;
+      const w = d >>> 2;
+      const fields = [g.batch, g.inH, g.inW, g.channels, g.outH, g.outW, g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.groups];
+      for (let i = 0; i < fields.length; i++) i32[w + i] = fields[i]!;
+      i32[w + (abi.CV_X >> 2)] = xAt;
+      i32[w + (abi.CV_AUX >> 2)] = aux ? this.address(aux) : 0;
+      i32[w + (abi.CV_OUT >> 2)] = this.address(out);
+      i32[w + (abi.CV_OP >> 2)] = op;
+      // Work per row is about out's elements per row times the window (or the taps gathered).
+      const work = count * (kind === abi.KIND_IM2COL ? 1 : g.kernelH * g.kernelW);
+      this.run(kind, this.partsFor(work, rows));
+    } finally {
+      for (const t of temps) this.heap.free(t);
+    }
   }
 
   // --- optimizer ------------------------------------------------------------------------
