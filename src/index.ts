@@ -31,6 +31,7 @@ export {
 } from './nn/index.js';
 export {
   BatchNormalization, Reshape, GlobalAveragePooling2D, GlobalMaxPooling2D, type BatchNormalizationArgs, type ReshapeArgs,
+  Conv2D, DepthwiseConv2D, MaxPooling2D, AveragePooling2D, type Conv2DArgs, type DepthwiseConv2DArgs, type Pooling2DArgs,
 } from './nn/index.js';
 export {
   optimizers, Optimizer, SGD, Adagrad, RMSprop, Adam, AdamW,
