@@ -2,13 +2,13 @@
 // 8×8×1 images, on every backend in turn (or the one given with --backend), with the
 // same split as the MLP example (examples/digits.ts) and the same initial weights.
 // Prints each backend's test accuracy and time per epoch, and how far its trained
-// weights are from the first backend's. Run: npm run cnn [-- --backend wasm]
+// weights are from the first backend's. Run: npm run cnn [-- --backend wasm or cpu,webgpu]
 import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
 import * as wg from 'webgrad';
 
 const backendArg = process.argv.indexOf('--backend');
-const wanted = backendArg > 0 ? [process.argv[backendArg + 1] as wg.BackendName] : (['cpu', 'wasm', 'webgpu'] as const);
+const wanted = backendArg > 0 ? (process.argv[backendArg + 1]!.split(',') as wg.BackendName[]) : (['cpu', 'wasm', 'webgpu'] as const);
 const epochs = 15;
 
 const text = readFileSync(new URL('./data/digits.csv', import.meta.url), 'utf8');
