@@ -45,10 +45,12 @@ describe('webgrad train --model cnn', () => {
     expect(run.backend).toBe('wasm');
     expect(run.metrics.accuracy).toBeGreaterThanOrEqual(0.9);
     expect(run.msPerEpoch).toBeGreaterThan(0);
-    expect(trained.stderr).toMatch(/model: CNN on 8×8×1 images \(conv 16 → pool → conv 32 → pool → dense 10\), \d+ parameters; adam lr 0.005, batch 32/);
+    expect(trained.stderr).toMatch(/model: CNN on 8×8×1 images \(conv 16 → batch norm → pool → conv 32 → batch norm → pool → dense 10\), \d+ parameters; adam lr 0.005, batch 32/);
     expect(trained.stderr.match(/^epoch \d+\/4 {2}loss [\d.]+ {2}accuracy [\d.]+ {2}val_loss [\d.]+ {2}val_accuracy [\d.]+ {2}\d+ samples\/s/gm)).toHaveLength(run.epochs);
     const json = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
-    expect(json.model.layers.map((l: { className: string }) => l.className)).toEqual(['Reshape', 'Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Flatten', 'Dense']);
+    expect(json.model.layers.map((l: { className: string }) => l.className)).toEqual([
+      'Reshape', 'Conv2D', 'BatchNormalization', 'Activation', 'MaxPooling2D', 'Conv2D', 'BatchNormalization', 'Activation', 'MaxPooling2D', 'Flatten', 'Dense',
+    ]);
     expect(json.model.inputShape).toEqual([64]);
     expect(json.preprocessing.target).toBe('label');
   });

@@ -36,15 +36,20 @@ let model: wg.Sequential | undefined;
 
 /**
  * The CNN of examples/cnn-digits.ts and `webgrad train --model cnn`: the 64 pixels as
- * an 8×8×1 image → conv 16 → pool → conv 32 → pool → dense 10. It takes the same flat
- * rows as the MLP, so drawing and predicting need nothing else.
+ * an 8×8×1 image → conv 16 → batch norm → relu → pool → conv 32 → batch norm → relu →
+ * pool → dense 10. It takes the same flat rows as the MLP, so drawing and predicting
+ * need nothing else.
  */
 function digitsCnn(): wg.Sequential {
   return wg.sequential([
     wg.layers.reshape({ targetShape: [8, 8, 1], inputShape: [64] }),
-    wg.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    wg.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', useBias: false }),
+    wg.layers.batchNormalization(),
+    wg.layers.activation({ activation: 'relu' }),
     wg.layers.maxPooling2d({ poolSize: 2, padding: 'same' }),
-    wg.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    wg.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', useBias: false }),
+    wg.layers.batchNormalization(),
+    wg.layers.activation({ activation: 'relu' }),
     wg.layers.maxPooling2d({ poolSize: 2, padding: 'same' }),
     wg.layers.flatten(),
     wg.layers.dense({ units: 10, activation: 'softmax' }),

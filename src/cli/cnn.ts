@@ -1,7 +1,7 @@
 // `webgrad train --model cnn`: the image shape of a table's pixel columns, and the
 // small convolutional network trained on it (the one examples/cnn-digits.ts and the
-// demo page train): reshape → conv 3×3 → max pool → conv 3×3 → max pool → flatten →
-// dense. The reshape is the model's first layer, so a saved CNN takes the same flat
+// demo page train): reshape → conv 3×3 → batch norm → relu → max pool → conv 3×3 →
+// batch norm → relu → max pool → flatten → dense. The reshape is the model's first layer, so a saved CNN takes the same flat
 // rows as an MLP, and `webgrad evaluate` / `predict` need nothing new.
 
 import { InvalidArgumentError } from 'commander';
@@ -35,12 +35,17 @@ export function imageShapeFor(inputWidth: number, given: ImageShape | undefined)
 /** The small CNN, taking flat rows of `inputWidth` pixels, ending in `outputs` units. */
 export function cnnLayers(shape: ImageShape, outputs: number, outputActivation: wg.ActivationName): wg.Layer[] {
   const [h, w, c] = shape;
+  // no conv bias: batch normalization's beta takes its place
+  const block = (i: number, filters: number): wg.Layer[] => [
+    wg.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, name: `conv${i}` }),
+    wg.layers.batchNormalization({ name: `norm${i}` }),
+    wg.layers.activation({ activation: 'relu', name: `relu${i}` }),
+    wg.layers.maxPooling2d({ poolSize: 2, padding: 'same', name: `pool${i}` }),
+  ];
   return [
     wg.layers.reshape({ targetShape: [h, w, c], inputShape: [h * w * c], name: 'image' }),
-    wg.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv1' }),
-    wg.layers.maxPooling2d({ poolSize: 2, padding: 'same', name: 'pool1' }),
-    wg.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv2' }),
-    wg.layers.maxPooling2d({ poolSize: 2, padding: 'same', name: 'pool2' }),
+    ...block(1, 16),
+    ...block(2, 32),
     wg.layers.flatten({ name: 'flatten' }),
     wg.layers.dense({ units: outputs, activation: outputActivation, name: 'output' }),
   ];

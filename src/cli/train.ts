@@ -62,7 +62,7 @@ export function trainCommand(): Command {
     .option('--exclude <columns>', 'columns to leave out of the default features (an id, say)', nameList)
     .option('--categorical <columns>', 'columns to one-hot encode even when they hold numbers (text columns are found automatically)', nameList)
     .addOption(new Option('--task <task>', 'what to predict; default: classification when the target has text or at most 20 distinct integers, else regression').choices(['classification', 'regression']))
-    .addOption(new Option('--model <kind>', 'mlp, or cnn: a small convolutional network for rows of pixels (conv 16 → pool → conv 32 → pool → dense)').choices(['mlp', 'cnn']).default('mlp'))
+    .addOption(new Option('--model <kind>', 'mlp, or cnn: a small convolutional network for rows of pixels (conv 16 → batch norm → pool → conv 32 → batch norm → pool → dense)').choices(['mlp', 'cnn']).default('mlp'))
     .option('--image-shape <h,w,c>', 'with --model cnn: the image each row holds (default: square, one channel, from the number of inputs)', imageShapeArg)
     .addOption(new Option('--layers <sizes>', "hidden layer sizes (mlp), comma-separated, or 'none'").argParser(layerSizes).default([64, 32], '64,32'))
     .addOption(new Option('--activation <name>', 'activation of the hidden layers (mlp)').choices(ACTIVATIONS).default('relu'))
@@ -116,7 +116,7 @@ function describeModel(model: wg.Sequential, preprocessing: wg.Preprocessing, op
   const training = `${model.countParams()} parameters; ${options.optimizer} lr ${options.lr}, batch ${options.batchSize}`;
   if (options.model === 'cnn') {
     const [h, w, c] = imageShapeFor(preprocessing.inputWidth, options.imageShape);
-    return `CNN on ${h}×${w}×${c} images (conv 16 → pool → conv 32 → pool → dense ${preprocessing.outputWidth}), ${training}`;
+    return `CNN on ${h}×${w}×${c} images (conv 16 → batch norm → pool → conv 32 → batch norm → pool → dense ${preprocessing.outputWidth}), ${training}`;
   }
   return `${[preprocessing.inputWidth, ...options.layers, preprocessing.outputWidth].join(' → ')} (${options.activation}), ${training}`;
 }
