@@ -56,6 +56,29 @@ function readGeometry(d: usize): void {
 
 // --- im2col -------------------------------------------------------------------------
 
+/** Runs shorter than this many bytes are copied with vector moves: memory.copy's call costs more. */
+const SHORT_RUN: usize = 256;
+
+@inline function copyRun(dst: usize, src: usize, bytes: usize): void {
+  if (bytes >= SHORT_RUN) {
+    memory.copy(dst, src, bytes);
+    return;
+  }
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) v128.store(dst + o, v128.load(src + o));
+  for (; o < bytes; o += 4) store<f32>(dst + o, load<f32>(src + o));
+}
+
+@inline function zeroRun(dst: usize, bytes: usize): void {
+  if (bytes >= SHORT_RUN) {
+    memory.fill(dst, 0, bytes);
+    return;
+  }
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) v128.store(dst + o, f32x4.splat(0));
+  for (; o < bytes; o += 4) store<f32>(dst + o, 0);
+}
+
 /** Rows (group, b, oy, ox) of the [groups, M, kh·kw·cg] patch matrix; each row is kh·kw runs of cg channels. */
 export function im2col(d: usize, part: i32, parts: i32): void {
   readGeometry(d);
@@ -75,15 +98,35 @@ export function im2col(d: usize, part: i32, parts: i32): void {
     const oy = (row / outW) % outH;
     const b = row / (outW * outH);
     const chan = <usize>(g * cg) << 2;
+    // Taps kx0..kx1 land inside the image's columns.
+    const x0 = tapsFrom(ox, sw, padL, dw, kw, inW);
+    const x1 = tapsTo(ox, sw, padL, dw, kw, inW);
+    const lead = <usize>x0 * run;
+    const tail = <usize>(kw - x1) * run;
     for (let ky = 0; ky < kh; ky++) {
       const iy = oy * sh - padT + ky * dh;
-      const rowInside = iy >= 0 && iy < inH;
-      for (let kx = 0; kx < kw; kx++) {
-        const ix = ox * sw - padL + kx * dw;
-        if (rowInside && ix >= 0 && ix < inW) memory.copy(dst, pixel(x, b, iy, ix) + chan, run);
-        else memory.fill(dst, 0, run);
-        dst += run;
+      if (iy < 0 || iy >= inH || x1 <= x0) {
+        zeroRun(dst, <usize>kw * run);
+        dst += <usize>kw * run;
+        continue;
       }
+      zeroRun(dst, lead);
+      dst += lead;
+      const src = pixel(x, b, iy, ox * sw - padL + x0 * dw) + chan;
+      if (dw == 1 && groups == 1) {
+        // Neighbouring taps read neighbouring pixels: one run for the whole row of taps.
+        const bytes = <usize>(x1 - x0) * run;
+        copyRun(dst, src, bytes);
+        dst += bytes;
+      } else {
+        const step = (<usize>(dw * channels)) << 2;
+        for (let kx = x0; kx < x1; kx++) {
+          copyRun(dst, src + <usize>(kx - x0) * step, run);
+          dst += run;
+        }
+      }
+      zeroRun(dst, tail);
+      dst += tail;
     }
   }
 }
@@ -110,7 +153,7 @@ export function col2im(d: usize, part: i32, parts: i32): void {
     const iy = (p / inW) % inH;
     const b = p / (inW * inH);
     const dst = out + <usize>p * run;
-    memory.fill(dst, 0, run);
+    zeroRun(dst, run);
     for (let ky = kh - 1; ky >= 0; ky--) {
       const ty = iy + padT - ky * dh;
       if (ty < 0 || ty % sh != 0 || ty / sh >= outH) continue;
@@ -184,7 +227,8 @@ export function pool(d: usize, part: i32, parts: i32): void {
         const iy = oy * sh - padT + ky * dh;
         for (let kx = x0; kx < x1; kx++) {
           const v = load<f32>(pixel(x, b, iy, ox * sw - padL + kx * dw) + (<usize>c << 2));
-          acc = isMax ? (isNaN(acc) || isNaN(v) ? NaN : max(acc, v)) : acc + v;
+          // f32.max propagates NaN, as Math.max and f32x4.max do
+          acc = isMax ? max(acc, v) : acc + v;
         }
       }
       store<f32>(dst + (<usize>c << 2), isMax ? acc : acc / count);
@@ -212,7 +256,7 @@ export function poolGrad(d: usize, part: i32, parts: i32): void {
     const b = p / (inW * inH);
     const here = iy * inW + ix;
     const dst = out + ((<usize>p * <usize>channels) << 2);
-    memory.fill(dst, 0, <usize>channels << 2);
+    zeroRun(dst, <usize>channels << 2);
     // Windows whose taps can land on (iy, ix): o·s − pad ≤ i ≤ o·s − pad + (k − 1)·dil.
     let oyLo = iy + padT - (kh - 1) * dh;
     oyLo = oyLo <= 0 ? 0 : (oyLo + sh - 1) / sh;

@@ -28,7 +28,8 @@ struct Best {
 fn window_stats(b: u32, oy: u32, ox: u32, c: u32) -> Best {
   let ty = taps(oy, params.sh, params.dh, params.pad_t, params.kh, params.in_h);
   let tx = taps(ox, params.sw, params.dw, params.pad_l, params.kw, params.in_w);
-  var best = Best(0.0, -1, 0u, 0.0);
+  // a window with no tap inside the image gives -infinity (max) and 0 / 0 (avg), as backend.ts says
+  var best = Best(-f32_inf(), -1, 0u, 0.0);
   for (var ky = ty.x; ky < ty.y; ky++) {
     let iy = tap_at(oy, ky, params.sh, params.dh, params.pad_t);
     for (var kx = tx.x; kx < tx.y; kx++) {
@@ -64,7 +65,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (POOL_MAX) {
     out[params.out_offset + e] = s.value;
   } else {
-    out[params.out_offset + e] = s.sum / f32(s.count);
+    // 0 / 0 is not NaN on every GPU: say it
+    out[params.out_offset + e] = select(s.sum / f32(s.count), f32_nan(), s.count == 0u);
   }
 }
 

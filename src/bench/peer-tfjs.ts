@@ -15,7 +15,7 @@ import type { GpuHandle } from './contenders.js';
 import type { LoadedPeers, Peer, PeerName, TfjsModules } from './peers.js';
 import { tfjsDevice } from './tfjs-device.js';
 import type { ContenderInfo } from './report.js';
-import { ADAM, type Case, parameterShapes, type WorkloadData, type WorkloadSpec } from './workloads.js';
+import { ADAM, type Case, convOperands, parameterShapes, type WorkloadData, type WorkloadSpec } from './workloads.js';
 
 type Tf = typeof TfCore;
 
@@ -192,6 +192,13 @@ function tfjsCase(tf: Tf, spec: WorkloadSpec, data: WorkloadData): Case {
     case 'reduce': {
       const x = tf.tensor2d(data.inputs[0]!, [spec.rows, spec.cols]);
       return simple(spec.op === 'sum' ? () => tf.sum(x) : () => tf.max(x, -1), [x]);
+    }
+    case 'conv2d': {
+      const [xs, fs] = convOperands(spec);
+      const x = tf.tensor4d(data.inputs[0]!, xs as [number, number, number, number]);
+      const filter = tf.tensor4d(data.inputs[1]!, fs as [number, number, number, number]);
+      const bias = tf.tensor1d(data.inputs[2]!);
+      return simple(() => tf.fused.conv2d({ x, filter, strides: 1, pad: 'same', bias, activation: 'relu' }), [x, filter, bias]);
     }
     case 'train':
       return tfjsTrainStep(tf, spec.widths, spec.batch, data);

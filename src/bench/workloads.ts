@@ -1,6 +1,6 @@
 // What the benchmark runs: the op groups (square matmul; the three products of an MLP
-// layer's forward and backward pass; elementwise ops; reductions; a whole training
-// step), their workloads per size, the host data every contender gets, webgrad's
+// layer's forward and backward pass; elementwise ops; reductions; a convolution
+// layer's forward pass; a whole training step), their workloads per size, the host data every contender gets, webgrad's
 // implementation of each, and how a result is compared with the reference.
 
 // The pieces of the API it uses, by module: not '../index.js', whose import registers
@@ -8,7 +8,7 @@
 // and an app on core must not get the wasm and webgpu code through it).
 import { valueAndGrad } from '../autograd.js';
 import { losses } from '../losses.js';
-import { add, dense, exp, matmul, max, relu, sum, tensor, variable } from '../ops/index.js';
+import { add, conv2d, dense, exp, matmul, max, relu, sum, tensor, variable } from '../ops/index.js';
 import { optimizers } from '../optimizers.js';
 import { dispose, tidy } from '../scope.js';
 import type { Tensor } from '../tensor.js';
@@ -21,6 +21,7 @@ export type WorkloadSpec =
   | { readonly kind: 'unary'; readonly op: 'relu' | 'exp'; readonly length: number }
   | { readonly kind: 'binary'; readonly op: 'add'; readonly length: number }
   | { readonly kind: 'reduce'; readonly op: 'sum' | 'max'; readonly rows: number; readonly cols: number; readonly axis: 'all' | 'last' }
+  | { readonly kind: 'conv2d'; readonly batch: number; readonly image: readonly [number, number, number]; readonly filters: number; readonly kernel: number }
   | { readonly kind: 'train'; readonly widths: readonly number[]; readonly batch: number };
 
 export interface Workload {
@@ -49,7 +50,7 @@ export interface Case {
   dispose(): void;
 }
 
-export const GROUP_NAMES = ['matmul', 'mlp-forward', 'mlp-weight-grad', 'mlp-input-grad', 'add', 'relu', 'exp', 'sum', 'max', 'train'] as const;
+export const GROUP_NAMES = ['matmul', 'mlp-forward', 'mlp-weight-grad', 'mlp-input-grad', 'add', 'relu', 'exp', 'sum', 'max', 'conv2d', 'train'] as const;
 export type GroupName = (typeof GROUP_NAMES)[number];
 
 /** Names --ops accepts besides the group names. */
@@ -78,6 +79,13 @@ export const DEFAULT_SIZES: Sizes = {
   mlp: [784, 128, 10],
 };
 
+/**
+ * The convolution layer of the conv2d group: [batch, 16, 16, 8] images, 16 filters of
+ * 3x3, 'same' padding, bias and relu (a small CNN's second layer); batches from batchSizes.
+ */
+const CONV = { image: [16, 16, 8] as const, filters: 16, kernel: 3 };
+const convFlops = (batch: number) => 2 * batch * CONV.image[0] * CONV.image[1] * CONV.kernel * CONV.kernel * CONV.image[2] * CONV.filters;
+
 /** Row length of the 'max along the last axis' reduction. */
 const ROW = 256;
 
@@ -96,6 +104,13 @@ export function groupInfo(group: GroupName, sizes: Sizes): GroupInfo {
     case 'exp': return { id: group, title: 'exp', xLabel: 'elements', flopsNote: 'one flop per element' };
     case 'sum': return { id: group, title: 'sum of all elements', xLabel: 'elements', flopsNote: 'one flop per element' };
     case 'max': return { id: group, title: `max along rows of ${ROW}`, xLabel: 'elements', flopsNote: 'one flop per element' };
+    case 'conv2d': {
+      const [h, w, c] = CONV.image;
+      return {
+        id: group, title: `conv2d forward [B×${h}×${w}×${c}] ⊛ [${CONV.kernel}×${CONV.kernel}×${c}×${CONV.filters}], same, bias + relu`,
+        xLabel: 'batch', flopsNote: `2·B·${h}·${w}·${CONV.kernel * CONV.kernel}·${c}·${CONV.filters} flops`,
+      };
+    }
     case 'train': return { id: group, title: `training step, MLP ${mlp}, Adam`, xLabel: 'batch', flopsNote: 'the matmuls of forward and backward: 6·B·Σ in·out flops' };
   }
 }
@@ -151,6 +166,13 @@ export function workloadsFor(group: GroupName, sizes: Sizes): Workload[] {
           spec: { kind: 'reduce', op: 'max', rows, cols, axis: 'last' }, tolerance: 1e-6,
         };
       });
+    case 'conv2d':
+      return sorted(sizes.batchSizes).map((batch) => ({
+        info: { id: `${group}@${batch}`, group, size: batch, shape: `x ${shape([batch, ...CONV.image])}, filter ${shape([CONV.kernel, CONV.kernel, CONV.image[2], CONV.filters])}`, flops: convFlops(batch) },
+        spec: { kind: 'conv2d', batch, image: CONV.image, filters: CONV.filters, kernel: CONV.kernel },
+        // float32 sums of 72 products in different orders
+        tolerance: 1e-4,
+      }));
     case 'train':
       return sorted(sizes.batchSizes).map((batch) => {
         let flops = 0;
@@ -188,6 +210,10 @@ export function makeData(spec: WorkloadSpec): WorkloadData {
       return { inputs: [uniform(spec.length, 4), uniform(spec.length, 5)] };
     case 'reduce':
       return { inputs: [uniform(spec.rows * spec.cols, 6)] };
+    case 'conv2d': {
+      const [h, w, c] = spec.image;
+      return { inputs: [uniform(spec.batch * h * w * c, 7), uniform(spec.kernel * spec.kernel * c * spec.filters, 8, -0.3, 0.3), uniform(spec.filters, 9, -0.1, 0.1)] };
+    }
     case 'train': {
       const { widths, batch } = spec;
       const r = new Random(2024);
@@ -277,9 +303,19 @@ export function webgradCase(spec: WorkloadSpec, data: WorkloadData): Case {
       const op = spec.op === 'sum' ? () => sum(x) : () => max(x, -1);
       return { run: () => op().dispose(), result: () => read(op()), dispose: () => x.dispose() };
     }
+    case 'conv2d': {
+      const [x, filter, bias] = convOperands(spec).map((s, i) => tensor(data.inputs[i]!, s));
+      const op = () => conv2d(x!, filter!, { padding: 'same', bias: bias!, activation: 'relu' });
+      return { run: () => op().dispose(), result: () => read(op()), dispose: () => dispose([x!, filter!, bias!]) };
+    }
     case 'train':
       return webgradTrainStep(spec.widths, spec.batch, data);
   }
+}
+
+/** Shapes of the conv2d workload's x (NHWC), filter (HWIO) and bias. */
+export function convOperands(spec: Extract<WorkloadSpec, { kind: 'conv2d' }>): [number[], number[], number[]] {
+  return [[spec.batch, ...spec.image], [spec.kernel, spec.kernel, spec.image[2], spec.filters], [spec.filters]];
 }
 
 /** Forward (fused dense + relu), softmax cross-entropy on integer labels, backward, Adam. */

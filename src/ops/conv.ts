@@ -31,7 +31,7 @@ export interface Conv2dOptions {
   readonly activation?: Activation;
 }
 
-const ACTIVATION_GRAD: Readonly<Record<Activation, BinaryOp | undefined>> = {
+export const ACTIVATION_GRAD: Readonly<Record<Activation, BinaryOp | undefined>> = {
   linear: undefined,
   relu: 'reluGrad',
   sigmoid: 'sigmoidGrad',
@@ -50,8 +50,8 @@ function pointwise(g: ConvGeometry): boolean {
     g.outH === g.inH && g.outW === g.inW && g.groups === 1;
 }
 
-/** The patch matrix [groups, M, K] of x (contiguous): im2col, or x itself for a pointwise conv. */
-function patches(x: Tensor, g: ConvGeometry, outChannels: number): Tensor {
+/** @internal The patch matrix [groups, M, K] of x (contiguous): im2col, or x itself for a pointwise conv. */
+export function patches(x: Tensor, g: ConvGeometry, outChannels: number): Tensor {
   const { m, k } = sizes(g, outChannels);
   if (pointwise(g)) {
     const d = dense(x);
@@ -175,7 +175,8 @@ function inputGrad(dz: Tensor, filter: Tensor, xShape: readonly number[], g: Con
   return dx;
 }
 
-function zeros(shape: readonly number[]): Tensor {
+/** @internal A float32 tensor of zeros (gradients of empty convolutions). */
+export function zeros(shape: readonly number[]): Tensor {
   const t = output(shape, 'float32', 'conv2d');
   if (t.size > 0) backend().fill(t.view(), 0);
   return t;

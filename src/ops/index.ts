@@ -17,6 +17,7 @@ export {
   type TensorValues, type VariableOptions,
 } from './creation.js';
 export { conv2d, type Conv2dOptions, type Padding, type Pair } from './conv.js';
+export { conv2dTranspose, type Conv2dTransposeOptions } from './conv-transpose.js';
 export { gather, oneHot } from './gather.js';
 export { matmul, dense, type DenseOptions } from './matmul.js';
 export { maxPool2d, avgPool2d, type Pool2dOptions } from './pool.js';

@@ -89,11 +89,55 @@ export function windowGeometry(op: string, x: Tensor, spec: WindowSpec): ConvGeo
   };
 }
 
-/** The padding on every side of a geometry: [top, bottom, left, right]. */
-export function paddingOf(g: ConvGeometry): [number, number, number, number] {
-  const bottom = (g.outH - 1) * g.strideH + (g.kernelH - 1) * g.dilationH + 1 - g.inH - g.padTop;
-  const right = (g.outW - 1) * g.strideW + (g.kernelW - 1) * g.dilationW + 1 - g.inW - g.padLeft;
-  return [g.padTop, Math.max(bottom, 0), g.padLeft, Math.max(right, 0)];
+export interface TransposeSpec {
+  readonly kernel: readonly [number, number];
+  readonly strides: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly padding: unknown;
+  /** The output's [height, width] when the caller gives them. */
+  readonly size?: readonly [number, number];
+}
+
+/**
+ * The geometry of the convolution whose input gradient a transposed convolution of x
+ * [batch, h, w, c] computes: its input is the transposed convolution's output (inH,
+ * inW, `outChannels`), its output is x's size. Without `size`, the output is TensorFlow's:
+ * h·stride for 'same', (h − 1)·stride + dilated kernel − padding otherwise.
+ */
+export function transposeGeometry(op: string, x: Tensor, outChannels: number, spec: TransposeSpec): ConvGeometry {
+  const [batch, h, w] = x.shape as [number, number, number, number];
+  const [kh, kw] = spec.kernel;
+  const [sh, sw] = spec.strides;
+  const [dh, dw] = spec.dilation;
+  const eff = [(kh - 1) * dh + 1, (kw - 1) * dw + 1] as const;
+  const explicit = explicitPadding(op, spec.padding);
+  const sides = [0, 1].map((axis) => {
+    const [inSize, stride, k] = axis === 0 ? [h, sh, eff[0]] : [w, sw, eff[1]];
+    let out: number;
+    let before: number;
+    if (explicit === undefined) {
+      out = spec.size?.[axis] ?? inSize * stride;
+      const total = Math.max((inSize - 1) * stride + k - out, 0);
+      before = Math.floor(total / 2);
+      if (Math.ceil(out / stride) !== inSize) return { out, before, fits: false };
+    } else {
+      const [b, a] = explicit[axis]!;
+      out = spec.size?.[axis] ?? (inSize - 1) * stride + k - b - a;
+      before = b;
+      if (out < 1 || out + b + a < k || Math.floor((out + b + a - k) / stride) + 1 !== inSize) return { out, before, fits: false };
+    }
+    return { out, before, fits: true };
+  });
+  if (!sides[0]!.fits || !sides[1]!.fits) {
+    throw new Error(
+      `${op}: an output of ${sides[0]!.out}x${sides[1]!.out} does not convolve back to x's ${h}x${w} with kernel ${kh}x${kw}, strides ${sh}x${sw} and padding ${JSON.stringify(spec.padding)}`,
+    );
+  }
+  return {
+    batch, inH: sides[0]!.out, inW: sides[1]!.out, channels: outChannels, outH: h, outW: w,
+    kernelH: kh, kernelW: kw, strideH: sh, strideW: sw, dilationH: dh, dilationW: dw,
+    padTop: sides[0]!.before, padLeft: sides[1]!.before, groups: 1,
+  };
 }
 
 /** Checks that x is a live 4-D float32 NHWC tensor. */

@@ -7,9 +7,9 @@ import { resultOf, runBench } from '../../src/bench/index.js';
 import { mustRun } from '../helpers/backends.js';
 
 describe('TensorFlow.js as the peer', () => {
-  it('runs the same matmuls, MLP products and training steps; ratios are against the incumbent, sample by sample', async () => {
+  it('runs the same matmuls, MLP products, convolutions and training steps; ratios are against the incumbent, sample by sample', async () => {
     const report = await runBench({
-      ops: ['matmul', 'mlp-weight-grad', 'train'], sizes: [24], batchSizes: [16], mlp: [12, 8, 3],
+      ops: ['matmul', 'mlp-weight-grad', 'conv2d', 'train'], sizes: [24], batchSizes: [16], mlp: [12, 8, 3],
       backends: ['webgpu', 'wasm-1t', 'cpu'], reps: 3, budgetSeconds: 6,
     });
     const gpu = report.contenders.some((c) => c.id === 'webgpu');

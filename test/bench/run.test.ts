@@ -58,6 +58,8 @@ describe('runBench on every backend present', () => {
     expect(flops('add@5000')).toBe(5000);
     // forward, and two products per layer backward: 6·B·Σ in·out
     expect(flops('train@8')).toBe(6 * 8 * (12 * 8 + 8 * 3));
+    // each output pixel of each filter: a 3x3x8 window's products
+    expect(flops('conv2d@24')).toBe(2 * 24 * 16 * 16 * 16 * 3 * 3 * 8);
     expect(workloadsOf(report, 'mlp-input-grad').map((w) => w.shape)).toEqual(['[8×8]·[12×8]ᵀ', '[24×8]·[12×8]ᵀ']);
   });
 

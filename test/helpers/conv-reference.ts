@@ -83,3 +83,52 @@ export function pool2d(op: 'max' | 'avg', x: Nd, options: { poolSize: number | r
     return op === 'max' ? Math.max(...values) : values.reduce((p, q) => p + q, 0) / values.length;
   });
 }
+
+/**
+ * Transposed convolution by scattering: every input pixel (iy, ix) adds x · filter[ky, kx]
+ * at output (iy·stride − pad + ky·dilation, ...), filter [kh, kw, out, in]. The output
+ * size is TensorFlow's (in·stride for 'same', (in − 1)·stride + dilated kernel − padding
+ * otherwise) unless `size` gives it; 'same' takes its padding from the convolution of
+ * that output back to x.
+ */
+export function conv2dTranspose(
+  x: Nd, filter: Nd, options: Omit<RefWindow, 'kernel'> & { size?: readonly [number, number] } = {},
+): Nd {
+  const [batch, inH, inW, cin] = x.shape as [number, number, number, number];
+  const [kh, kw, cout] = filter.shape as [number, number, number, number];
+  const [sh, sw] = pair(options.strides, 1);
+  const [dh, dw] = pair(options.dilation, 1);
+  const padding = options.padding ?? 'valid';
+  const span = [(kh - 1) * dh + 1, (kw - 1) * dw + 1];
+  const outSize = (axis: 0 | 1, size: number, stride: number): { out: number; before: number } => {
+    if (padding === 'same') {
+      const out = options.size?.[axis] ?? size * stride;
+      return { out, before: Math.floor(Math.max((size - 1) * stride + span[axis]! - out, 0) / 2) };
+    }
+    const [before, after] = padding === 'valid' ? [0, 0] : typeof padding === 'number' ? [padding, padding] : padding[axis];
+    return { out: options.size?.[axis] ?? (size - 1) * stride + span[axis]! - before - after, before };
+  };
+  const H = outSize(0, inH, sh);
+  const W = outSize(1, inW, sw);
+  const y = new Float64Array(batch * H.out * W.out * cout);
+  for (let b = 0; b < batch; b++) {
+    for (let iy = 0; iy < inH; iy++) {
+      for (let ix = 0; ix < inW; ix++) {
+        for (let ky = 0; ky < kh; ky++) {
+          const oy = iy * sh - H.before + ky * dh;
+          if (oy < 0 || oy >= H.out) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const ox = ix * sw - W.before + kx * dw;
+            if (ox < 0 || ox >= W.out) continue;
+            for (let o = 0; o < cout; o++) {
+              let s = 0;
+              for (let c = 0; c < cin; c++) s += x.at([b, iy, ix, c]) * filter.at([ky, kx, o, c]);
+              y[((b * H.out + oy) * W.out + ox) * cout + o]! += s;
+            }
+          }
+        }
+      }
+    }
+  }
+  return nd([batch, H.out, W.out, cout], y);
+}

@@ -143,7 +143,7 @@ const rows: WrongCall[] = [
   { name: 'grad of a non-function', call: () => wg.grad(null as unknown as (x: wg.Tensor) => wg.Tensor), says: [/^grad: expected a function, got object/] },
 ];
 
-/** Wrong calls of conv2d, maxPool2d and avgPool2d: x is [1,5,5,4] unless a row says otherwise. */
+/** Wrong calls of conv2d, conv2dTranspose, maxPool2d and avgPool2d: x is [1,5,5,4] unless a row says otherwise. */
 function convRows(): WrongCall[] {
   const conv = (x: number[], f: number[], options: wg.Conv2dOptions = {}) => () => wg.tidy(() => wg.conv2d(wg.zeros(x), wg.zeros(f), options));
   const withBias = (bias: number[], options: wg.Conv2dOptions = {}) => () =>
@@ -172,6 +172,11 @@ function convRows(): WrongCall[] {
     { name: 'conv2d with an unknown activation', call: conv([1, 5, 5, 4], [3, 3, 4, 2], { activation: 'gelu' as 'relu' }), says: [/^conv2d: activation should be one of linear, relu, sigmoid, tanh, got "gelu"/] },
     { name: 'conv2d with an unknown option', call: conv([1, 5, 5, 4], [3, 3, 4, 2], { stride: 2 } as wg.Conv2dOptions), says: [/^conv2d: unknown option 'stride' \(expected strides, padding, dilation, groups, bias, activation\)/] },
     { name: 'conv2d with a dead filter', call: (o) => wg.tidy(() => wg.conv2d(wg.zeros([1, 5, 5, 4]), o.dead)), says: [/^conv2d: filter \(tensor \d+, shape \[2\]\) was used after dispose\(\)/] },
+    { name: 'conv2dTranspose with a channel mismatch', call: () => wg.tidy(() => wg.conv2dTranspose(wg.zeros([1, 3, 3, 4]), wg.zeros([3, 3, 2, 3]))), says: [/^conv2dTranspose: filter expects 3 input channels \(its last dimension\), x has 4/] },
+    { name: 'conv2dTranspose with an output shape that does not convolve back', call: () => wg.tidy(() => wg.conv2dTranspose(wg.zeros([1, 3, 3, 2]), wg.zeros([3, 3, 2, 2]), { strides: 2, padding: 'same', outputShape: [1, 8, 6, 2] })), says: [/^conv2dTranspose: an output of 8x6 does not convolve back to x's 3x3/] },
+    { name: 'conv2dTranspose with an output shape of the wrong channels', call: () => wg.tidy(() => wg.conv2dTranspose(wg.zeros([1, 3, 3, 2]), wg.zeros([3, 3, 2, 2]), { outputShape: [1, 5, 5, 3] })), says: [/^conv2dTranspose: outputShape should be \[1, height, width, 2\] .*, got \[1,5,5,3\]/] },
+    { name: 'conv2dTranspose with a zero stride', call: () => wg.tidy(() => wg.conv2dTranspose(wg.zeros([1, 3, 3, 2]), wg.zeros([3, 3, 2, 2]), { strides: 0 })), says: [/^conv2dTranspose: strides should be a positive integer/] },
+    { name: 'conv2dTranspose of a 3-D x', call: () => wg.tidy(() => wg.conv2dTranspose(wg.zeros([3, 3, 2]), wg.zeros([3, 3, 2, 2]))), says: [/^conv2dTranspose: x should be 4-D/] },
     { name: 'maxPool2d of a 2-D x', call: (o) => wg.maxPool2d(o.m23, { poolSize: 2 }), says: [/^maxPool2d: x should be 4-D \[batch, height, width, channels\], got \[2,3\]/] },
     { name: 'maxPool2d of an int32 x', call: () => wg.tidy(() => wg.maxPool2d(wg.zeros([1, 4, 4, 1], 'int32'), { poolSize: 2 })), says: [/^maxPool2d: x should be float32, got int32/] },
     { name: 'maxPool2d with a zero pool size', call: pool('maxPool2d', [1, 4, 4, 1], { poolSize: 0 }), says: [/^maxPool2d: poolSize should be a positive integer or a pair \[height, width\] of them, got 0/] },
