@@ -30,6 +30,10 @@ export {
   type SequentialArgs, type InitializerSpec, type ActivationName, type LayerConfig,
 } from './nn/index.js';
 export {
+  BatchNormalization, Reshape, GlobalAveragePooling2D, GlobalMaxPooling2D, type BatchNormalizationArgs, type ReshapeArgs,
+  Conv2D, DepthwiseConv2D, MaxPooling2D, AveragePooling2D, type Conv2DArgs, type DepthwiseConv2DArgs, type Pooling2DArgs,
+} from './nn/index.js';
+export {
   optimizers, Optimizer, SGD, Adagrad, RMSprop, Adam, AdamW,
   type SgdOptions, type AdagradOptions, type RmspropOptions, type AdamOptions, type Gradients, type Params,
 } from './optimizers.js';

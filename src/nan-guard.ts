@@ -20,6 +20,8 @@ export interface NonFinite {
 
 interface Snapshot {
   weights: Tensor[];
+  /** The non-trainable weights (moving statistics), which the epoch's steps also change. */
+  state: Tensor[];
   optimizer: { iterations: number; steps: number[]; slots: Tensor[][] };
 }
 
@@ -31,6 +33,8 @@ export class NanGuard {
     private readonly params: readonly Variable[],
     private readonly optimizer: Optimizer,
     readonly synchronous: boolean,
+    /** Non-trainable weights restored with the trainable ones (batch normalization's moving statistics). */
+    private readonly state: readonly Variable[] = [],
   ) {}
 
   /** Synchronous backends: false (and the problem recorded) when this step's loss is not finite. */
@@ -49,6 +53,7 @@ export class NanGuard {
     const state = this.optimizer.getState(this.params);
     this.snapshot = {
       weights: this.params.map((p) => keep(ops.clone(p))),
+      state: this.state.map((v) => keep(ops.clone(v))),
       optimizer: { iterations: state.iterations, steps: state.steps, slots: state.slots.map((s) => s.map((t) => keep(ops.clone(t)))) },
     };
   }
@@ -59,6 +64,7 @@ export class NanGuard {
     this.problem = { epoch, value: loss };
     if (this.snapshot) {
       this.params.forEach((p, i) => p.assign(this.snapshot!.weights[i]!));
+      this.state.forEach((v, i) => v.assign(this.snapshot!.state[i]!));
       this.optimizer.setState(this.params, this.snapshot.optimizer);
     }
     return false;
@@ -73,7 +79,7 @@ export class NanGuard {
 
   release(): void {
     if (!this.snapshot) return;
-    for (const t of this.snapshot.weights) t.dispose();
+    for (const t of [...this.snapshot.weights, ...this.snapshot.state]) t.dispose();
     for (const slots of this.snapshot.optimizer.slots) for (const t of slots) t.dispose();
     this.snapshot = undefined;
   }

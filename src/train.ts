@@ -11,12 +11,13 @@ import { assertLabelsInRange } from './losses.js';
 import { DeviceLossGuard } from './device-loss.js';
 import { EpochTally } from './epoch-tally.js';
 import { NanGuard, type OnNaN } from './nan-guard.js';
+import { type StagedUpdates, stagingUpdates } from './nn/state-updates.js';
 import { checkBoolean, checkChoice, checkNumber, checkOptions, given } from './options.js';
 import * as ops from './ops/index.js';
 import { shapeString } from './ops/util.js';
 import { type Random, randomFor } from './random.js';
 import { keep, tidy } from './scope.js';
-import { Tensor } from './tensor.js';
+import { Tensor, type Variable } from './tensor.js';
 import type { Sequential } from './nn/sequential.js';
 
 export interface FitOptions {
@@ -79,6 +80,12 @@ function isAbortSignal(value: unknown): value is AbortSignal {
 
 const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => ((globalThis as { setImmediate?: (f: () => void) => void }).setImmediate ?? setTimeout)(resolve));
+
+/** The model's non-trainable weights (moving statistics): the NaN guard keeps them with the weights. */
+function stateOf(model: Sequential): Variable[] {
+  const trainable = new Set(model.trainableWeights);
+  return model.weights.filter((w) => !trainable.has(w));
+}
 
 /** Rows [start, start + size) of t, or the rows listed in `order`. */
 function rows(t: Tensor, start: number, size: number, order: Int32Array | undefined): Tensor {
@@ -147,7 +154,7 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
     const logNames = ['loss', ...metrics.map((m) => m.name)];
     const history = new History({ epochs, batchSize, samples: n, steps: batches, metrics: data.valX ? [...logNames, ...logNames.map((k) => `val_${k}`)] : logNames });
     let backend = params[0]!.backend;
-    nanGuard = new NanGuard(params, optimizer, backend.readSync !== undefined);
+    nanGuard = new NanGuard(params, optimizer, backend.readSync !== undefined, stateOf(model));
     const wantsBatchLogs = callbackList.some((c) => typeof c.onBatchEnd === 'function');
     for (const c of callbackList) {
       c.setModel?.(model);
@@ -190,15 +197,22 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
             const xb = rows(trainX, start, size, order);
             const yb = rows(trainY, start, size, order);
             let prediction: Tensor | undefined;
-            const { value, grads } = valueAndGrad(() => {
-              prediction = keep(model.apply(xb, true));
-              return loss.fn(yb, prediction);
-            }, params);
-            if (!guard.acceptStep(value, epoch, b)) return undefined;
-            optimizer.applyGradients(grads, params);
-            const batchValues = [value, ...metrics.map((m) => m.fn(yb, prediction!))];
-            prediction!.dispose();
-            return batchValues;
+            let updates: StagedUpdates | undefined;
+            try {
+              const { value, grads } = valueAndGrad(() => {
+                [prediction, updates] = stagingUpdates(() => keep(model.apply(xb, true)));
+                return loss.fn(yb, prediction);
+              }, params);
+              if (!guard.acceptStep(value, epoch, b)) return undefined;
+              optimizer.applyGradients(grads, params);
+              // Non-trainable state (batch normalization's moving statistics) lands with the step.
+              updates!.commit();
+              return [value, ...metrics.map((m) => m.fn(yb, prediction!))];
+            } finally {
+              // a refused or failed step drops its state updates (after commit there are none left)
+              updates?.discard();
+              prediction?.dispose();
+            }
           });
           if (!values) break;
           let batchValues: ArrayLike<number> | undefined;
@@ -254,7 +268,7 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
         tally.discard();
         nanGuard.release();
         backend = recovery.backend;
-        nanGuard = new NanGuard(params, optimizer, backend.readSync !== undefined);
+        nanGuard = new NanGuard(params, optimizer, backend.readSync !== undefined, stateOf(model));
         const [hostX, hostY, hostValX, hostValY] = recovery.data;
         owned.push(...recovery.data);
         data = splitData(hostX!, hostY!, hostValX && hostValY ? [hostValX, hostValY] : undefined, split);

@@ -98,13 +98,14 @@ async function train(): Promise<void> {
   const button = $('train') as HTMLButtonElement;
   button.textContent = 'Stop';
   button.classList.add('stop');
-  for (const id of ['hidden', 'epochs', 'rate']) ($(id) as HTMLSelectElement).disabled = true;
+  for (const id of ['model', 'hidden', 'epochs', 'rate']) ($(id) as HTMLSelectElement).disabled = true;
   renderBackends();
   setState('training');
   setStatus(`Training on ${LABELS[backend]}…`);
   try {
     const result = await trainer.train({
       backend,
+      model: ($('model') as HTMLSelectElement).value as 'mlp' | 'cnn',
       hiddenUnits: Number(($('hidden') as HTMLSelectElement).value),
       epochs: epochsPlanned,
       learningRate: Number(($('rate') as HTMLSelectElement).value),
@@ -128,7 +129,7 @@ async function train(): Promise<void> {
     training = undefined;
     button.textContent = 'Train again';
     button.classList.remove('stop');
-    for (const id of ['hidden', 'epochs', 'rate']) ($(id) as HTMLSelectElement).disabled = false;
+    for (const id of ['model', 'hidden', 'epochs', 'rate']) ($(id) as HTMLSelectElement).disabled = false;
     renderBackends();
     setState(trained ? 'trained' : 'idle');
   }

@@ -15,6 +15,8 @@ export interface BackendStatus {
 
 export interface TrainSettings {
   readonly backend: wg.BackendName;
+  /** A dense network (hiddenUnits wide), or the small CNN on the pixels as an 8×8×1 image. */
+  readonly model: 'mlp' | 'cnn';
   readonly hiddenUnits: number;
   readonly epochs: number;
   readonly learningRate: number;
@@ -31,6 +33,28 @@ export interface EpochReport {
 }
 
 let model: wg.Sequential | undefined;
+
+/**
+ * The CNN of examples/cnn-digits.ts and `webgrad train --model cnn`: the 64 pixels as
+ * an 8×8×1 image → conv 16 → batch norm → relu → pool → conv 32 → batch norm → relu →
+ * pool → dense 10. It takes the same flat rows as the MLP, so drawing and predicting
+ * need nothing else.
+ */
+function digitsCnn(): wg.Sequential {
+  return wg.sequential([
+    wg.layers.reshape({ targetShape: [8, 8, 1], inputShape: [64] }),
+    wg.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', useBias: false }),
+    wg.layers.batchNormalization(),
+    wg.layers.activation({ activation: 'relu' }),
+    wg.layers.maxPooling2d({ poolSize: 2, padding: 'same' }),
+    wg.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', useBias: false }),
+    wg.layers.batchNormalization(),
+    wg.layers.activation({ activation: 'relu' }),
+    wg.layers.maxPooling2d({ poolSize: 2, padding: 'same' }),
+    wg.layers.flatten(),
+    wg.layers.dense({ units: 10, activation: 'softmax' }),
+  ]);
+}
 
 /** Pixels 0–16 → 0–1, for the data set and for drawn digits alike. */
 const scale = (t: wg.Tensor): wg.Tensor => wg.div(t, 16);
@@ -53,7 +77,7 @@ export const handlers = {
     return statuses;
   },
 
-  /** Trains a fresh MLP on 75% of the digits, evaluating on the other 25% after every epoch. */
+  /** Trains a fresh MLP or CNN on 75% of the digits, evaluating on the other 25% after every epoch. */
   async train(settings: TrainSettings, { progress, signal }: HandlerContext<EpochReport>): Promise<{ backend: string; testAccuracy: number }> {
     await wg.setBackend(settings.backend);
     model?.dispose();
@@ -63,7 +87,7 @@ export const handlers = {
     const y = wg.tensor(digits.labels, [digits.count], 'int32');
     const { xTrain, xTest, yTrain, yTest } = wg.data.trainTestSplit(x, y, { testSize: 0.25, seed: 1 });
     wg.setSeed(1);
-    const next = wg.sequential([
+    const next = settings.model === 'cnn' ? digitsCnn() : wg.sequential([
       wg.layers.dense({ units: settings.hiddenUnits, inputDim: 64, activation: 'relu' }),
       wg.layers.dense({ units: 10, activation: 'softmax' }),
     ]);

@@ -5,6 +5,7 @@
 
 import { Command, Option } from 'commander';
 import * as wg from '../index.js';
+import { cnnLayers, type ImageShape, imageShapeArg, imageShapeFor } from './cnn.js';
 import { evaluateModel } from './evaluation.js';
 import {
   action, backendOption, delimiter, expandBackends, fraction, integer, layerSizes, nameList, nonNegativeInteger, positiveInteger, positiveNumber,
@@ -20,6 +21,8 @@ interface TrainOptions {
   task?: wg.Task;
   layers: number[];
   activation: wg.ActivationName;
+  model: 'mlp' | 'cnn';
+  imageShape?: ImageShape;
   optimizer: keyof typeof wg.optimizers;
   lr: number;
   epochs: number;
@@ -52,15 +55,17 @@ const ACTIVATIONS: readonly wg.ActivationName[] = ['relu', 'tanh', 'sigmoid', 'e
 
 export function trainCommand(): Command {
   return new Command('train')
-    .description('train an MLP on a CSV file, report test metrics, and save the model')
+    .description('train an MLP (or a small CNN on image rows) on a CSV file, report test metrics, and save the model')
     .argument('<data>', 'CSV file (path or URL) with a header row')
     .requiredOption('--target <column>', 'the column to predict')
     .option('--features <columns>', 'feature columns, comma-separated (default: every column but the target)', nameList)
     .option('--exclude <columns>', 'columns to leave out of the default features (an id, say)', nameList)
     .option('--categorical <columns>', 'columns to one-hot encode even when they hold numbers (text columns are found automatically)', nameList)
     .addOption(new Option('--task <task>', 'what to predict; default: classification when the target has text or at most 20 distinct integers, else regression').choices(['classification', 'regression']))
-    .addOption(new Option('--layers <sizes>', "hidden layer sizes, comma-separated, or 'none'").argParser(layerSizes).default([64, 32], '64,32'))
-    .addOption(new Option('--activation <name>', 'activation of the hidden layers').choices(ACTIVATIONS).default('relu'))
+    .addOption(new Option('--model <kind>', 'mlp, or cnn: a small convolutional network for rows of pixels (conv 16 → batch norm → pool → conv 32 → batch norm → pool → dense)').choices(['mlp', 'cnn']).default('mlp'))
+    .option('--image-shape <h,w,c>', 'with --model cnn: the image each row holds (default: square, one channel, from the number of inputs)', imageShapeArg)
+    .addOption(new Option('--layers <sizes>', "hidden layer sizes (mlp), comma-separated, or 'none'").argParser(layerSizes).default([64, 32], '64,32'))
+    .addOption(new Option('--activation <name>', 'activation of the hidden layers (mlp)').choices(ACTIVATIONS).default('relu'))
     .addOption(new Option('--optimizer <name>', 'optimizer (torch.optim rules)').choices(Object.keys(wg.optimizers)).default('adam'))
     .option('--lr <rate>', 'learning rate', positiveNumber, 0.001)
     .option('--epochs <n>', 'most epochs to train', positiveInteger, 50)
@@ -81,6 +86,19 @@ export function trainCommand(): Command {
 }
 
 function buildModel(preprocessing: wg.Preprocessing, options: TrainOptions): wg.Sequential {
+  const classification = preprocessing.task === 'classification';
+  const model = options.model === 'cnn'
+    ? wg.sequential({ layers: cnnLayers(imageShapeFor(preprocessing.inputWidth, options.imageShape), preprocessing.outputWidth, classification ? 'softmax' : 'linear'), name: 'webgrad_cnn' })
+    : mlp(preprocessing, options);
+  model.compile({
+    optimizer: wg.optimizers[options.optimizer]({ learningRate: options.lr }),
+    loss: classification ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
+    metrics: classification ? ['accuracy'] : ['mae'],
+  });
+  return model;
+}
+
+function mlp(preprocessing: wg.Preprocessing, options: TrainOptions): wg.Sequential {
   const hidden = options.layers.map((units, i) =>
     wg.layers.dense({ units, activation: options.activation, name: `hidden${i + 1}`, ...(i === 0 ? { inputDim: preprocessing.inputWidth } : {}) }));
   const classification = preprocessing.task === 'classification';
@@ -90,13 +108,17 @@ function buildModel(preprocessing: wg.Preprocessing, options: TrainOptions): wg.
     name: 'output',
     ...(hidden.length === 0 ? { inputDim: preprocessing.inputWidth } : {}),
   });
-  const model = wg.sequential({ layers: [...hidden, output], name: 'webgrad_mlp' });
-  model.compile({
-    optimizer: wg.optimizers[options.optimizer]({ learningRate: options.lr }),
-    loss: classification ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
-    metrics: classification ? ['accuracy'] : ['mae'],
-  });
-  return model;
+  return wg.sequential({ layers: [...hidden, output], name: 'webgrad_mlp' });
+}
+
+/** What the run trains, for the log. */
+function describeModel(model: wg.Sequential, preprocessing: wg.Preprocessing, options: TrainOptions): string {
+  const training = `${model.countParams()} parameters; ${options.optimizer} lr ${options.lr}, batch ${options.batchSize}`;
+  if (options.model === 'cnn') {
+    const [h, w, c] = imageShapeFor(preprocessing.inputWidth, options.imageShape);
+    return `CNN on ${h}×${w}×${c} images (conv 16 → batch norm → pool → conv 32 → batch norm → pool → dense ${preprocessing.outputWidth}), ${training}`;
+  }
+  return `${[preprocessing.inputWidth, ...options.layers, preprocessing.outputWidth].join(' → ')} (${options.activation}), ${training}`;
 }
 
 async function trainOn(backend: wg.BackendName, table: wg.CsvTable, options: TrainOptions, first: boolean, log: (line: string) => void, label: string): Promise<BackendRun> {
@@ -115,7 +137,7 @@ async function trainOn(backend: wg.BackendName, table: wg.CsvTable, options: Tra
   wg.setSeed(options.seed);
   const model = buildModel(preprocessing, options);
   model.preprocessing = preprocessing;
-  if (first) log(`model: ${[preprocessing.inputWidth, ...options.layers, preprocessing.outputWidth].join(' → ')} (${options.activation}), ${model.countParams()} parameters; ${options.optimizer} lr ${options.lr}, batch ${options.batchSize}`);
+  if (first) log(`model: ${describeModel(model, preprocessing, options)}`);
   const steps = Math.ceil(train.rowNumbers.length / options.batchSize);
   const progress = new EpochProgress(options.epochs, steps, train.rowNumbers.length, options.batchSize, options.quiet ?? false, label);
   const callbacks: wg.Callback[] = [progress];
@@ -183,6 +205,12 @@ async function probeBackend(table: wg.CsvTable, options: TrainOptions, log: (lin
   await wg.setBackend('cpu');
   const { preprocessing, train, validation, test } = await wg.data.loadCsv(table, loadOptions(options));
   for (const part of [train, validation, test]) if (part) wg.dispose([part.x, part.y]);
+  if (options.model === 'cnn') {
+    // The probe times MLP steps only: a CNN takes the first backend that starts, in the usual order.
+    const backend = await wg.setBackend('auto');
+    log(`backend: ${backend} (the first that starts; --backend all compares them)`);
+    return backend;
+  }
   const layers = [preprocessing.inputWidth, ...options.layers, preprocessing.outputWidth];
   const batchSize = Math.min(options.batchSize, train.rowNumbers.length);
   const backend = await wg.setBackend('auto', { probe: { layers, batchSize } });

@@ -89,6 +89,8 @@ export abstract class Layer {
   /** Creates the weights for inputs of `inputShape` (no batch dim). Called once. */
   build(inputShape: Shape): void {
     if (this.builtFor) return;
+    // computeOutputShape throws for an input the layer cannot take (a reshape that does not fit, say).
+    this.computeOutputShape(inputShape);
     this.createWeights(inputShape);
     this.builtFor = [...inputShape];
   }

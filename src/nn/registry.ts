@@ -5,9 +5,14 @@
 import { describe } from '../autograd.js';
 import { lookup } from '../options.js';
 import { ActivationLayer, type ActivationArgs, Dropout, type DropoutArgs, Flatten } from './basic-layers.js';
+import { BatchNormalization, type BatchNormalizationArgs } from './batch-norm.js';
+import { Conv2D, type Conv2DArgs, DepthwiseConv2D, type DepthwiseConv2DArgs } from './conv-layers.js';
 import { Dense, type DenseArgs } from './dense.js';
+import { GlobalAveragePooling2D, GlobalMaxPooling2D } from './global-pooling.js';
 import { type Initializer, initializers } from './initializers.js';
 import type { Layer, LayerArgs, LayerConfig } from './layer.js';
+import { AveragePooling2D, MaxPooling2D, type Pooling2DArgs } from './pooling-layers.js';
+import { Reshape, type ReshapeArgs } from './reshape.js';
 
 export type LayerFactory = (config: Record<string, unknown>) => Layer;
 
@@ -38,6 +43,16 @@ registerLayer('Dense', (c) => new Dense(withInitializers(c, ['kernelInitializer'
 registerLayer('Activation', (c) => new ActivationLayer(c as unknown as ActivationArgs));
 registerLayer('Dropout', (c) => new Dropout(c as unknown as DropoutArgs));
 registerLayer('Flatten', (c) => new Flatten(c as LayerArgs));
+registerLayer('Conv2D', (c) => new Conv2D(withInitializers(c, ['kernelInitializer', 'biasInitializer']) as unknown as Conv2DArgs));
+registerLayer('DepthwiseConv2D', (c) => new DepthwiseConv2D(withInitializers(c, ['depthwiseInitializer', 'biasInitializer']) as unknown as DepthwiseConv2DArgs));
+registerLayer('MaxPooling2D', (c) => new MaxPooling2D(c as Pooling2DArgs));
+registerLayer('AveragePooling2D', (c) => new AveragePooling2D(c as Pooling2DArgs));
+registerLayer('Reshape', (c) => new Reshape(c as unknown as ReshapeArgs));
+registerLayer('GlobalAveragePooling2D', (c) => new GlobalAveragePooling2D(c as LayerArgs));
+registerLayer('GlobalMaxPooling2D', (c) => new GlobalMaxPooling2D(c as LayerArgs));
+registerLayer('BatchNormalization', (c) => new BatchNormalization(
+  withInitializers(c, ['betaInitializer', 'gammaInitializer', 'movingMeanInitializer', 'movingVarianceInitializer']) as BatchNormalizationArgs,
+));
 
 /** A new layer from a saved { className, config }; errors name the layer's position. */
 export function layerFromConfig(saved: unknown, where = 'layer'): Layer {

@@ -1,8 +1,9 @@
 // Losing the WebGPU device during fit: training continues on the next backend (wasm
 // when present, else cpu) from the last step whose snapshot arrived, with the weights,
-// the optimizer state and the dropout generators intact, so that it ends where a fit
-// that never lost its device ends. The device is destroyed from a callback (a known
-// step) or from a timer (wherever training happens to be).
+// the optimizer state, batch normalization's moving statistics and the dropout
+// generators intact, so that it ends where a fit that never lost its device ends. The
+// device is destroyed from a callback (a known step) or from a timer (wherever training
+// happens to be).
 
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as wg from '../../src/index.js';
@@ -44,6 +45,8 @@ function model(): wg.Sequential {
   wg.setSeed(11);
   const m = wg.sequential([
     wg.layers.dense({ units: 8, inputDim: 4, activation: 'tanh' }),
+    // moving statistics: non-trainable state the snapshots must carry across the switch too
+    wg.layers.batchNormalization({ momentum: 0.8 }),
     wg.layers.dropout({ rate: 0.2, seed: 5 }),
     wg.layers.dense({ units: 2 }),
   ]);
