@@ -4,8 +4,9 @@
 // synchronously, so `read` and `readSync` return at once.
 
 import type {
-  Backend, BackendInfo, BinaryOp, DType, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
+  AttentionParams, Backend, BackendInfo, BinaryOp, DType, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
 } from '../backend.js';
+import * as lm from '../cpu-lm.js';
 import { contiguousStrides, isContiguous, sizeOf } from '../strided.js';
 import * as abi from '../../generated/wasm-abi.js';
 import { type HeapStats, WasmHeap, WasmStorage } from './heap.js';
@@ -415,6 +416,50 @@ export class WasmBackend implements Backend {
     } finally {
       for (const t of temps) this.heap.free(t);
     }
+  }
+
+  // --- language-model kernels ----------------------------------------------------------------
+
+  layerNorm(x: View, gamma: View | undefined, beta: View | undefined, out: View, mean: View, rstd: View, epsilon: number): void {
+    this.assertAlive('layerNorm');
+    lm.layerNorm(this.heapArray, this.onHeap(x), this.onHeap(gamma), this.onHeap(beta), this.onHeap(out), this.onHeap(mean), this.onHeap(rstd), epsilon);
+  }
+
+  layerNormGrad(dy: View, x: View, gamma: View | undefined, mean: View, rstd: View, dx: View, dgamma: View | undefined, dbeta: View | undefined): void {
+    this.assertAlive('layerNormGrad');
+    lm.layerNormGrad(this.heapArray, this.onHeap(dy), this.onHeap(x), this.onHeap(gamma), this.onHeap(mean), this.onHeap(rstd), this.onHeap(dx), this.onHeap(dgamma), this.onHeap(dbeta));
+  }
+
+  attention(q: View, k: View, v: View, mask: View | undefined, out: View, lse: View, params: AttentionParams): void {
+    this.assertAlive('attention');
+    lm.attention(this.heapArray, this.onHeap(q), this.onHeap(k), this.onHeap(v), this.onHeap(mask), this.onHeap(out), this.onHeap(lse), params);
+  }
+
+  attentionGrad(
+    q: View, k: View, v: View, mask: View | undefined, out: View, lse: View, dout: View, dq: View, dk: View, dv: View, params: AttentionParams,
+  ): void {
+    this.assertAlive('attentionGrad');
+    const h = (view: View) => this.onHeap(view);
+    lm.attentionGrad(this.heapArray, h(q), h(k), h(v), this.onHeap(mask), h(out), h(lse), h(dout), h(dq), h(dk), h(dv), params);
+  }
+
+  sparseCrossEntropy(logits: View, labels: View, loss: View, lse: View): void {
+    this.assertAlive('sparseCrossEntropy');
+    lm.sparseCrossEntropy(this.heapArray, this.onHeap(logits), this.onHeap(labels), this.onHeap(loss), this.onHeap(lse));
+  }
+
+  sparseCrossEntropyGrad(logits: View, labels: View, lse: View, dloss: View, dlogits: View): void {
+    this.assertAlive('sparseCrossEntropyGrad');
+    lm.sparseCrossEntropyGrad(this.heapArray, this.onHeap(logits), this.onHeap(labels), this.onHeap(lse), this.onHeap(dloss), this.onHeap(dlogits));
+  }
+
+  /** The heap as the reference kernels index it (see onHeap). */
+  private readonly heapArray = (view: View): Float32Array | Int32Array => (view.dtype === 'f32' ? this.heap.f32 : this.heap.i32);
+
+  /** A view whose offset counts elements from the start of linear memory. */
+  private onHeap<V extends View | undefined>(view: V): V {
+    if (!view) return view;
+    return { ...view, offset: this.address(view) >>> 2 } as V;
   }
 
   // --- plumbing ---------------------------------------------------------------------------
