@@ -108,6 +108,7 @@ export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, opti
   if (labelShape.length !== batchShape.length || labelShape.some((d, i) => d !== batchShape[i])) {
     throw new Error(`${fn}: yTrue should have shape ${shapeString(batchShape)} or ${shapeString([...batchShape, 1])} (one label per row of yPred ${shapeString(yPred.shape)}), got ${shapeString(yTrue.shape)}`);
   }
+  if (yTrue.dtype === 'bool') throw new TypeError(`${fn}: yTrue should be int32 (or float32 holding integers), got bool`);
   checkLabels(fn, yTrue, classes);
   return tidy(() => {
     const labels = ops.reshape(yTrue.dtype === 'int32' ? yTrue : ops.cast(yTrue, 'int32'), labelShape);
