@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as wg from '../../src/index.js';
 import { backendCases } from '../helpers/backends.js';
+import { saveInMemory } from '../helpers/model-files.js';
 
 const cases = await backendCases();
 
@@ -126,10 +127,3 @@ describe.each(cases)('language layers ($name)', ({ name, skip }) => {
     expect(() => wg.layers.layerNormalization({ axis: 1 as -1 })).toThrow(/only axis -1/);
   });
 });
-
-/** model.save to memory: the two files as loadModel's { json, weights } source. */
-async function saveInMemory(model: wg.LayersModel): Promise<{ json: object; weights: Uint8Array }> {
-  const { modelJson, weightsRecord } = await import('../../src/io/save.js');
-  const json = modelJson(model, 'model.safetensors', 'test');
-  return { json, weights: wg.io.encodeSafetensors(await weightsRecord(model)) };
-}
