@@ -21,7 +21,7 @@ import { defaultModelName, LayersModel, type PredictOptions, type SummaryRow } f
 import { checkNumber, checkOptions, given } from '../options.js';
 import * as ops from '../ops/index.js';
 import { shapeString } from '../ops/util.js';
-import { type Random, randomFor } from '../random.js';
+import { randomFor } from '../random.js';
 import { tidy } from '../scope.js';
 import { Tensor } from '../tensor.js';
 import type { FitOptions } from '../train.js';
@@ -99,7 +99,6 @@ export class GPT extends LayersModel {
   private readonly lnF: LayerNormalization;
   private readonly dropEmbed: Dropout | undefined;
   private readonly layerList: Layer[];
-  private readonly random: Random;
 
   constructor(config: GPTConfig) {
     const c = checkGptConfig(config);
@@ -110,7 +109,8 @@ export class GPT extends LayersModel {
     const normal = initializers.randomNormal({ stddev: 0.02 });
     const residual = initializers.randomNormal({ stddev: 0.02 / Math.sqrt(2 * L) });
     const zeros = initializers.zeros();
-    this.random = randomFor(undefined);
+    // Seeds of the dropout generators, from wg.setSeed's stream; checkpoints save the generators.
+    const random = randomFor(undefined);
     const named = <T extends Layer>(layer: T, names: Record<string, string>, shape: Shape): T => {
       layer.weightNames = names;
       layer.build(shape);
@@ -119,15 +119,14 @@ export class GPT extends LayersModel {
     const norm = (name: string) => named(new LayerNormalization({ name, epsilon: c.layerNormEpsilon }), { gamma: `${name}.weight`, beta: `${name}.bias` }, [null, E]);
     const dense = (name: string, units: number, init = normal, inputs = E) =>
       named(new Dense({ name, units, kernelInitializer: init, biasInitializer: zeros }), { kernel: `${name}.weight`, bias: `${name}.bias` }, [null, inputs]);
-    const drop = (name: string) => (dropout > 0 ? new Dropout({ name, rate: dropout, seed: this.random.int(2 ** 31) }) : undefined);
+    const drop = (name: string) => (dropout > 0 ? new Dropout({ name, rate: dropout, seed: random.int(2 ** 31) }) : undefined);
     this.wte = named(new Embedding({ name: 'wte', inputDim: V, outputDim: E, embeddingsInitializer: normal }), { embeddings: 'wte.weight' }, [null]);
     this.wpe = named(new Embedding({ name: 'wpe', inputDim: T, outputDim: E, embeddingsInitializer: initializers.randomNormal({ stddev: 0.01 }) }), { embeddings: 'wpe.weight' }, [null]);
     this.dropEmbed = drop('drop');
     for (let i = 0; i < L; i++) {
-      const attn = new CausalSelfAttention({ name: `h.${i}.attn`, embedDim: E, numHeads: c.numHeads, dropout, kernelInitializer: normal, projectionInitializer: residual, biasInitializer: zeros });
+      const attn = new CausalSelfAttention({ name: `h.${i}.attn`, embedDim: E, numHeads: c.numHeads, dropout, kernelInitializer: normal, projectionInitializer: residual, biasInitializer: zeros, seed: random.int(2 ** 31) });
       attn.weightNames = Object.fromEntries(attn.weightShapes().map(([suffix]) => [suffix, `h.${i}.attn.${suffix}`]));
       attn.build([null, E]);
-      attn.nextSeed = () => this.random.int(2 ** 31);
       this.blocks.push({
         ln1: norm(`h.${i}.ln_1`),
         attn,

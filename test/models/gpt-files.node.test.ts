@@ -58,4 +58,32 @@ describe.each(cases)('GPT files ($name)', ({ name, skip }) => {
     for (const m of [fromPath, fromUrl, reloaded, again]) m.dispose();
     ids.dispose();
   });
+
+  run('fit checkpoints a GPT with dropout; resuming from the checkpoint ends where an uninterrupted run does', async () => {
+    await wg.setBackend(name);
+    const { training } = fixture;
+    const make = async () => {
+      wg.setSeed(7);
+      const model = wg.models.gpt({ ...fixture.config, dropout: 0.1 });
+      await model.loadWeights(join(folder, 'model.safetensors'));
+      model.compile({ optimizer: wg.optimizers.adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy' });
+      return model;
+    };
+    const x = wg.tensor(training.x, undefined, 'int32');
+    const y = wg.tensor(training.y, undefined, 'int32');
+    const FIT = { batchSize: 1, seed: 3, verbose: 0 } as const;
+    const straight = await make();
+    const all = await straight.fit(x, y, { ...FIT, epochs: 4 });
+    const dir = tempDir('webgrad-gpt-ckpt-');
+    const first = await make();
+    await first.fit(x, y, { ...FIT, epochs: 2, checkpoint: { dir } });
+    const loaded = await wg.loadCheckpoint(join(dir, 'checkpoint-000002.safetensors'));
+    expect(loaded.model).toBeInstanceOf(wg.GPT);
+    const rest = await loaded.model.fit(x, y, { ...FIT, epochs: 4, resumeFrom: loaded });
+    expect(rest.history.loss).toEqual(all.history.loss!.slice(2));
+    expect(Array.from(await loaded.model.predict(x).data())).toEqual(Array.from(await straight.predict(x).data()));
+    for (const m of [straight, first, loaded.model]) m.dispose();
+    x.dispose();
+    y.dispose();
+  });
 });
