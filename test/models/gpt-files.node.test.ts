@@ -51,6 +51,22 @@ describe.each(cases)('GPT files ($name)', ({ name, skip }) => {
     expect((reloaded as wg.GPT).config).toEqual(fromPath.config);
     expect(reloaded.optimizer?.name).toBe('adam');
     expect(Array.from(await reloaded.predict(ids).data())).toEqual(Array.from(expected));
+    // a Hugging Face folder (config.json + model.safetensors) loads by itself, from a path or a URL
+    const hf = await wg.models.loadGpt2(dir);
+    expect(hf.config).toEqual(fromPath.config);
+    expect(Array.from(await hf.predict(ids).data())).toEqual(Array.from(expected));
+    const hfServer = await serveFiles({ 'gpt/config.json': readFileSync(join(dir, 'config.json')), 'gpt/model.safetensors': readFileSync(join(dir, 'model.safetensors')) });
+    try {
+      const remote = await wg.models.loadGpt2(`${hfServer.url}gpt`);
+      expect(Array.from(await remote.predict(ids).data())).toEqual(Array.from(expected));
+      remote.dispose();
+      const bad = await serveFiles({ 'x/config.json': JSON.stringify({ ...config, model_type: 'llama' }) });
+      await expect(wg.models.loadGpt2(`${bad.url}x`)).rejects.toThrow(/loadGpt2: .*config\.json: config\.json's model_type should be 'gpt2', got "llama"/);
+      await bad.close();
+    } finally {
+      await hfServer.close();
+    }
+    hf.dispose();
     // and the saved weights file is itself a GPT-2 checkpoint
     const again = wg.models.gpt(fixture.config);
     await again.loadWeights(join(dir, 'model.safetensors'));
