@@ -34,6 +34,11 @@ export {
   Conv2D, DepthwiseConv2D, MaxPooling2D, AveragePooling2D, type Conv2DArgs, type DepthwiseConv2DArgs, type Pooling2DArgs,
 } from './nn/index.js';
 export {
+  input, model, Model, LayersModel, SymbolicTensor, MultiInputLayer, Embedding, Add, Concatenate, LayerNormalization, MultiHeadAttention,
+  type InputArgs, type ModelArgs, type ApplyOptions, type EmbeddingArgs, type ConcatenateArgs, type LayerNormalizationArgs, type MultiHeadAttentionArgs,
+} from './nn/index.js';
+export { models, GPT, type GPTConfig, type KVCache, type GenerateOptions } from './models/index.js';
+export {
   optimizers, Optimizer, SGD, Adagrad, RMSprop, Adam, AdamW,
   type SgdOptions, type AdagradOptions, type RmspropOptions, type AdamOptions, type Gradients, type Params,
 } from './optimizers.js';

@@ -8,6 +8,10 @@ import { GlobalAveragePooling2D, GlobalMaxPooling2D } from './global-pooling.js'
 import type { LayerArgs } from './layer.js';
 import { AveragePooling2D, MaxPooling2D, type Pooling2DArgs } from './pooling-layers.js';
 import { Reshape, type ReshapeArgs } from './reshape.js';
+import { Embedding, type EmbeddingArgs } from './embedding.js';
+import { Add, Concatenate, type ConcatenateArgs } from './merge.js';
+import { MultiHeadAttention, type MultiHeadAttentionArgs } from './attention.js';
+import { LayerNormalization, type LayerNormalizationArgs } from './layer-norm.js';
 
 export const layers = {
   dense: (args: DenseArgs): Dense => new Dense(args),
@@ -30,9 +34,27 @@ export const layers = {
   globalMaxPooling2d: (args?: LayerArgs): GlobalMaxPooling2D => new GlobalMaxPooling2D(args),
   /** Normalises each feature with batch statistics while training and moving statistics at inference (Keras). */
   batchNormalization: (args?: BatchNormalizationArgs): BatchNormalization => new BatchNormalization(args),
+  /** Int32 ids → rows of a learned [inputDim, outputDim] table. */
+  embedding: (args: EmbeddingArgs): Embedding => new Embedding(args),
+  /** Elementwise sum of a list of inputs of one shape. */
+  add: (args?: LayerArgs): Add => new Add(args),
+  /** Joins a list of inputs along `axis` (default -1). */
+  concatenate: (args?: ConcatenateArgs): Concatenate => new Concatenate(args),
+  /** Normalises the last axis to zero mean and unit variance, then scales by gamma and shifts by beta (epsilon 1e-3). */
+  layerNormalization: (args?: LayerNormalizationArgs): LayerNormalization => new LayerNormalization(args),
+  /** Keras' multi-head attention: `mha.apply([query, value, key?], { useCausalMask })`. */
+  multiHeadAttention: (args: MultiHeadAttentionArgs): MultiHeadAttention => new MultiHeadAttention(args),
 };
 
-export { Layer, type LayerArgs, type Shape, type LayerConfig } from './layer.js';
+export { Layer, type LayerArgs, type Shape, type LayerConfig, type ApplyOptions } from './layer.js';
+export { MultiInputLayer } from './multi-input.js';
+export { Embedding, type EmbeddingArgs } from './embedding.js';
+export { Add, Concatenate, type ConcatenateArgs } from './merge.js';
+export { LayerNormalization, type LayerNormalizationArgs } from './layer-norm.js';
+export { MultiHeadAttention, type MultiHeadAttentionArgs } from './attention.js';
+export { SymbolicTensor, input, type InputArgs } from './symbolic.js';
+export { Model, model, type ModelArgs } from './functional.js';
+export { LayersModel } from './model-base.js';
 export { Dense, type DenseArgs } from './dense.js';
 export { ActivationLayer, Dropout, Flatten, type ActivationArgs, type DropoutArgs } from './basic-layers.js';
 export { BatchNormalization, type BatchNormalizationArgs } from './batch-norm.js';

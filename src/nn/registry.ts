@@ -9,7 +9,11 @@ import { BatchNormalization, type BatchNormalizationArgs } from './batch-norm.js
 import { Conv2D, type Conv2DArgs, DepthwiseConv2D, type DepthwiseConv2DArgs } from './conv-layers.js';
 import { Dense, type DenseArgs } from './dense.js';
 import { GlobalAveragePooling2D, GlobalMaxPooling2D } from './global-pooling.js';
+import { Embedding, type EmbeddingArgs } from './embedding.js';
 import { type Initializer, initializers } from './initializers.js';
+import { Add, Concatenate, type ConcatenateArgs } from './merge.js';
+import { MultiHeadAttention, type MultiHeadAttentionArgs } from './attention.js';
+import { LayerNormalization, type LayerNormalizationArgs } from './layer-norm.js';
 import type { Layer, LayerArgs, LayerConfig } from './layer.js';
 import { AveragePooling2D, MaxPooling2D, type Pooling2DArgs } from './pooling-layers.js';
 import { Reshape, type ReshapeArgs } from './reshape.js';
@@ -53,6 +57,11 @@ registerLayer('GlobalMaxPooling2D', (c) => new GlobalMaxPooling2D(c as LayerArgs
 registerLayer('BatchNormalization', (c) => new BatchNormalization(
   withInitializers(c, ['betaInitializer', 'gammaInitializer', 'movingMeanInitializer', 'movingVarianceInitializer']) as BatchNormalizationArgs,
 ));
+registerLayer('Embedding', (c) => new Embedding(withInitializers(c, ['embeddingsInitializer']) as unknown as EmbeddingArgs));
+registerLayer('Add', (c) => new Add(c as LayerArgs));
+registerLayer('Concatenate', (c) => new Concatenate(c as ConcatenateArgs));
+registerLayer('LayerNormalization', (c) => new LayerNormalization(withInitializers(c, ['gammaInitializer', 'betaInitializer']) as unknown as LayerNormalizationArgs));
+registerLayer('MultiHeadAttention', (c) => new MultiHeadAttention(withInitializers(c, ['kernelInitializer', 'biasInitializer']) as unknown as MultiHeadAttentionArgs));
 
 /** A new layer from a saved { className, config }; errors name the layer's position. */
 export function layerFromConfig(saved: unknown, where = 'layer'): Layer {
