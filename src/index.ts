@@ -54,3 +54,4 @@ export { io, type Safetensors, type SafetensorsTensor, type SafetensorsDType } f
 export {
   data, StandardScaler, MinMaxScaler, type ScalerState, type SplitOptions, type Split, type BatchOptions,
 } from './data.js';
+export { text, CharTokenizer, HuggingFaceTokenizer, type CharTokenizerJson, type Tokenizer, type TokenIds, type TokenizerSource } from './text/index.js';
