@@ -40,6 +40,10 @@ export {
 } from './metrics.js';
 export { callbacks, History, EarlyStopping, type Callback, type Logs, type EarlyStoppingOptions } from './callbacks.js';
 export type { FitOptions } from './train.js';
+export type { FitDatasetOptions } from './train-dataset.js';
+export type { Batch, Dataset } from './datasets/dataset.js';
+export { TextDataset, StreamingTextDataset, type TextDatasetOptions, type StreamingTextDatasetOptions } from './datasets/text.js';
+export { TextFile, type TextFileOptions, type StreamSource } from './datasets/stream.js';
 export type { BackendSwitch } from './device-loss.js';
 export { registerLayer, type LayerFactory } from './nn/registry.js';
 export { loadModel, loadCheckpoint, type LoadModelOptions, type LoadedCheckpoint } from './io/load.js';
