@@ -12,6 +12,7 @@ import type { CsvSource, CsvTable, ReadCsvOptions } from './io/csv.js';
 import type { LoadCsvOptions, TabularDataset } from './io/dataset.js';
 import { textDataset } from './datasets/text.js';
 import { textFile } from './datasets/stream.js';
+import { csvStream } from './datasets/csv-stream.js';
 
 function checkMatrix(fn: string, x: unknown): Tensor {
   checkTensor(x as Tensor, fn, 'x');
@@ -235,4 +236,6 @@ export const data = {
   textDataset,
   /** A text file (path, URL, File, ReadableStream) read in chunks, for textDataset without loading it whole. */
   textFile,
+  /** A numeric CSV file read in chunks as { x, y } batches for model.fit (see CsvStreamOptions). */
+  csvStream,
 };

@@ -44,6 +44,7 @@ export type { FitDatasetOptions } from './train-dataset.js';
 export type { Batch, Dataset } from './datasets/dataset.js';
 export { TextDataset, StreamingTextDataset, type TextDatasetOptions, type StreamingTextDatasetOptions } from './datasets/text.js';
 export { TextFile, type TextFileOptions, type StreamSource } from './datasets/stream.js';
+export { CsvStreamDataset, type CsvStreamOptions } from './datasets/csv-stream.js';
 export type { BackendSwitch } from './device-loss.js';
 export { registerLayer, type LayerFactory } from './nn/registry.js';
 export { loadModel, loadCheckpoint, type LoadModelOptions, type LoadedCheckpoint } from './io/load.js';
