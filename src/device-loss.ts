@@ -16,7 +16,7 @@
 import type { Backend, BackendName } from './backends/backend.js';
 import { fallBackFrom, isLost } from './backends/select.js';
 import { contiguousStrides } from './backends/strided.js';
-import type { Sequential } from './nn/sequential.js';
+import type { LayersModel } from './nn/model-base.js';
 import type { Optimizer } from './optimizers.js';
 import { fromValues } from './ops/util.js';
 import type { RandomState } from './random.js';
@@ -111,7 +111,7 @@ export class DeviceLossGuard {
   arrived = 0;
 
   constructor(
-    private readonly model: Sequential,
+    private readonly model: LayersModel,
     private readonly optimizer: Optimizer,
     private readonly params: readonly Variable[],
     private readonly backend: Backend,

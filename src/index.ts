@@ -30,6 +30,10 @@ export {
   type SequentialArgs, type InitializerSpec, type ActivationName, type LayerConfig,
 } from './nn/index.js';
 export {
+  input, model, Model, LayersModel, SymbolicTensor, MultiInputLayer, Embedding, Add, Concatenate,
+  type InputArgs, type ModelArgs, type ApplyOptions, type EmbeddingArgs, type ConcatenateArgs,
+} from './nn/index.js';
+export {
   optimizers, Optimizer, SGD, Adagrad, RMSprop, Adam, AdamW,
   type SgdOptions, type AdagradOptions, type RmspropOptions, type AdamOptions, type Gradients, type Params,
 } from './optimizers.js';

@@ -20,7 +20,7 @@ import * as ops from './ops/index.js';
 import { randomFor } from './random.js';
 import { keep, tidy } from './scope.js';
 import type { Tensor } from './tensor.js';
-import type { Sequential } from './nn/sequential.js';
+import type { LayersModel } from './nn/model-base.js';
 
 export interface FitDatasetOptions {
   /** Passes over the dataset (default 1); with stepsPerEpoch, epochs of that many batches. */
@@ -61,7 +61,7 @@ const TENSOR_ONLY: Readonly<Record<string, string>> = {
   resumeFrom: 'load the checkpoint with wg.loadCheckpoint first',
 };
 
-type Model = Sequential;
+type Model = LayersModel;
 
 const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => ((globalThis as { setImmediate?: (f: () => void) => void }).setImmediate ?? setTimeout)(resolve));

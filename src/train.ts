@@ -17,7 +17,7 @@ import { shapeString } from './ops/util.js';
 import { type Random, randomFor } from './random.js';
 import { keep, tidy } from './scope.js';
 import { Tensor } from './tensor.js';
-import type { Sequential } from './nn/sequential.js';
+import type { LayersModel } from './nn/model-base.js';
 
 export interface FitOptions {
   /** Passes over the data (default 1). */
@@ -87,14 +87,14 @@ function rows(t: Tensor, start: number, size: number, order: Int32Array | undefi
 }
 
 /** Sparse labels are checked once per fit on every backend (the loss itself checks only where reads are synchronous). */
-async function checkSparseLabels(model: Sequential, y: Tensor): Promise<void> {
+async function checkSparseLabels(model: LayersModel, y: Tensor): Promise<void> {
   if (model.compiledFor('fit').loss.name !== 'sparseCategoricalCrossentropy') return;
   const classes = model.outputShape?.[model.outputShape.length - 1];
   if (typeof classes !== 'number') return;
   assertLabelsInRange('fit', await y.data(), classes);
 }
 
-export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
+export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
   checkOptions('fit', options, FIT_KEYS);
   const epochs = checkNumber('fit', 'epochs', options.epochs, 1, { integer: true, min: 0 });
   const batchSize = checkNumber('fit', 'batchSize', options.batchSize, 32, { integer: true, min: 1 });
@@ -327,7 +327,7 @@ function toLogs(values: ArrayLike<number>, metrics: readonly { name: string }[],
 }
 
 /** Loss and metrics over (x, y) in batches, summed on the device and read once. */
-export async function evaluateBatches(model: Sequential, x: Tensor, y: Tensor, batchSize: number): Promise<Record<string, number>> {
+export async function evaluateBatches(model: LayersModel, x: Tensor, y: Tensor, batchSize: number): Promise<Record<string, number>> {
   const { loss, metrics } = model.compiledFor('evaluate');
   const n = x.shape[0]!;
   if (n === 0) throw new Error(`evaluate: x has no samples (shape ${shapeString(x.shape)})`);

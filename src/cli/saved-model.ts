@@ -4,6 +4,10 @@ import * as wg from '../index.js';
 
 export async function loadTrained(source: string, command: string): Promise<{ model: wg.Sequential; preprocessing: wg.Preprocessing }> {
   const model = await wg.loadModel(source, { compile: false });
+  if (!(model instanceof wg.Sequential)) {
+    model.dispose();
+    throw new Error(`${source} holds a ${model.architecture().className} model; ${command} reads models trained from tables (a sequential stack)`);
+  }
   const preprocessing = model.preprocessing;
   if (!preprocessing) {
     model.dispose();

@@ -8,7 +8,7 @@
 import { checkNumber, checkOptions } from '../options.js';
 import * as ops from '../ops/index.js';
 import type { RandomState } from '../random.js';
-import type { Sequential } from '../nn/sequential.js';
+import type { LayersModel } from '../nn/model-base.js';
 import { fileSystem, makeDirectory, pathKind, reason, writeFileAtomic } from './fs.js';
 import { architectureOf, checkModelJson, FORMAT_VERSION, MODEL_FORMAT, type ModelJson, trainingConfig } from './model-json.js';
 import { decodeSafetensors, encodeSafetensors, type Safetensors } from './safetensors.js';
@@ -64,7 +64,7 @@ export function checkpointFileName(epoch: number): string {
 }
 
 /** The checkpoint's bytes: weights, optimizer buffers, and the JSON state in the metadata. */
-export async function encodeCheckpoint(model: Sequential, epoch: number, fitRandom: RandomState): Promise<Uint8Array> {
+export async function encodeCheckpoint(model: LayersModel, epoch: number, fitRandom: RandomState): Promise<Uint8Array> {
   const fn = 'checkpoint';
   const optimizer = model.optimizer;
   if (!optimizer) throw new Error(`${fn}: the model is not compiled`);
@@ -127,7 +127,7 @@ export class Checkpointer {
   }
 
   /** Writes the checkpoint for `epoch` completed epochs, then removes the oldest beyond `keep`. */
-  async write(model: Sequential, epoch: number, fitRandom: RandomState): Promise<string> {
+  async write(model: LayersModel, epoch: number, fitRandom: RandomState): Promise<string> {
     const { fs, path } = await fileSystem('fit: checkpoint');
     await makeDirectory('fit: checkpoint', this.dir);
     const file = path.join(this.dir, checkpointFileName(epoch));
@@ -218,7 +218,7 @@ export async function readCheckpoint(source: CheckpointSource): Promise<Checkpoi
  * Puts a checkpoint's weights, optimizer state and layer generators into `model`
  * (whose architecture must match) and returns the epoch and fit's generator state.
  */
-export function restoreCheckpoint(model: Sequential, checkpoint: Checkpoint): { epoch: number; fitRandom: RandomState } {
+export function restoreCheckpoint(model: LayersModel, checkpoint: Checkpoint): { epoch: number; fitRandom: RandomState } {
   const { state, file, where } = checkpoint;
   const fail = (what: string): never => {
     throw new Error(`resume from ${where}: ${what}`);

@@ -3,9 +3,11 @@
 // files that disagree with each other before allocating anything they claim.
 
 import { Sequential } from '../nn/sequential.js';
+import { functionalFromConfig } from '../nn/functional.js';
+import type { LayersModel } from '../nn/model-base.js';
 import { checkBoolean, checkOptions } from '../options.js';
 import { type Checkpoint, type CheckpointSource, readCheckpoint, restoreCheckpoint } from './checkpoint.js';
-import { buildFromJson, checkModelJson, compileFromJson, type ModelJson } from './model-json.js';
+import { buildFromJson, checkModelJson, compileFromJson, inputShapeOf, type ModelJson, type ModelMakers } from './model-json.js';
 import { decodeSafetensors } from './safetensors.js';
 import { type ModelSource, readModelFiles } from './store.js';
 import { Preprocessing } from './tabular.js';
@@ -25,20 +27,22 @@ function parseJson(text: string, where: string): ModelJson {
   return checkModelJson(value, where);
 }
 
-function modelFrom(doc: ModelJson, file: ReturnType<typeof decodeSafetensors>, where: string, compile: boolean, ignorePrefix?: string): Sequential {
+const makers: ModelMakers = {
+  sequential: (layers, name) => new Sequential({ layers, name }),
+  functional: functionalFromConfig,
+  configured: (arch, where) => {
+    throw new Error(`${where}: unknown model class '${arch.className}'`);
+  },
+};
+
+function modelFrom(doc: ModelJson, file: ReturnType<typeof decodeSafetensors>, where: string, compile: boolean, ignorePrefix?: string): LayersModel {
   // Preprocessing is checked before the model is built: a bad file allocates nothing.
   const preprocessing = doc.preprocessing === undefined ? undefined : Preprocessing.fromJSON(doc.preprocessing);
-  const inputs = doc.model.inputShape;
+  const inputs = inputShapeOf(doc.model);
   if (preprocessing && (inputs.length !== 1 || inputs[0] !== preprocessing.inputWidth)) {
     throw new Error(`${where}: the preprocessing makes ${preprocessing.inputWidth} input columns but the model takes samples of shape [${inputs.join(',')}]`);
   }
-  const model = buildFromJson(
-    doc,
-    file,
-    (layers, name) => new Sequential({ layers, name }),
-    where,
-    ignorePrefix,
-  );
+  const model = buildFromJson(doc, file, makers, where, ignorePrefix);
   const outputs = model.outputShape;
   if (preprocessing && outputs?.[outputs.length - 1] !== preprocessing.outputWidth) {
     model.dispose();
@@ -50,7 +54,7 @@ function modelFrom(doc: ModelJson, file: ReturnType<typeof decodeSafetensors>, w
 }
 
 /** Loads a model saved with `model.save` (see ModelSource for where from). Predictions match the saved model's bit for bit on the same backend. */
-export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<Sequential> {
+export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<LayersModel> {
   checkOptions('loadModel', options, ['compile']);
   const compile = checkBoolean('loadModel', 'compile', options.compile, true);
   // Messages about the files start with the function, then say which file.
@@ -63,7 +67,7 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
 
 export interface LoadedCheckpoint extends Checkpoint {
   /** The model at the checkpoint: weights, compiled with its optimizer and that optimizer's state. */
-  readonly model: Sequential;
+  readonly model: LayersModel;
 }
 
 /**

@@ -8,7 +8,7 @@ import { resolveLoss } from '../losses.js';
 import { resolveMetric } from '../metrics.js';
 import type { Layer, LayerConfig, Shape } from '../nn/layer.js';
 import { layerFromConfig } from '../nn/registry.js';
-import type { Sequential } from '../nn/sequential.js';
+import type { LayersModel } from '../nn/model-base.js';
 import { optimizers } from '../optimizers.js';
 import * as ops from '../ops/index.js';
 import { shapeString } from '../ops/util.js';
@@ -30,19 +30,51 @@ export interface ModelJson {
   readonly formatVersion: number;
   /** The safetensors file next to this one (a bare file name). */
   readonly weightsFile: string;
-  readonly model: {
-    readonly className: 'Sequential';
-    readonly name: string;
-    /** One sample's shape (no batch dimension). */
-    readonly inputShape: Shape;
-    readonly layers: readonly LayerConfig[];
-  };
+  readonly model: ModelArchitecture;
   readonly preprocessing?: PreprocessingState;
   readonly training?: TrainingConfig;
 }
 
+/** A stack of layers. */
+export interface SequentialArchitecture {
+  readonly className: 'Sequential';
+  readonly name: string;
+  /** One sample's shape (no batch dimension). */
+  readonly inputShape: Shape;
+  readonly layers: readonly LayerConfig[];
+}
+
+/**
+ * A functional model's graph. Tensors are numbered: the inputs first, then each
+ * node's output in node order; a node names its layer by index in `layers`.
+ */
+export interface FunctionalArchitecture {
+  readonly className: 'Model';
+  readonly name: string;
+  readonly inputs: readonly { readonly name: string; readonly shape: Shape; readonly dtype: 'float32' | 'int32' }[];
+  readonly layers: readonly LayerConfig[];
+  readonly nodes: readonly { readonly layer: number; readonly inputs: readonly number[]; readonly options: Readonly<Record<string, boolean>> }[];
+  readonly outputs: readonly number[];
+}
+
+/** A model described by its own options (GPT): `config` is enough to rebuild it. */
+export interface ConfiguredArchitecture {
+  readonly className: 'GPT';
+  readonly name: string;
+  readonly config: Readonly<Record<string, number>>;
+}
+
+export type ModelArchitecture = SequentialArchitecture | FunctionalArchitecture | ConfiguredArchitecture;
+
+/** One sample's shape for the model's (first) input. */
+export function inputShapeOf(arch: ModelArchitecture): Shape {
+  if (arch.className === 'Sequential') return arch.inputShape;
+  if (arch.className === 'Model') return arch.inputs[0]!.shape;
+  return [null];
+}
+
 /** The training configuration, when the model is compiled with a named loss. */
-export function trainingConfig(model: Sequential): TrainingConfig | undefined {
+export function trainingConfig(model: LayersModel): TrainingConfig | undefined {
   const optimizer = model.optimizer;
   if (!optimizer) return undefined;
   const { loss, metrics } = model.compiledFor('save');
@@ -60,14 +92,14 @@ export function trainingConfig(model: Sequential): TrainingConfig | undefined {
 }
 
 /** The architecture part of model.json; the model must be built. */
-export function architectureOf(model: Sequential, fn: string): ModelJson['model'] {
+export function architectureOf(model: LayersModel, fn: string): ModelArchitecture {
   if (!model.built || !model.inputShape) throw new Error(`${fn}: the model is not built yet; give its first layer an inputShape, or train or call it once`);
   const names = new Set<string>();
   for (const w of model.weights) {
     if (names.has(w.name)) throw new Error(`${fn}: two weights are named '${w.name}'; give the layers distinct names`);
     names.add(w.name);
   }
-  return { className: 'Sequential', name: model.name, inputShape: [...model.inputShape], layers: model.layers.map((l) => l.toConfig()) };
+  return model.architecture();
 }
 
 function fail(where: string, what: string): never {
@@ -84,13 +116,40 @@ export function checkModelJson(value: unknown, where = 'model.json'): ModelJson 
     fail(where, `weightsFile should be a plain file name next to model.json, got ${JSON.stringify(doc.weightsFile)}`);
   }
   const model = doc.model as Record<string, unknown> | undefined;
-  if (!model || model.className !== 'Sequential') fail(where, `model.className should be 'Sequential', got ${JSON.stringify(model?.className)}`);
+  const kinds = ['Sequential', 'Model', 'GPT'];
+  if (!model || !kinds.includes(model.className as string)) fail(where, `model.className should be one of ${kinds.map((k) => `'${k}'`).join(', ')}, got ${JSON.stringify(model?.className)}`);
   if (typeof model.name !== 'string') fail(where, 'model.name should be a string');
-  const shape = model.inputShape;
-  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => d === null || (Number.isSafeInteger(d) && (d as number) > 0))) {
-    fail(where, `model.inputShape should be a list of positive integers, got ${JSON.stringify(shape)}`);
+  const isShape = (shape: unknown) => Array.isArray(shape) && shape.length > 0 && shape.every((d) => d === null || (Number.isSafeInteger(d) && (d as number) > 0));
+  if (model.className === 'Sequential') {
+    if (!isShape(model.inputShape)) fail(where, `model.inputShape should be a list of positive integers, got ${JSON.stringify(model.inputShape)}`);
+    if (!Array.isArray(model.layers) || model.layers.length === 0) fail(where, 'model.layers should be a non-empty list of { className, config }');
+  } else if (model.className === 'Model') {
+    const inputs = model.inputs;
+    if (!Array.isArray(inputs) || inputs.length === 0 || !inputs.every((i) => i && typeof i === 'object' && typeof i.name === 'string' && isShape(i.shape) && (i.dtype === 'float32' || i.dtype === 'int32'))) {
+      fail(where, 'model.inputs should be a non-empty list of { name, shape, dtype }');
+    }
+    if (!Array.isArray(model.layers) || model.layers.length === 0) fail(where, 'model.layers should be a non-empty list of { className, config }');
+    const layers = (model.layers as unknown[]).length;
+    let tensors = (inputs as unknown[]).length;
+    const nodes = model.nodes;
+    if (!Array.isArray(nodes)) fail(where, 'model.nodes should be a list of { layer, inputs, options }');
+    (nodes as unknown[]).forEach((n, i) => {
+      const node = n as { layer?: unknown; inputs?: unknown; options?: unknown };
+      const index = (v: unknown, below: number) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) < below;
+      if (!node || !index(node.layer, layers) || !Array.isArray(node.inputs) || node.inputs.length === 0 || !node.inputs.every((t) => index(t, tensors))
+        || node.options === null || typeof node.options !== 'object') {
+        fail(where, `model.nodes[${i}] should be { layer: a layer index, inputs: indices of earlier tensors, options }, got ${JSON.stringify(n)}`);
+      }
+      tensors++;
+    });
+    const outputs = model.outputs;
+    if (!Array.isArray(outputs) || outputs.length === 0 || !outputs.every((t) => Number.isSafeInteger(t) && t >= 0 && t < tensors)) {
+      fail(where, `model.outputs should be a non-empty list of tensor indices below ${tensors}, got ${JSON.stringify(outputs)}`);
+    }
+  } else {
+    const config = model.config;
+    if (config === null || typeof config !== 'object' || !Object.values(config as object).every((v) => typeof v === 'number')) fail(where, 'model.config should be an object of numbers');
   }
-  if (!Array.isArray(model.layers) || model.layers.length === 0) fail(where, 'model.layers should be a non-empty list of { className, config }');
   const training = doc.training as Record<string, unknown> | undefined;
   if (training !== undefined) {
     const opt = training.optimizer as Record<string, unknown> | undefined;
@@ -129,41 +188,49 @@ export function matchWeights(expected: readonly (readonly [string, readonly numb
   if (extra.length > 0) fail(where, `the weights file has tensors the architecture does not use: ${extra.join(', ')}`);
 }
 
-/**
- * Rebuilds the layers of `doc`, checks the weights file against the shapes they
- * imply before creating any weight, then builds the model and copies the weights in.
- * `makeModel` is Sequential's constructor (passed in to keep the module graph acyclic).
- */
-export function buildFromJson(
-  doc: ModelJson,
-  file: Safetensors,
-  makeModel: (layers: Layer[], name: string) => Sequential,
-  where: string,
-  ignorePrefix?: string,
-): Sequential {
-  // The initial weights are overwritten below: drawing them must not move the global stream.
-  return preservingGlobalStream(() => buildAndFill(doc, file, makeModel, where, ignorePrefix));
+/** How each kind of model is made again from its architecture (passed in to keep the module graph acyclic). */
+export interface ModelMakers {
+  sequential(layers: Layer[], name: string): LayersModel;
+  functional(arch: FunctionalArchitecture, layers: Layer[], where: string): LayersModel;
+  configured(arch: ConfiguredArchitecture, where: string): LayersModel;
 }
 
-function buildAndFill(
-  doc: ModelJson,
-  file: Safetensors,
-  makeModel: (layers: Layer[], name: string) => Sequential,
-  where: string,
-  ignorePrefix?: string,
-): Sequential {
-  const layers = doc.model.layers.map((c, i) => layerFromConfig(c, `${where}: layer ${i}`));
+/**
+ * Rebuilds the model of `doc`, checking the weights file against the shapes the
+ * layers imply before creating any weight where they can say (a stack of known
+ * layers), then copies the weights in.
+ */
+export function buildFromJson(doc: ModelJson, file: Safetensors, makers: ModelMakers, where: string, ignorePrefix?: string): LayersModel {
+  // The initial weights are overwritten below: drawing them must not move the global stream.
+  return preservingGlobalStream(() => buildAndFill(doc, file, makers, where, ignorePrefix));
+}
+
+function layersOf(configs: readonly LayerConfig[], where: string): Layer[] {
+  const layers = configs.map((c, i) => layerFromConfig(c, `${where}: layer ${i}`));
   const names = new Set<string>();
   for (const l of layers) {
     if (names.has(l.name)) fail(where, `two layers are named '${l.name}'`);
     names.add(l.name);
   }
-  const expected = expectedWeights(layers, doc.model.inputShape);
-  if (expected) matchWeights(expected, file, where, ignorePrefix);
-  const model = makeModel(layers, doc.model.name);
+  return layers;
+}
+
+function buildAndFill(doc: ModelJson, file: Safetensors, makers: ModelMakers, where: string, ignorePrefix?: string): LayersModel {
+  const arch = doc.model;
+  let model: LayersModel;
+  if (arch.className === 'Sequential') {
+    const layers = layersOf(arch.layers, where);
+    const expected = expectedWeights(layers, arch.inputShape);
+    if (expected) matchWeights(expected, file, where, ignorePrefix);
+    model = makers.sequential(layers, arch.name);
+  } else if (arch.className === 'Model') {
+    model = makers.functional(arch, layersOf(arch.layers, where), where);
+  } else {
+    model = makers.configured(arch, where);
+  }
   try {
-    if (!model.built) model.build(doc.model.inputShape);
-    // Custom layers could not say their shapes up front: check what they built.
+    if (!model.built) model.build(inputShapeOf(arch));
+    // Layers that could not say their shapes up front: check what they built.
     matchWeights(model.weights.map((w) => [w.name, w.shape] as const), file, where, ignorePrefix);
     const values = model.weights.map((w) => ops.tensor(file.tensors.get(w.name)!.data as Float32Array, w.shape));
     model.setWeights(values);
@@ -176,7 +243,7 @@ function buildAndFill(
 }
 
 /** Compiles a loaded model from its training configuration when every name is known; returns whether it did. */
-export function compileFromJson(model: Sequential, training: TrainingConfig | undefined): boolean {
+export function compileFromJson(model: LayersModel, training: TrainingConfig | undefined): boolean {
   if (!training) return false;
   const make = (optimizers as Record<string, ((config: object) => unknown) | undefined>)[training.optimizer.className];
   if (!make) return false;

@@ -1,12 +1,15 @@
 // The layer base class: lazy build from the input shape, named weights in Keras
 // order, and a config that is enough to rebuild the layer (for save / load).
 
-import { checkBoolean, given } from '../options.js';
+import { checkBoolean, checkOptions, given } from '../options.js';
+import type { DataType } from '../tensor.js';
 import { variable } from '../ops/creation.js';
 import { shapeString } from '../ops/util.js';
+import { describe as describeValue } from '../autograd.js';
 import type { RandomState } from '../random.js';
-import type { Tensor, Variable } from '../tensor.js';
+import { Tensor, type Variable } from '../tensor.js';
 import type { Initializer } from './initializers.js';
+import { SymbolicTensor } from './symbolic.js';
 
 /** A shape without the batch dimension; `null` for a size known only at run time. */
 export type Shape = readonly (number | null)[];
@@ -29,6 +32,17 @@ function uniqueName(base: string): string {
   const n = nameCounts.get(base) ?? 0;
   nameCounts.set(base, n + 1);
   return n === 0 ? base : `${base}_${n}`;
+}
+
+/**
+ * Options of one call of a layer. `training` turns dropout on; attention layers also
+ * take `useCausalMask`. A symbolic call (functional API) records them with the node;
+ * the model supplies `training` when it runs.
+ */
+export interface ApplyOptions {
+  training?: boolean;
+  /** multiHeadAttention: each query position sees only keys at or before it. */
+  useCausalMask?: boolean;
 }
 
 export interface LayerConfig {
@@ -93,12 +107,99 @@ export abstract class Layer {
     this.builtFor = [...inputShape];
   }
 
-  /** Runs the layer on a batch, building it first if needed. */
-  apply(x: Tensor, training = false): Tensor {
-    const sample = x.shape.slice(1);
-    if (!this.builtFor) this.build(sample);
-    this.checkInput(x.shape);
-    return this.call(x, training);
+  /**
+   * Runs the layer on a batch, building it first if needed. Given a symbolic tensor
+   * from wg.input (or a list of them, for layers that take several inputs), it
+   * records the call for wg.model instead and returns the symbolic output.
+   */
+  apply(x: Tensor | readonly Tensor[], options?: boolean | ApplyOptions): Tensor;
+  apply(x: SymbolicTensor | readonly SymbolicTensor[], options?: ApplyOptions): SymbolicTensor;
+  apply(x: Tensor | SymbolicTensor | readonly (Tensor | SymbolicTensor)[], options: boolean | ApplyOptions = {}): Tensor | SymbolicTensor {
+    const opts: ApplyOptions = typeof options === 'boolean' ? { training: options } : options;
+    this.checkApplyOptions(opts);
+    const list = Array.isArray(x) ? (x as readonly (Tensor | SymbolicTensor)[]) : [x as Tensor | SymbolicTensor];
+    if (list.length > 0 && list.every((t) => t instanceof SymbolicTensor)) {
+      return this.applySymbolic(list as SymbolicTensor[], Array.isArray(x), opts);
+    }
+    if (list.some((t) => t instanceof SymbolicTensor)) throw new TypeError(`${this.name}.apply: inputs should be all tensors or all symbolic tensors (wg.input), not a mix`);
+    list.forEach((t, i) => {
+      if (!(t instanceof Tensor)) throw new TypeError(`${this.name}.apply: input${list.length > 1 ? ` ${i}` : ''} should be a Tensor or a symbolic tensor from wg.input, got ${describeValue(t)}`);
+      t.assertAlive(`${this.name}.apply`);
+      if (t.rank === 0) throw new Error(`${this.name}.apply: input${list.length > 1 ? ` ${i}` : ''} should have a batch dimension, got a scalar`);
+    });
+    const tensors = list as Tensor[];
+    this.checkArity(tensors.length, Array.isArray(x));
+    const samples = tensors.map((t) => t.shape.slice(1));
+    if (!this.builtFor) this.buildShapes(samples);
+    return this.invoke(tensors, opts);
+  }
+
+  /** @internal runs the built layer on concrete inputs (the functional model's entry point) */
+  invoke(inputs: readonly Tensor[], options: ApplyOptions): Tensor {
+    this.checkInput(inputs[0]!.shape);
+    return this.call(inputs[0]!, options.training ?? false);
+  }
+
+  /** @internal builds for the sample shapes of each input */
+  buildShapes(shapes: readonly Shape[]): void {
+    this.build(shapes[0]!);
+  }
+
+  /** @internal the output sample shape for the inputs' sample shapes */
+  outputShapeFor(shapes: readonly Shape[], _options: ApplyOptions): Shape {
+    return this.computeOutputShape(shapes[0]!);
+  }
+
+  /** @internal the dtype of the output for the inputs' dtypes (float32 unless a layer says otherwise) */
+  outputDtype(_inputs: readonly DataType[]): DataType {
+    return 'float32';
+  }
+
+  /** The call options this layer accepts besides `training`. */
+  protected callOptionKeys(): readonly string[] {
+    return [];
+  }
+
+  /** How many inputs the layer takes: a single tensor unless a subclass says otherwise. */
+  protected checkArity(count: number, asList: boolean): void {
+    if (asList || count !== 1) throw new Error(`${this.name}.apply: a ${this.className} layer takes one input tensor, got a list of ${count}`);
+  }
+
+  private checkApplyOptions(options: ApplyOptions): void {
+    if (options === null || typeof options !== 'object') throw new TypeError(`${this.name}.apply: options should be true / false (training) or { training, ... }, got ${describeValue(options)}`);
+    checkOptions(`${this.name}.apply`, options, ['training', ...this.callOptionKeys()]);
+    if (options.training !== undefined) checkBoolean(`${this.name}.apply`, 'training', options.training, false);
+    if (options.useCausalMask !== undefined) checkBoolean(`${this.name}.apply`, 'useCausalMask', options.useCausalMask, false);
+  }
+
+  private applySymbolic(inputs: readonly SymbolicTensor[], asList: boolean, options: ApplyOptions): SymbolicTensor {
+    this.checkArity(inputs.length, asList);
+    const samples = inputs.map((t) => t.shape.slice(1));
+    if (!this.builtFor) this.buildShapes(samples);
+    else if (this.inputShapes) {
+      samples.forEach((s, i) => {
+        const built = this.inputShapes![i]!;
+        if (s.length !== built.length || s.some((d, j) => built[j] !== null && d !== built[j])) {
+          throw new Error(`${this.name}.apply: the layer was built for input ${i} of shape [batch,${built.map((d) => d ?? '*').join(',')}], got ${shapeText(inputs[i]!.shape)}`);
+        }
+      });
+    }
+    const out = this.outputShapeFor(samples, options);
+    return new SymbolicTensor([null, ...out], this.outputDtype(inputs.map((t) => t.dtype)), { layer: this, inputs: [...inputs], options: { ...options } });
+  }
+
+  /** @internal the sample shapes the layer was built for, one per input */
+  get inputShapes(): readonly Shape[] | undefined {
+    return this.builtShapes ?? (this.builtFor ? [this.builtFor] : undefined);
+  }
+
+  /** @internal set by layers that take several inputs */
+  protected builtShapes: Shape[] | undefined;
+
+  /** Records that a layer taking several inputs is built for these sample shapes. */
+  protected markBuilt(shapes: readonly Shape[]): void {
+    this.builtShapes = shapes.map((s) => [...s]);
+    this.builtFor = [...shapes[0]!];
   }
 
   /**
@@ -154,5 +255,10 @@ export abstract class Layer {
     for (const w of this.weightList) w.dispose();
     this.weightList = [];
     this.builtFor = undefined;
+    this.builtShapes = undefined;
   }
+}
+
+function shapeText(shape: readonly (number | null)[]): string {
+  return `[${shape.map((d) => d ?? 'batch').join(',')}]`;
 }

@@ -6,7 +6,9 @@ import { describe } from '../autograd.js';
 import { lookup } from '../options.js';
 import { ActivationLayer, type ActivationArgs, Dropout, type DropoutArgs, Flatten } from './basic-layers.js';
 import { Dense, type DenseArgs } from './dense.js';
+import { Embedding, type EmbeddingArgs } from './embedding.js';
 import { type Initializer, initializers } from './initializers.js';
+import { Add, Concatenate, type ConcatenateArgs } from './merge.js';
 import type { Layer, LayerArgs, LayerConfig } from './layer.js';
 
 export type LayerFactory = (config: Record<string, unknown>) => Layer;
@@ -38,6 +40,9 @@ registerLayer('Dense', (c) => new Dense(withInitializers(c, ['kernelInitializer'
 registerLayer('Activation', (c) => new ActivationLayer(c as unknown as ActivationArgs));
 registerLayer('Dropout', (c) => new Dropout(c as unknown as DropoutArgs));
 registerLayer('Flatten', (c) => new Flatten(c as LayerArgs));
+registerLayer('Embedding', (c) => new Embedding(withInitializers(c, ['embeddingsInitializer']) as unknown as EmbeddingArgs));
+registerLayer('Add', (c) => new Add(c as LayerArgs));
+registerLayer('Concatenate', (c) => new Concatenate(c as ConcatenateArgs));
 
 /** A new layer from a saved { className, config }; errors name the layer's position. */
 export function layerFromConfig(saved: unknown, where = 'layer'): Layer {

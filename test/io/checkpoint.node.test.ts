@@ -50,7 +50,7 @@ function makeModel(): wg.Sequential {
   return model;
 }
 
-const weightBytes = async (m: wg.Sequential) => Promise.all(m.getWeights().map(async (w) => new Uint8Array((await w.data<Float32Array>()).buffer)));
+const weightBytes = async (m: wg.LayersModel) => Promise.all(m.getWeights().map(async (w) => new Uint8Array((await w.data<Float32Array>()).buffer)));
 const FIT = { batchSize: 16, seed: 9, verbose: 0 } as const;
 
 describe.each(cases)('checkpoints ($name)', ({ name, skip }) => {

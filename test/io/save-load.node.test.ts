@@ -88,7 +88,7 @@ describe('save and load: targets and sources', () => {
     });
   });
   afterAll(() => server.close());
-  const predictions = async (m: wg.Sequential) => bytesOf(await m.predict(x).data<Float32Array>());
+  const predictions = async (m: wg.LayersModel) => bytesOf(await m.predict(x).data<Float32Array>());
 
   it('from a URL of the folder or of model.json (weights fetched beside it)', async () => {
     expect(await predictions(await wg.loadModel(`${server.url}models/iris/`))).toEqual(expected);
