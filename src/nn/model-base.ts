@@ -184,7 +184,8 @@ export abstract class LayersModel {
   async fit(x: Tensor, y: Tensor, options?: FitOptions): Promise<History>;
   async fit(dataset: Dataset, options?: FitDatasetOptions): Promise<History>;
   async fit(x: Tensor | Dataset, y?: Tensor | FitDatasetOptions, options: FitOptions = {}): Promise<History> {
-    if (isDataset(x)) return fitDatasetLoop(this, x, y as FitDatasetOptions | undefined);
+    // fit(x, y) with x not a Tensor (nested arrays, say) is a wrong call on the tensor path, not a dataset
+    if (isDataset(x) && !(y instanceof Tensor)) return fitDatasetLoop(this, x, y as FitDatasetOptions | undefined);
     this.checkInputs('fit', x, y as Tensor);
     return fitLoop(this, x, y as Tensor, options);
   }
