@@ -186,8 +186,8 @@ export abstract class LayersModel {
   async fit(x: Tensor | Dataset, y?: Tensor | FitDatasetOptions, options: FitOptions = {}): Promise<History> {
     // fit(x, y) with x not a Tensor (nested arrays, say) is a wrong call on the tensor path, not a dataset
     if (isDataset(x) && !(y instanceof Tensor)) return fitDatasetLoop(this, x, y as FitDatasetOptions | undefined);
-    this.checkInputs('fit', x, y as Tensor);
-    return fitLoop(this, x, y as Tensor, options);
+    this.checkInputs('fit', x as Tensor, y as Tensor);
+    return fitLoop(this, x as Tensor, y as Tensor, options);
   }
 
   /** @internal what the message says when the model has no layers */
