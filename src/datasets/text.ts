@@ -79,6 +79,8 @@ export class TextDataset implements Iterable<Batch> {
   readonly batchSize: number;
   /** Windows (samples) per pass. */
   readonly samples: number;
+  /** The largest id (a model can check its vocabulary against it before training). */
+  readonly maxId: number;
   private readonly ids: Int32Array;
   private readonly options: Common;
 
@@ -89,6 +91,7 @@ export class TextDataset implements Iterable<Batch> {
     this.contextLength = options.contextLength;
     this.batchSize = options.batchSize;
     this.samples = Math.floor((ids.length - options.contextLength - 1) / options.stride) + 1;
+    this.maxId = ids.reduce((m, id) => (id > m ? id : m), 0);
   }
 
   /** Batches per pass. */
@@ -112,6 +115,8 @@ export class TextDataset implements Iterable<Batch> {
 export class StreamingTextDataset implements AsyncIterable<Batch> {
   readonly contextLength: number;
   readonly batchSize: number;
+  /** The largest id the tokenizer can give. */
+  readonly maxId: number;
   private readonly bufferSize: number;
 
   /** @internal use wg.data.textDataset(wg.data.textFile(...), { tokenizer, ... }) */
@@ -124,6 +129,7 @@ export class StreamingTextDataset implements AsyncIterable<Batch> {
     this.contextLength = options.contextLength;
     this.batchSize = options.batchSize;
     this.bufferSize = options.shuffle ? shuffleBuffer : 1;
+    this.maxId = tokenizer.vocabSize - 1;
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {

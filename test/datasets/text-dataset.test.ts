@@ -39,6 +39,7 @@ describe.each(cases)('data.textDataset ($name)', ({ name, skip }) => {
     // starts 0, 4, ..., 16 (16 + 4 + 1 = 21 <= 23; 20 + 5 > 23)
     expect(ds.samples).toBe(5);
     expect(ds.size).toBe(3);
+    expect(ds.maxId).toBe(22);
     const pass = await collect(ds);
     expect(pass.sizes).toEqual([2, 2, 1]);
     for (let r = 0; r < pass.x.length; r++) {
