@@ -55,6 +55,7 @@ export const U_SOFTPLUS = 23;
 export const U_CLIP = 24;
 export const U_POW_SCALAR = 25;
 export const U_LOGICAL_NOT = 26;
+export const U_GELU_TANH = 27;
 
 export const B_ADD = 0;
 export const B_SUB = 1;
@@ -79,6 +80,7 @@ export const B_ELU_GRAD = 19;
 export const B_LEAKY_RELU_GRAD = 20;
 export const B_GELU_GRAD = 21;
 export const B_CLIP_GRAD = 22;
+export const B_GELU_TANH_GRAD = 23;
 
 // Elementwise descriptor (byte offsets). Operand 0 is the output; 1..3 the inputs.
 export const EW_FAMILY = 0;

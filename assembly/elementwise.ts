@@ -9,17 +9,17 @@
 // the path or on how parts split the range.
 
 import {
-  B_ADD, B_AND, B_CLIP_GRAD, B_DIV, B_ELU_GRAD, B_EQ, B_GE, B_GELU_GRAD, B_GT, B_LE, B_LEAKY_RELU_GRAD, B_LT,
+  B_ADD, B_AND, B_CLIP_GRAD, B_DIV, B_ELU_GRAD, B_EQ, B_GE, B_GELU_GRAD, B_GELU_TANH_GRAD, B_GT, B_LE, B_LEAKY_RELU_GRAD, B_LT,
   B_MAX, B_MIN, B_MOD, B_MUL, B_NE, B_OR, B_POW, B_RELU_GRAD, B_SIGMOID_GRAD, B_SUB, B_TANH_GRAD,
   DT_F32, DT_I32, EW_ARGS, EW_COND_DTYPE, EW_COUNT, EW_FAMILY, EW_IN_DTYPE, EW_OP, EW_OPERANDS, EW_OUT_DTYPE,
   EW_RANK, EW_SCRATCH, EW_SHAPE, FAMILY_BINARY, FAMILY_COPY, FAMILY_FILL, FAMILY_UNARY, FAMILY_WHERE,
   OPERAND_BYTES, SCRATCH_PART_BYTES,
-  U_ABS, U_CEIL, U_CLIP, U_COS, U_ELU, U_EXP, U_EXPM1, U_FLOOR, U_GELU, U_LEAKY_RELU, U_LOG, U_LOG1P,
+  U_ABS, U_CEIL, U_CLIP, U_COS, U_ELU, U_EXP, U_EXPM1, U_FLOOR, U_GELU, U_GELU_TANH, U_LEAKY_RELU, U_LOG, U_LOG1P,
   U_LOGICAL_NOT, U_NEG, U_POW_SCALAR, U_RECIPROCAL, U_RELU, U_ROUND, U_RSQRT, U_SIGMOID, U_SIGN, U_SIN,
   U_SOFTPLUS, U_SQRT, U_SQUARE, U_STEP, U_TANH,
 } from './abi';
 import {
-  Abs, Add, And, Ceil, Clip, ClipGrad, Cos, Div, Elu, EluGrad, Eq, Exp, Expm1, Floor, Ge, Gelu, GeluGrad, Gt,
+  Abs, Add, And, Ceil, Clip, ClipGrad, Cos, Div, Elu, EluGrad, Eq, Exp, Expm1, Floor, Ge, Gelu, GeluGrad, GeluTanh, GeluTanhGrad, Gt,
   Le, LeakyRelu, LeakyReluGrad, Log, Log1p, LogicalNot, Lt, Max, Min, Mod, Mul, Ne, Neg, Or, Pow, PowScalar,
   Reciprocal, Relu, ReluGrad, Round, Rsqrt, Sigmoid, SigmoidGrad, Sign, Sin, Softplus, Sqrt, Square, Step,
   Sub, Tanh, TanhGrad,
@@ -291,6 +291,7 @@ function unary(op: i32, d: usize, part: i32, parts: i32): void {
     case U_LEAKY_RELU: walk<UnaryRow<LeakyRelu>>(d, part, parts); break;
     case U_ELU: walk<UnaryRow<Elu>>(d, part, parts); break;
     case U_GELU: walk<UnaryRow<Gelu>>(d, part, parts); break;
+    case U_GELU_TANH: walk<UnaryRow<GeluTanh>>(d, part, parts); break;
     case U_SIGMOID: walk<UnaryRow<Sigmoid>>(d, part, parts); break;
     case U_TANH: walk<UnaryRow<Tanh>>(d, part, parts); break;
     case U_SOFTPLUS: walk<UnaryRow<Softplus>>(d, part, parts); break;
@@ -324,6 +325,7 @@ function binary(op: i32, d: usize, part: i32, parts: i32): void {
     case B_ELU_GRAD: walk<BinaryRow<EluGrad>>(d, part, parts); break;
     case B_LEAKY_RELU_GRAD: walk<BinaryRow<LeakyReluGrad>>(d, part, parts); break;
     case B_GELU_GRAD: walk<BinaryRow<GeluGrad>>(d, part, parts); break;
+    case B_GELU_TANH_GRAD: walk<BinaryRow<GeluTanhGrad>>(d, part, parts); break;
     case B_CLIP_GRAD: walk<BinaryRow<ClipGrad>>(d, part, parts); break;
   }
 }

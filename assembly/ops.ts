@@ -230,6 +230,25 @@ import { toInt32 } from './simd';
   @inline f64(x: f64, a0: f64, a1: f64): f64 { return gelu(x); }
 }
 
+// GELU's tanh form as x * sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3): the same
+// function as 0.5 x (1 + tanh u), without the cancellation of 1 + tanh u for x << 0.
+@final export class GeluTanh {
+  @inline get mask(): bool { return false; }
+  @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return f32x4.mul(x, vsigmoid(geluTanh2u(x))); }
+  @inline i32(x: v128, a0: f64, a1: f64): v128 { return lanesI<GeluTanh>(x, a0, a1); }
+  @inline f64(x: f64, a0: f64, a1: f64): f64 { return x * sigmoid64(2 * GELU_C * (x + GELU_K * x * x * x)); }
+}
+
+const GELU_C: f64 = 0.7978845608028654;
+const GELU_K: f64 = 0.044715;
+
+/** 2u = 2 sqrt(2/pi) (x + 0.044715 x^3), lane by lane in f32. */
+@inline function geluTanh2u(x: v128): v128 {
+  const x2 = f32x4.mul(x, x);
+  const inner = f32x4.add(x, f32x4.mul(f32x4.mul(f32x4.splat(<f32>GELU_K), x2), x));
+  return f32x4.mul(f32x4.splat(<f32>(2 * GELU_C)), inner);
+}
+
 @final export class Sigmoid {
   @inline get mask(): bool { return false; }
   @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return vsigmoid(x); }
@@ -480,6 +499,18 @@ function intMod(a: f64, b: f64): f64 {
   @inline f32(a: v128, b: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return lanesF2<GeluGrad>(a, b, a0, a1); }
   @inline i32(a: v128, b: v128, a0: f64, a1: f64): v128 { return lanesI2<GeluGrad>(a, b, a0, a1); }
   @inline f64(a: f64, b: f64, a0: f64, a1: f64): f64 { return a * geluDerivative(b); }
+}
+
+// d/dx x s(2u) = s + 2 x s (1 - s) u', u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2). The two
+// terms cancel where the derivative crosses zero, so lanes go through f64 (as geluGrad).
+@final export class GeluTanhGrad {
+  @inline get mask(): bool { return false; }
+  @inline f32(a: v128, b: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return lanesF2<GeluTanhGrad>(a, b, a0, a1); }
+  @inline i32(a: v128, b: v128, a0: f64, a1: f64): v128 { return lanesI2<GeluTanhGrad>(a, b, a0, a1); }
+  @inline f64(a: f64, b: f64, a0: f64, a1: f64): f64 {
+    const s = sigmoid64(2 * GELU_C * (b + GELU_K * b * b * b));
+    return a * (s + 2 * GELU_C * (1 + 3 * GELU_K * b * b) * b * s * (1 - s));
+  }
 }
 
 @final export class ClipGrad {

@@ -50,6 +50,7 @@ fn binary_tanhGrad(dy: f32, y: f32, a: vec4f) -> f32 { return dy * (1.0 - y * y)
 fn binary_eluGrad(dy: f32, y: f32, a: vec4f) -> f32 { return select(dy * (y + a.x), dy, y > 0.0); }
 fn binary_leakyReluGrad(dy: f32, x: f32, a: vec4f) -> f32 { return select(dy * a.x, dy, x > 0.0); }
 fn binary_geluGrad(dy: f32, x: f32, a: vec4f) -> f32 { return dy * gelu_derivative_f32(x); }
+fn binary_geluTanhGrad(dy: f32, x: f32, a: vec4f) -> f32 { return dy * gelu_tanh_derivative_f32(x); }
 fn binary_clipGrad(dy: f32, x: f32, a: vec4f) -> f32 { return select(0.0, dy, x >= a.x && x <= a.y); }
 
 fn binary_i32_add(x: i32, y: i32, a: vec4f) -> i32 { return x + y; }

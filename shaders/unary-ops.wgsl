@@ -146,6 +146,21 @@ fn gelu_derivative_f32(x: f32) -> f32 {
   return 0.5 * erfc_f32(-x * SQRT1_2) + x * exp(-0.5 * x * x) * INV_SQRT_2PI;
 }
 
+// GELU's tanh form as x * sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3): equal to
+// 0.5 x (1 + tanh u) without its cancellation for x << 0.
+fn gelu_tanh_2u(x: f32) -> f32 {
+  return 1.5957691216057308 * (x + 0.044715 * x * x * x);
+}
+
+fn gelu_tanh_f32(x: f32) -> f32 {
+  return x * sigmoid_f32(gelu_tanh_2u(x));
+}
+
+fn gelu_tanh_derivative_f32(x: f32) -> f32 {
+  let s = sigmoid_f32(gelu_tanh_2u(x));
+  return s + 1.5957691216057308 * (1.0 + 0.134145 * x * x) * x * s * (1.0 - s);
+}
+
 fn unary_neg(x: f32, a: vec4f) -> f32 { return -x; }
 fn unary_abs(x: f32, a: vec4f) -> f32 { return abs(x); }
 fn unary_sign(x: f32, a: vec4f) -> f32 { return select(select(x, -1.0, x < 0.0), 1.0, x > 0.0); }
@@ -177,6 +192,7 @@ fn unary_relu(x: f32, a: vec4f) -> f32 { return select(0.0, x, x > 0.0 || is_nan
 fn unary_leakyRelu(x: f32, a: vec4f) -> f32 { return select(a.x * x, x, x > 0.0); }
 fn unary_elu(x: f32, a: vec4f) -> f32 { return select(a.x * expm1_f32(x), x, x > 0.0); }
 fn unary_gelu(x: f32, a: vec4f) -> f32 { return gelu_f32(x); }
+fn unary_geluTanh(x: f32, a: vec4f) -> f32 { return gelu_tanh_f32(x); }
 fn unary_sigmoid(x: f32, a: vec4f) -> f32 { return sigmoid_f32(x); }
 fn unary_tanh(x: f32, a: vec4f) -> f32 { return tanh_f32(x); }
 fn unary_softplus(x: f32, a: vec4f) -> f32 {

@@ -30,9 +30,10 @@ export {
   type SequentialArgs, type InitializerSpec, type ActivationName, type LayerConfig,
 } from './nn/index.js';
 export {
-  input, model, Model, LayersModel, SymbolicTensor, MultiInputLayer, Embedding, Add, Concatenate,
-  type InputArgs, type ModelArgs, type ApplyOptions, type EmbeddingArgs, type ConcatenateArgs,
+  input, model, Model, LayersModel, SymbolicTensor, MultiInputLayer, Embedding, Add, Concatenate, LayerNormalization, MultiHeadAttention,
+  type InputArgs, type ModelArgs, type ApplyOptions, type EmbeddingArgs, type ConcatenateArgs, type LayerNormalizationArgs, type MultiHeadAttentionArgs,
 } from './nn/index.js';
+export { models, GPT, type GPTConfig, type KVCache, type GenerateOptions } from './models/index.js';
 export {
   optimizers, Optimizer, SGD, Adagrad, RMSprop, Adam, AdamW,
   type SgdOptions, type AdagradOptions, type RmspropOptions, type AdamOptions, type Gradients, type Params,

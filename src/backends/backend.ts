@@ -32,13 +32,15 @@ export interface View {
  * Elementwise functions of one operand. `args` carries the parameters noted here.
  * - leakyRelu [alpha], elu [alpha], clip [min, max], powScalar [exponent]
  * - step: 1 where x > 0 else 0; sign: -1, 0 or 1
- * - gelu is the exact erf form, as in PyTorch's default and Keras' `gelu`.
+ * - gelu is the exact erf form, as in PyTorch's default and Keras' `gelu`; geluTanh is
+ *   the tanh approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (GPT-2's,
+ *   PyTorch's `approximate='tanh'`).
  * - logicalNot: 1 where x == 0 else 0
  */
 export type UnaryOp =
   | 'neg' | 'abs' | 'sign' | 'step' | 'exp' | 'log' | 'log1p' | 'expm1' | 'sqrt' | 'rsqrt'
   | 'square' | 'reciprocal' | 'floor' | 'ceil' | 'round' | 'sin' | 'cos'
-  | 'relu' | 'leakyRelu' | 'elu' | 'gelu' | 'sigmoid' | 'tanh' | 'softplus'
+  | 'relu' | 'leakyRelu' | 'elu' | 'gelu' | 'geluTanh' | 'sigmoid' | 'tanh' | 'softplus'
   | 'clip' | 'powScalar' | 'logicalNot';
 
 /**
@@ -47,12 +49,12 @@ export type UnaryOp =
  * The `*Grad` ops are the derivative of an activation multiplied by an upstream
  * gradient, so the backward pass costs one kernel: a = dy and
  * - reluGrad, sigmoidGrad, tanhGrad, eluGrad [alpha]: b = the activation's output y
- * - leakyReluGrad [alpha], geluGrad, clipGrad [min, max]: b = the activation's input x
+ * - leakyReluGrad [alpha], geluGrad, geluTanhGrad, clipGrad [min, max]: b = the activation's input x
  */
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'mod'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'and' | 'or'
-  | 'reluGrad' | 'sigmoidGrad' | 'tanhGrad' | 'eluGrad' | 'leakyReluGrad' | 'geluGrad' | 'clipGrad';
+  | 'reluGrad' | 'sigmoidGrad' | 'tanhGrad' | 'eluGrad' | 'leakyReluGrad' | 'geluGrad' | 'geluTanhGrad' | 'clipGrad';
 
 /** argmax / argmin write i32 indices and take exactly one axis. */
 export type ReduceOp = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'argmax' | 'argmin';

@@ -61,6 +61,15 @@ const gelu = (x: number): number => 0.5 * x * erfc(-x * SQRT1_2);
 const geluDerivative = (x: number): number =>
   0.5 * erfc(-x * SQRT1_2) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI);
 
+// GELU's tanh form 0.5 x (1 + tanh u), u = sqrt(2/pi) (x + 0.044715 x^3), computed as
+// x sigmoid(2u) (the same function): 1 + tanh u cancels for x << 0 even in float64.
+const GELU_C = Math.sqrt(2 / Math.PI);
+const geluTanh = (x: number): number => x * sigmoid(2 * GELU_C * (x + 0.044715 * x * x * x));
+function geluTanhDerivative(x: number): number {
+  const s = sigmoid(2 * GELU_C * (x + 0.044715 * x * x * x));
+  return s + 2 * GELU_C * (1 + 3 * 0.044715 * x * x) * x * s * (1 - s);
+}
+
 // Round half to even, as numpy, PyTorch and TensorFlow do.
 function roundHalfEven(x: number): number {
   const r = Math.round(x);
@@ -90,6 +99,7 @@ export function unaryFunction(op: UnaryOp, args: readonly number[] = []): Unary 
     case 'leakyRelu': { const alpha = args[0] ?? 0.2; return (x) => (x > 0 ? x : alpha * x); }
     case 'elu': { const alpha = args[0] ?? 1; return (x) => (x > 0 ? x : alpha * Math.expm1(x)); }
     case 'gelu': return gelu;
+    case 'geluTanh': return geluTanh;
     case 'sigmoid': return sigmoid;
     case 'tanh': return Math.tanh;
     case 'softplus': return softplus;
@@ -125,6 +135,7 @@ export function binaryFunction(op: BinaryOp, args: readonly number[] = [], integ
     case 'eluGrad': { const alpha = args[0] ?? 1; return (dy, y) => (y > 0 ? dy : dy * (y + alpha)); }
     case 'leakyReluGrad': { const alpha = args[0] ?? 0.2; return (dy, x) => (x > 0 ? dy : dy * alpha); }
     case 'geluGrad': return (dy, x) => dy * geluDerivative(x);
+    case 'geluTanhGrad': return (dy, x) => dy * geluTanhDerivative(x);
     case 'clipGrad': {
       const lo = args[0] ?? -Infinity;
       const hi = args[1] ?? Infinity;

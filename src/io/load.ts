@@ -5,6 +5,7 @@
 import { Sequential } from '../nn/sequential.js';
 import { functionalFromConfig } from '../nn/functional.js';
 import type { LayersModel } from '../nn/model-base.js';
+import { gptFromConfig } from '../models/gpt.js';
 import { checkBoolean, checkOptions } from '../options.js';
 import { type Checkpoint, type CheckpointSource, readCheckpoint, restoreCheckpoint } from './checkpoint.js';
 import { buildFromJson, checkModelJson, compileFromJson, inputShapeOf, type ModelJson, type ModelMakers } from './model-json.js';
@@ -30,9 +31,7 @@ function parseJson(text: string, where: string): ModelJson {
 const makers: ModelMakers = {
   sequential: (layers, name) => new Sequential({ layers, name }),
   functional: functionalFromConfig,
-  configured: (arch, where) => {
-    throw new Error(`${where}: unknown model class '${arch.className}'`);
-  },
+  configured: gptFromConfig,
 };
 
 function modelFrom(doc: ModelJson, file: ReturnType<typeof decodeSafetensors>, where: string, compile: boolean, ignorePrefix?: string): LayersModel {

@@ -109,12 +109,21 @@ export function encodeSafetensors(
   return out;
 }
 
+export interface DecodeOptions {
+  /**
+   * Tensors to leave out (checked for their place in the file, not read, any dtype):
+   * buffers a reader does not use, such as GPT-2's causal masks.
+   */
+  skip?: (name: string) => boolean;
+}
+
 interface HeaderEntry {
   name: string;
   dtype: SafetensorsDType;
   shape: number[];
   begin: number;
   end: number;
+  skipped: boolean;
 }
 
 /**
@@ -124,7 +133,7 @@ interface HeaderEntry {
  * whose size disagrees with their byte range, and byte ranges that overlap, leave
  * gaps or run past the data. `what` names the file in messages.
  */
-export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors file'): Safetensors {
+export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors file', options: DecodeOptions = {}): Safetensors {
   const fail = (message: string): never => {
     throw new Error(`${what}: ${message}`);
   };
@@ -169,7 +178,8 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors file'):
     if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) {
       fail(`tensor '${name}' has unknown dtype ${JSON.stringify(dtype)} (safetensors dtypes: ${Object.keys(DTYPE_BYTES).join(', ')})`);
     }
-    if (dtype !== 'F32' && dtype !== 'I32') fail(`tensor '${name}' is ${dtype as string}; webgrad reads F32 and I32 tensors`);
+    const skipped = options.skip?.(name) ?? false;
+    if (!skipped && dtype !== 'F32' && dtype !== 'I32') fail(`tensor '${name}' is ${dtype as string}; webgrad reads F32 and I32 tensors`);
     if (!Array.isArray(shape)) fail(`tensor '${name}' should have a shape array, got ${JSON.stringify(shape)}`);
     const count = elementCount(shape as unknown[]);
     if (count === undefined) fail(`tensor '${name}' has shape ${JSON.stringify(shape)}; dimensions should be non-negative integers of a representable size`);
@@ -179,11 +189,11 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors file'):
     const [begin, end] = offsets as [number, number];
     if (end < begin) fail(`tensor '${name}' has data_offsets [${begin}, ${end}] that end before they begin`);
     if (end > dataBytes) fail(`tensor '${name}' has data_offsets [${begin}, ${end}] but the file holds only ${dataBytes} bytes of data (truncated file?)`);
-    const expected = count! * 4;
+    const expected = count! * DTYPE_BYTES[dtype as string]!;
     if (end - begin !== expected) {
       fail(`tensor '${name}' is ${dtype as string} ${JSON.stringify(shape)} (${expected} bytes) but its data_offsets [${begin}, ${end}] span ${end - begin} bytes`);
     }
-    entries.push({ name, dtype: dtype as SafetensorsDType, shape: [...(shape as number[])], begin, end });
+    entries.push({ name, dtype: dtype as SafetensorsDType, shape: [...(shape as number[])], begin, end, skipped });
   }
 
   // The data must be covered exactly: no overlaps (two names for one byte), no gaps (room for a polyglot file).
@@ -205,6 +215,7 @@ export function decodeSafetensors(bytes: Uint8Array, what = 'safetensors file'):
   const start = 8 + headerBytes;
   const tensors = new Map<string, SafetensorsTensor>();
   for (const e of entries) {
+    if (e.skipped) continue;
     // A copy, aligned for the typed array (other writers need not pad the header to 4 bytes).
     // Not bytes.slice: on a Node Buffer that is a view of a shared pool, not a copy.
     const raw = new Uint8Array(e.end - e.begin);

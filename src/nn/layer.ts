@@ -56,6 +56,8 @@ export abstract class Layer {
   /** The sample shape this layer was declared with, if any. */
   readonly declaredInputShape: readonly number[] | undefined;
   protected weightList: Variable[] = [];
+  /** @internal full names of weights by suffix, when a model names them itself (GPT: Hugging Face's names) */
+  weightNames: Readonly<Record<string, string>> | undefined;
   private builtFor: Shape | undefined;
 
   protected constructor(readonly className: string, args: LayerArgs, defaultName: string) {
@@ -231,7 +233,7 @@ export abstract class Layer {
 
   protected addWeight(suffix: string, shape: readonly number[], init: Initializer, trainable = true): Variable {
     const initial = init.apply(shape);
-    const v = variable(initial, { trainable, name: `${this.name}/${suffix}` });
+    const v = variable(initial, { trainable, name: this.weightNames?.[suffix] ?? `${this.name}/${suffix}` });
     initial.dispose();
     this.weightList.push(v);
     return v;

@@ -9,6 +9,8 @@ import { Dense, type DenseArgs } from './dense.js';
 import { Embedding, type EmbeddingArgs } from './embedding.js';
 import { type Initializer, initializers } from './initializers.js';
 import { Add, Concatenate, type ConcatenateArgs } from './merge.js';
+import { MultiHeadAttention, type MultiHeadAttentionArgs } from './attention.js';
+import { LayerNormalization, type LayerNormalizationArgs } from './layer-norm.js';
 import type { Layer, LayerArgs, LayerConfig } from './layer.js';
 
 export type LayerFactory = (config: Record<string, unknown>) => Layer;
@@ -43,6 +45,8 @@ registerLayer('Flatten', (c) => new Flatten(c as LayerArgs));
 registerLayer('Embedding', (c) => new Embedding(withInitializers(c, ['embeddingsInitializer']) as unknown as EmbeddingArgs));
 registerLayer('Add', (c) => new Add(c as LayerArgs));
 registerLayer('Concatenate', (c) => new Concatenate(c as ConcatenateArgs));
+registerLayer('LayerNormalization', (c) => new LayerNormalization(withInitializers(c, ['gammaInitializer', 'betaInitializer']) as unknown as LayerNormalizationArgs));
+registerLayer('MultiHeadAttention', (c) => new MultiHeadAttention(withInitializers(c, ['kernelInitializer', 'biasInitializer']) as unknown as MultiHeadAttentionArgs));
 
 /** A new layer from a saved { className, config }; errors name the layer's position. */
 export function layerFromConfig(saved: unknown, where = 'layer'): Layer {

@@ -25,8 +25,10 @@ export {
 export { softmax, logSoftmax } from './softmax.js';
 export {
   neg, abs, sign, exp, log, log1p, expm1, sqrt, rsqrt, square, reciprocal, floor, ceil, round, sin, cos,
-  relu, sigmoid, tanh, softplus, gelu, leakyRelu, elu, clipByValue, logicalNot, cast,
+  relu, sigmoid, tanh, softplus, gelu, leakyRelu, elu, clipByValue, logicalNot, cast, type GeluOptions,
 } from './unary.js';
+export { layerNorm, type LayerNormOptions } from './norm.js';
+export { scaledDotProductAttention, type AttentionOptions } from './attention.js';
 export type { TensorLike } from './util.js';
 
 /**

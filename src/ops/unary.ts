@@ -142,6 +142,7 @@ const reluOp = unaryOp('relu', 'relu', { kernel: 'reluGrad', uses: 'y' });
 const leakyReluOp = unaryOp('leakyRelu', 'leakyRelu', { kernel: 'leakyReluGrad', uses: 'x' }, false);
 const eluOp = unaryOp('elu', 'elu', { kernel: 'eluGrad', uses: 'y' }, false);
 const geluOp = unaryOp('gelu', 'gelu', { kernel: 'geluGrad', uses: 'x' }, false);
+const geluTanhOp = unaryOp('geluTanh', 'gelu', { kernel: 'geluTanhGrad', uses: 'x' }, false);
 const sigmoidOp = unaryOp('sigmoid', 'sigmoid', { kernel: 'sigmoidGrad', uses: 'y' }, false);
 const tanhOp = unaryOp('tanh', 'tanh', { kernel: 'tanhGrad', uses: 'y' }, false);
 const softplusOp = unaryOp('softplus', 'softplus', { fn: (dy, x) => times(dy, unaryKernel('sigmoid', x)), uses: 'x' }, false);
@@ -176,8 +177,23 @@ export const relu = (x: TensorLike): Tensor => reluOp(x);
 export const sigmoid = (x: TensorLike): Tensor => sigmoidOp(x);
 export const tanh = (x: TensorLike): Tensor => tanhOp(x);
 export const softplus = (x: TensorLike): Tensor => softplusOp(x);
-/** The exact (erf) GELU, as PyTorch's default and Keras' `gelu`. */
-export const gelu = (x: TensorLike): Tensor => geluOp(x);
+export interface GeluOptions {
+  /**
+   * 'none' (default): the exact form x Φ(x) with the normal CDF Φ (PyTorch's default,
+   * Keras' `gelu`). 'tanh': 0.5 x (1 + tanh(sqrt(2/π) (x + 0.044715 x³))), GPT-2's
+   * activation (PyTorch's `approximate='tanh'`, Keras' `approximate=True`).
+   */
+  approximate?: 'none' | 'tanh';
+}
+
+/** GELU, exact by default; `{ approximate: 'tanh' }` gives GPT-2's tanh form. */
+export function gelu(x: TensorLike, options: GeluOptions = {}): Tensor {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`gelu: options should be an object, got ${String(options)}`);
+  for (const key of Object.keys(options)) if (key !== 'approximate') throw new Error(`gelu: unknown option '${key}' (expected approximate)`);
+  const { approximate = 'none' } = options;
+  if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`gelu: approximate should be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+  return approximate === 'tanh' ? geluTanhOp(x) : geluOp(x);
+}
 
 /** x where x > 0, alpha * x elsewhere (Keras' default alpha is 0.3, TF.js' 0.2; ours is 0.2). */
 export function leakyRelu(x: TensorLike, alpha = 0.2): Tensor {

@@ -45,6 +45,7 @@ describeGrads({
   leakyRelu: [...rows((x) => wg.leakyRelu(x), ref.leakyRelu(0.2), awayFromZero), ...rows((x) => wg.leakyRelu(x, 0.05), ref.leakyRelu(0.05), awayFromZero).slice(1, 3)],
   elu: [...rows((x) => wg.elu(x), ref.elu(1), awayFromZero), ...rows((x) => wg.elu(x, 0.5), ref.elu(0.5), awayFromZero).slice(1, 3)],
   gelu: rows((x) => wg.gelu(x), ref.gelu, gen.uniform(-4, 4)),
+  geluTanh: rows((x) => wg.gelu(x, { approximate: 'tanh' }), ref.geluTanh, gen.uniform(-5, 5)),
   sigmoid: rows((x) => wg.sigmoid(x), ref.sigmoid, gen.uniform(-6, 6)),
   tanh: rows((x) => wg.tanh(x), Math.tanh, gen.uniform(-3, 3)),
   softplus: rows((x) => wg.softplus(x), ref.softplus, gen.uniform(-6, 6)),

@@ -40,7 +40,7 @@ function check(actual: Float32Array | Int32Array, expected: Float32Array | Int32
 
 const UNARY_OPS: readonly UnaryOp[] = [
   'neg', 'abs', 'sign', 'step', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'floor',
-  'ceil', 'round', 'sin', 'cos', 'relu', 'leakyRelu', 'elu', 'gelu', 'sigmoid', 'tanh', 'softplus', 'clip',
+  'ceil', 'round', 'sin', 'cos', 'relu', 'leakyRelu', 'elu', 'gelu', 'geluTanh', 'sigmoid', 'tanh', 'softplus', 'clip',
   'powScalar', 'logicalNot',
 ];
 
@@ -53,7 +53,7 @@ const UNARY_ARGS: Partial<Record<UnaryOp, readonly (readonly number[] | undefine
 
 const BINARY_OPS: readonly BinaryOp[] = [
   'add', 'sub', 'mul', 'div', 'pow', 'max', 'min', 'mod', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or',
-  'reluGrad', 'sigmoidGrad', 'tanhGrad', 'eluGrad', 'leakyReluGrad', 'geluGrad', 'clipGrad',
+  'reluGrad', 'sigmoidGrad', 'tanhGrad', 'eluGrad', 'leakyReluGrad', 'geluGrad', 'geluTanhGrad', 'clipGrad',
 ];
 
 const BINARY_ARGS: Partial<Record<BinaryOp, readonly (readonly number[] | undefined)[]>> = {

@@ -38,7 +38,7 @@ describe.skipIf(!started.backend)('webgpu kernels match the cpu backend', () => 
     const ARGS: Partial<Record<UnaryOp, number[]>> = { leakyRelu: [0.1], elu: [0.7], clip: [-0.5, 0.3], powScalar: [2] };
     const ops: UnaryOp[] = [
       'neg', 'abs', 'sign', 'step', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'floor', 'ceil',
-      'round', 'sin', 'cos', 'relu', 'leakyRelu', 'elu', 'gelu', 'sigmoid', 'tanh', 'softplus', 'clip', 'powScalar',
+      'round', 'sin', 'cos', 'relu', 'leakyRelu', 'elu', 'gelu', 'geluTanh', 'sigmoid', 'tanh', 'softplus', 'clip', 'powScalar',
     ];
     test.each(ops)('%s (f32, sizes 1, 3, 17, 129)', async (op) => {
       const [lo, hi] = DOMAIN[op] ?? [-3, 3];

@@ -318,6 +318,8 @@ export function erf(x: number): number {
 export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 export const softplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 export const gelu = (x: number): number => 0.5 * x * (1 + erf(x / Math.SQRT2));
+/** GELU's tanh form as printed in Hendrycks & Gimpel and PyTorch's docs. */
+export const geluTanh = (x: number): number => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
 export const relu = (x: number): number => (Number.isNaN(x) ? NaN : Math.max(x, 0));
 export const elu = (alpha: number) => (x: number): number => (x > 0 ? x : alpha * (Math.exp(x) - 1));
 export const leakyRelu = (alpha: number) => (x: number): number => (x > 0 ? x : alpha * x);

@@ -52,6 +52,7 @@ describeOps({
     ...unaryRows((x) => wg.elu(x, 0.5), ref.elu(0.5), { layouts: someLayouts({ gen: gen.uniform(-6, 3) }), method: (x) => x.elu(0.5) }),
   ],
   gelu: unaryRows((x) => wg.gelu(x), ref.gelu, { gen: gen.uniform(-6, 6), method: (x) => x.gelu() }),
+  geluTanh: unaryRows((x) => wg.gelu(x, { approximate: 'tanh' }), ref.geluTanh, { gen: gen.uniform(-9, 9) }),
   sigmoid: [...unaryRows((x) => wg.sigmoid(x), ref.sigmoid, { gen: gen.uniform(-12, 12), method: (x) => x.sigmoid() }), special((x) => wg.sigmoid(x), ref.sigmoid)],
   tanh: [...unaryRows((x) => wg.tanh(x), Math.tanh, { gen: gen.uniform(-6, 6), method: (x) => x.tanh() }), special((x) => wg.tanh(x), Math.tanh)],
   softplus: [

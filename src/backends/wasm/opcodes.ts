@@ -8,7 +8,7 @@ export const UNARY: Readonly<Record<UnaryOp, number>> = {
   neg: abi.U_NEG, abs: abi.U_ABS, sign: abi.U_SIGN, step: abi.U_STEP, exp: abi.U_EXP, log: abi.U_LOG,
   log1p: abi.U_LOG1P, expm1: abi.U_EXPM1, sqrt: abi.U_SQRT, rsqrt: abi.U_RSQRT, square: abi.U_SQUARE,
   reciprocal: abi.U_RECIPROCAL, floor: abi.U_FLOOR, ceil: abi.U_CEIL, round: abi.U_ROUND, sin: abi.U_SIN,
-  cos: abi.U_COS, relu: abi.U_RELU, leakyRelu: abi.U_LEAKY_RELU, elu: abi.U_ELU, gelu: abi.U_GELU,
+  cos: abi.U_COS, relu: abi.U_RELU, leakyRelu: abi.U_LEAKY_RELU, elu: abi.U_ELU, gelu: abi.U_GELU, geluTanh: abi.U_GELU_TANH,
   sigmoid: abi.U_SIGMOID, tanh: abi.U_TANH, softplus: abi.U_SOFTPLUS, clip: abi.U_CLIP,
   powScalar: abi.U_POW_SCALAR, logicalNot: abi.U_LOGICAL_NOT,
 };
@@ -23,7 +23,7 @@ export const BINARY: Readonly<Record<BinaryOp, number>> = {
   min: abi.B_MIN, mod: abi.B_MOD, eq: abi.B_EQ, ne: abi.B_NE, lt: abi.B_LT, le: abi.B_LE, gt: abi.B_GT,
   ge: abi.B_GE, and: abi.B_AND, or: abi.B_OR, reluGrad: abi.B_RELU_GRAD, sigmoidGrad: abi.B_SIGMOID_GRAD,
   tanhGrad: abi.B_TANH_GRAD, eluGrad: abi.B_ELU_GRAD, leakyReluGrad: abi.B_LEAKY_RELU_GRAD,
-  geluGrad: abi.B_GELU_GRAD, clipGrad: abi.B_CLIP_GRAD,
+  geluGrad: abi.B_GELU_GRAD, geluTanhGrad: abi.B_GELU_TANH_GRAD, clipGrad: abi.B_CLIP_GRAD,
 };
 
 export const BINARY_DEFAULTS: Partial<Record<BinaryOp, readonly number[]>> = {
