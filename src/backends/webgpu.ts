@@ -394,9 +394,10 @@ class WebGPUBackend implements Backend {
   scatterAdd(updates: View, indices: View, axis: number, out: View): void {
     this.check('scatterAdd');
     this.requireDense('scatterAdd', out);
-    const count = sizeOf(out.shape);
+    // One invocation per update element (see shaders/scatter-add.wgsl).
+    const count = sizeOf(updates.shape);
     const indexCount = sizeOf(indices.shape);
-    if (count === 0 || indexCount === 0) return;
+    if (sizeOf(out.shape) === 0 || count === 0 || indexCount === 0) return;
     const upd = this.contiguous(updates);
     const idx = this.contiguous(indices);
     const uniform = indexParams(count, out.shape[axis]!, indexCount, sizeOf(out.shape.slice(axis + 1)), upd.view.offset, idx.view.offset);

@@ -155,7 +155,7 @@ export function gatherKernel(wg: number): KernelSource {
 export function scatterAddKernel(dtype: DType, wg: number): KernelSource {
   return memo(`scatterAdd|${dtype}|${wg}`, () => ({
     key: `scatterAdd:${dtype}:wg${wg}`,
-    code: assemble([COMMON, ['dtype', dtype], ['scatter-add', 'main']]),
+    code: assemble([COMMON, ['scatter-add', 'main'], ['scatter-add', dtype]]),
     entryPoint: 'main',
     bindings: 'urrw',
     constants: { WG: wg },
