@@ -170,9 +170,13 @@ export class GPT extends LayersModel {
     return [null, this.config.vocabSize];
   }
 
-  /** Logits [batch, time, vocabSize] for int32 ids [batch, time] (time ≤ contextLength). */
+  /**
+   * Logits [batch, time, vocabSize] for int32 ids [batch, time] (time ≤ contextLength).
+   * Ids out of range are refused where the backend reads synchronously, except in
+   * training mode: fit checks all its ids once, not every batch.
+   */
   apply(ids: Tensor, training = false): Tensor {
-    this.checkIds(`${this.name}.apply`, ids);
+    this.checkIds(`${this.name}.apply`, ids, !training);
     return this.run(ids, 0, undefined, training, false).logits;
   }
 
@@ -185,8 +189,9 @@ export class GPT extends LayersModel {
     const [b, t] = ids.shape as [number, number];
     const fresh: LayerCache[] = [];
     const logits = tidy(() => {
+      // The tables directly: ids were checked by the caller, positions are in range by construction.
       const positions = ops.range(start, start + t, 1, 'int32');
-      let x = ops.add(this.wte.apply(ids), this.wpe.apply(ops.reshape(positions, [1, t])));
+      let x = ops.add(ops.gather(this.wte.embeddings, ids, 0), ops.gather(this.wpe.embeddings, positions, 0));
       if (this.dropEmbed) x = this.dropEmbed.apply(x, training);
       this.blocks.forEach((block, i) => {
         const { y, cache: c } = block.attn.attend(block.ln1.apply(x, training), cache?.layers[i], training, wantCache);
@@ -205,7 +210,7 @@ export class GPT extends LayersModel {
   }
 
   /** Ids are int32 [batch, time] with 1 ≤ time ≤ contextLength, in range where the backend reads synchronously. */
-  private checkIds(fn: string, ids: Tensor): void {
+  private checkIds(fn: string, ids: Tensor, range = true): void {
     if (!(ids instanceof Tensor)) throw new TypeError(`${fn}: ids should be an int32 Tensor [batch, time], got ${describe(ids)}`);
     ids.assertAlive(fn, 'ids');
     if (ids.dtype !== 'int32') throw new TypeError(`${fn}: ids should be int32 token ids, got ${ids.dtype} of shape ${shapeString(ids.shape)}`);
@@ -214,13 +219,13 @@ export class GPT extends LayersModel {
     if (t < 1 || t > this.config.contextLength) {
       throw new Error(`${fn}: sequences should have 1 to ${this.config.contextLength} tokens (contextLength), got ${t} (ids ${shapeString(ids.shape)})`);
     }
-    if (ids.backend.readSync) assertIdsInRange(fn, ids.dataSync(), this.config.vocabSize);
+    if (range && ids.backend.readSync) assertIdsInRange(fn, ids.dataSync(), this.config.vocabSize);
   }
 
   /** @internal */
   override checkInputs(fn: string, x: Tensor, y?: Tensor): void {
     super.checkInputs(fn, x, y);
-    this.checkIds(fn, x);
+    this.checkIds(fn, x, fn !== 'fit');
     if (y !== undefined && (y.rank !== 2 || y.shape[1] !== x.shape[1])) {
       throw new Error(`${fn}: y should hold the next token id for every position, shape ${shapeString(x.shape)} like x, got ${shapeString(y.shape)}`);
     }
@@ -241,8 +246,8 @@ export class GPT extends LayersModel {
     }
     if (!(x instanceof Tensor) || !(y instanceof Tensor)) return super.fit(x as Tensor, y as Tensor, options);
     this.checkInputs('fit', x, y);
-    // On backends that cannot read synchronously the ids are checked once here, like the labels.
-    if (!x.backend.readSync) assertIdsInRange('fit', await x.data(), this.config.vocabSize);
+    // Checked once here (asynchronously, like the labels), not in every batch.
+    assertIdsInRange('fit', await x.data(), this.config.vocabSize);
     return super.fit(x, y, options);
   }
 

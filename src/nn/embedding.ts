@@ -60,6 +60,10 @@ export class Embedding extends Layer {
     return 'float32';
   }
 
+  protected override checkTensors([ids]: readonly Tensor[]): void {
+    checkIds(this.name, ids!, this.inputDim);
+  }
+
   protected call(ids: Tensor): Tensor {
     checkIds(this.name, ids, this.inputDim);
     return ops.gather(this.table!, ids, 0);

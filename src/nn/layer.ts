@@ -132,7 +132,10 @@ export abstract class Layer {
     const tensors = list as Tensor[];
     this.checkArity(tensors.length, Array.isArray(x));
     const samples = tensors.map((t) => t.shape.slice(1));
-    if (!this.builtFor) this.buildShapes(samples);
+    if (!this.builtFor) {
+      this.checkTensors(tensors);
+      this.buildShapes(samples);
+    }
     return this.invoke(tensors, opts);
   }
 
@@ -156,6 +159,9 @@ export abstract class Layer {
   outputDtype(_inputs: readonly DataType[]): DataType {
     return 'float32';
   }
+
+  /** Checks the inputs of a first call before the layer builds, so that a wrong call creates no weights (call checks later ones). */
+  protected checkTensors(_inputs: readonly Tensor[]): void {}
 
   /** The call options this layer accepts besides `training`. */
   protected callOptionKeys(): readonly string[] {

@@ -41,6 +41,12 @@ interface Fixture {
   scaler: wg.MinMaxScaler;
   /** dense(3 → 1), not compiled. */
   uncompiled: wg.Sequential;
+  /** [4,5] int32 */
+  x45i: wg.Tensor;
+  /** [[1, 6]] int32: 6 is past the GPT's vocabulary */
+  i2x6: wg.Tensor;
+  /** vocabulary 5, context 4, one layer of width 4, two heads, compiled. */
+  gpt: wg.GPT;
 }
 
 interface WrongCall {
@@ -78,6 +84,17 @@ const rows: WrongCall[] = [
   { name: 'activation layer with a misspelt name', call: () => wg.layers.activation({ activation: 'sigmoidd' as 'sigmoid' }), says: [/^activation: unknown activation "sigmoidd"; did you mean 'sigmoid'\?/] },
   { name: 'flatten with a misspelt option', call: () => wg.layers.flatten({ inputShap: [2, 2] } as wg.LayerArgs), says: [/^flatten: /, suggests('inputShap', 'inputShape')] },
   { name: 'flatten with options that are not an object', call: () => wg.layers.flatten(3 as unknown as wg.LayerArgs), says: [/^flatten: options should be an object, got number$/] },
+
+  { name: 'embedding without inputDim', call: () => wg.layers.embedding({ outputDim: 3 } as wg.EmbeddingArgs), says: [/^embedding: inputDim \(the vocabulary size\) should be a positive integer, got undefined$/] },
+  { name: 'embedding on float ids', call: (f) => wg.layers.embedding({ inputDim: 4, outputDim: 2 }).apply(f.x43), says: [/^embedding(_\d+)?: ids should be an int32 tensor of token ids, got float32 of shape \[4,3\]$/] },
+  { name: 'embedding on an id past the vocabulary', call: (f) => wg.layers.embedding({ inputDim: 3, outputDim: 2 }).apply(f.labels), says: [/^embedding(_\d+)?: ids should be in \[0, 2\] \(vocabulary of 3\), got 3 at position 2$/], syncOnly: true },
+  { name: 'layerNormalization with a misspelt epsilon', call: () => wg.layers.layerNormalization({ epsilion: 1e-5 } as wg.LayerNormalizationArgs), says: [/^layerNormalization: /, suggests('epsilion', 'epsilon')] },
+  { name: 'multiHeadAttention on one tensor', call: (f) => wg.layers.multiHeadAttention({ numHeads: 2, keyDim: 2 }).apply(f.x43), says: [/^multi_head_attention(_\d+)?\.apply: a MultiHeadAttention layer takes a list of 2 to 3 inputs, got one tensor$/] },
+  { name: 'multiHeadAttention with a misspelt call option', call: (f) => wg.layers.multiHeadAttention({ numHeads: 2, keyDim: 2 }).apply([f.x43, f.x43], { useCausalMasks: true } as wg.ApplyOptions), says: [/apply: /, suggests('useCausalMasks', 'useCausalMask')] },
+  { name: 'add of tensors of two shapes', call: (f) => wg.layers.add().apply([f.x43, f.x45]), says: [/^add(_\d+)?: inputs should all have one shape, got \[batch,3\], \[batch,5\]$/] },
+  { name: 'input without a shape', call: () => wg.input({} as wg.InputArgs), says: [/^input: shape should be an array of positive integers or null \(one sample, no batch dimension\), got undefined$/] },
+  { name: 'model with a tensor as output', call: (f) => wg.model({ inputs: wg.input({ shape: [3] }), outputs: f.x43 as unknown as wg.SymbolicTensor }), says: [/^model: outputs should be a symbolic tensor \(from wg.input or layer.apply\(symbolic\)\), got /] },
+  { name: 'model whose output needs another input', call: () => wg.model({ inputs: wg.input({ shape: [3] }), outputs: wg.layers.activation({ activation: 'relu' }).apply(wg.input({ shape: [3], name: 'other' })) }), says: [/^model: the outputs depend on the input 'other' \(\[null,3\]\), which is not among the model's inputs/] },
 
   // --- the model: building and compiling
   { name: 'sequential with a misspelt option', call: () => wg.sequential({ layer: [] } as unknown as wg.SequentialArgs), says: [/^sequential: /, suggests('layer', 'layers')] },
@@ -133,6 +150,19 @@ const rows: WrongCall[] = [
   { name: 'setWeights with a number', call: (f) => f.model.setWeights([f.k32, 0 as unknown as wg.Tensor]), says: [/^setWeights: weight 1 \(.+\/bias\) should be a Tensor, got number 0$/] },
   { name: 'setWeights with int32 weights', call: (f) => f.model.setWeights([f.k32, f.i2]), says: [/^setWeights: weight 1 \(.+\/bias\) should be float32, got int32$/] },
   { name: 'setWeights with a weight from another backend (changes nothing)', call: (f) => f.model.setWeights([f.k32, f.foreign2]), says: [/^setWeights: weight 1 \(.+\/bias\) lives on the wasm backend but the model's weights are on \w+/] },
+
+  // --- GPT
+  { name: 'gpt with embedDim not divisible by numHeads', call: () => wg.models.gpt({ vocabSize: 5, contextLength: 4, numLayers: 1, numHeads: 3, embedDim: 4 }), says: [/^gpt: embedDim \(4\) should be divisible by numHeads \(3\)$/] },
+  { name: 'gpt without vocabSize', call: () => wg.models.gpt({ contextLength: 4, numLayers: 1, numHeads: 1, embedDim: 4 } as wg.GPTConfig), says: [/^gpt: vocabSize should be a positive integer, got undefined$/] },
+  { name: 'gpt predict on float ids', call: (f) => f.gpt.predict(f.x43), says: [/^predict: ids should be int32 token ids, got float32 of shape \[4,3\]$/] },
+  { name: 'gpt predict on sequences past the context', call: (f) => f.gpt.predict(f.x45i), says: [/^predict: sequences should have 1 to 4 tokens \(contextLength\), got 5 \(ids \[4,5\]\)$/] },
+  { name: 'gpt predict on an id past the vocabulary', call: (f) => f.gpt.predict(f.i2x6), says: [/^predict: ids should be in \[0, 4\] \(vocabulary of 5\), got 6 at position 1$/], syncOnly: true },
+  { name: 'gpt fit on an id past the vocabulary', call: (f) => f.gpt.fit(f.i2x6, f.i2x6), says: [/^fit: ids should be in \[0, 4\] \(vocabulary of 5\), got 6 at position 1$/] },
+  { name: 'gpt generate without maxNewTokens', call: (f) => f.gpt.generate([[1, 2]], {} as wg.GenerateOptions), says: [/generate: maxNewTokens should be a non-negative integer, got undefined$/] },
+  { name: 'gpt generate with a negative temperature', call: (f) => f.gpt.generate([[1, 2]], { maxNewTokens: 1, temperature: -1 }), says: [/generate: temperature should be/, /got -1/] },
+  { name: 'gpt generate from an id past the vocabulary', call: (f) => f.gpt.generate(f.i2x6, { maxNewTokens: 1 }), says: [/generate: ids should be in \[0, 4\] \(vocabulary of 5\), got 6 at position 1$/] },
+  { name: 'gpt loadWeights from a number', call: (f) => f.gpt.loadWeights(3 as unknown as Uint8Array), says: [/loadWeights: expected a safetensors file: a path, a URL, a File \/ Blob or its bytes \(ArrayBuffer, Uint8Array\), got /] },
+  { name: 'gpt loadWeights of a file missing a tensor', call: async (f) => f.gpt.loadWeights(wg.io.encodeSafetensors({ 'wte.weight': { shape: [5, 4], data: new Float32Array(20) } })), says: [/loadWeights: the given bytes: the file has no tensor 'wpe.weight' \[4,4\], which this GPT needs/] },
 
   // --- optimizers
   { name: 'sgd with learningrate in lower case', call: () => wg.optimizers.sgd({ learningrate: 0.1 } as wg.SgdOptions), says: [/^sgd: /, suggests('learningrate', 'learningRate')] },
@@ -269,6 +299,9 @@ function fixture(): Fixture {
   return {
     scaler: wg.data.minMaxScaler().fit(wg.zeros([4, 3])),
     uncompiled: wg.sequential([wg.layers.dense({ units: 2, inputDim: 3 })]), deadVariable,
+    gpt: gptFixture(),
+    x45i: wg.zeros([4, 5], 'int32'),
+    i2x6: wg.tensor([[1, 6]], undefined, 'int32'),
     foreign2: foreignTensor([2]), variable43: wg.variable(wg.zeros([4, 3])), s: wg.scalar(1), v2: wg.zeros([2]),
     i2: wg.zeros([2], 'int32'), k32: wg.zeros([3, 2]),
     model, classifier, dead,
@@ -279,6 +312,12 @@ function fixture(): Fixture {
 }
 
 /** What a failed call must leave unchanged: every weight and the optimizer's step count. */
+function gptFixture(): wg.GPT {
+  const gpt = wg.models.gpt({ vocabSize: 5, contextLength: 4, numLayers: 1, numHeads: 2, embedDim: 4 });
+  gpt.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+  return gpt;
+}
+
 async function state(f: Fixture): Promise<number[][]> {
   const weights = await Promise.all([...f.model.weights, f.variable].map(async (w) => Array.from(await w.data())));
   return [...weights, [f.model.optimizer?.iterations ?? -1]];
@@ -313,7 +352,7 @@ for (const backend of backends) {
         for (const pattern of row.says) expect(message).toMatch(pattern);
         expect(wg.memory().numTensors, 'tensors left behind by the failed call').toBe(start);
         expect(await state(f)).toEqual(before);
-        for (const m of [f.model, f.classifier, f.uncompiled, f.scaler]) m.dispose();
+        for (const m of [f.model, f.classifier, f.uncompiled, f.scaler, f.gpt]) m.dispose();
         wg.dispose(f);
       });
     }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as wg from '../../src/index.js';
 import { backendCases } from '../helpers/backends.js';
-import { tempDir } from '../helpers/files.js';
+import { saveInMemory } from '../helpers/model-files.js';
 
 const cases = await backendCases();
 
@@ -124,9 +124,7 @@ describe.each(cases)('functional model ($name)', ({ name, skip }) => {
     const history = await model.fit(x, y, { epochs: 30, batchSize: 12, verbose: 0 });
     const losses = history.history.loss!;
     expect(losses[losses.length - 1]!).toBeLessThan(losses[0]! * 0.5);
-    const dir = tempDir();
-    await model.save(dir);
-    const loaded = await wg.loadModel(dir);
+    const loaded = await wg.loadModel(await saveInMemory(model));
     expect(loaded).toBeInstanceOf(wg.Model);
     expect(loaded.layers.map((l) => l.className)).toEqual(model.layers.map((l) => l.className));
     const [p1, p2] = [model.predict(x), loaded.predict(x)];
