@@ -236,8 +236,8 @@ export class GPT extends LayersModel {
   override async fit(dataset: Dataset, options?: FitDatasetOptions): Promise<History>;
   override async fit(x: Tensor | Dataset, y?: Tensor | FitDatasetOptions, options: FitOptions = {}): Promise<History> {
     if (isDataset(x) && !(y instanceof Tensor)) {
-      // A dataset that knows its largest id (wg.data.textDataset) is checked up front; each
-      // batch is checked as it comes where reads are synchronous (checkInputs).
+      // A dataset that knows its largest id (wg.data.textDataset's maxId) is checked once, up
+      // front; batches are not read back one by one (that would stall every step).
       const maxId = (x as { maxId?: unknown }).maxId;
       if (typeof maxId === 'number' && maxId >= this.config.vocabSize) {
         throw new Error(`fit: the dataset holds ids up to ${maxId} but the model's vocabulary has ${this.config.vocabSize} (ids in [0, ${this.config.vocabSize - 1}])`);

@@ -20,9 +20,15 @@ async function weightsOf(model: wg.GPT): Promise<Float32Array[]> {
   return Promise.all(model.weights.map((w) => w.data<Float32Array>()));
 }
 
+/**
+ * The same steps end on the same weights, up to float rounding: WebGPU's embedding
+ * gradient adds with atomics in no fixed order, and Adam turns a near-zero gradient's
+ * rounding into a step of up to lr, so the bound is a fraction of lr (0.01) there.
+ */
 function expectSameWeights(a: Float32Array[], b: Float32Array[]): void {
   expect(b.length).toBe(a.length);
-  a.forEach((w, i) => w.forEach((v, j) => expect(b[i]![j]).toBeCloseTo(v, 4)));
+  const digits = wg.getBackend() === 'webgpu' ? 2 : 4;
+  a.forEach((w, i) => w.forEach((v, j) => expect(b[i]![j]).toBeCloseTo(v, digits)));
 }
 
 describe.each(cases)('GPT on text datasets ($name)', ({ name, skip }) => {
