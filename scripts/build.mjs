@@ -63,10 +63,10 @@ const common = {
 };
 
 rmSync(`${root}/dist`, { recursive: true, force: true });
-// For bundlers and Node: papaparse is a dependency that they resolve (only the lazily
-// loaded CSV chunk imports it). 'webgpu' and 'node:*' are guard rails: nothing may
+// For bundlers and Node: papaparse and @huggingface/tokenizers are dependencies that they resolve (only the lazily
+// loaded CSV and tokenizer chunks import them). 'webgpu' and 'node:*' are guard rails: nothing may
 // import them by name (checked below).
-const universal = await build({ ...common, outdir: 'dist', sourcemap: true, metafile: true, external: ['webgpu', 'node:*', 'papaparse'] });
+const universal = await build({ ...common, outdir: 'dist', sourcemap: true, metafile: true, external: ['webgpu', 'node:*', 'papaparse', '@huggingface/tokenizers'] });
 // For plain pages, where nothing resolves bare names: papaparse is bundled into the CSV
 // chunk. Syntax minification is off so that the computed specifiers through which Node
 // built-ins and Dawn are reached stay computed (a folded `import("node:fs")` would be

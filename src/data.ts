@@ -10,6 +10,9 @@ import { keep, tidy } from './scope.js';
 import { Tensor } from './tensor.js';
 import type { CsvSource, CsvTable, ReadCsvOptions } from './io/csv.js';
 import type { LoadCsvOptions, TabularDataset } from './io/dataset.js';
+import { textDataset } from './datasets/text.js';
+import { textFile } from './datasets/stream.js';
+import { csvStream } from './datasets/csv-stream.js';
 
 function checkMatrix(fn: string, x: unknown): Tensor {
   checkTensor(x as Tensor, fn, 'x');
@@ -229,4 +232,10 @@ export const data = {
   shuffle,
   batches,
   permutation,
+  /** Next-token batches { x, y: int32 [batch, contextLength] } from token ids or a streamed text file, for model.fit. */
+  textDataset,
+  /** A text file (path, URL, File, ReadableStream) read in chunks, for textDataset without loading it whole. */
+  textFile,
+  /** A numeric CSV file read in chunks as { x, y } batches for model.fit (see CsvStreamOptions). */
+  csvStream,
 };

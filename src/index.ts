@@ -49,6 +49,11 @@ export {
 } from './metrics.js';
 export { callbacks, History, EarlyStopping, type Callback, type Logs, type EarlyStoppingOptions } from './callbacks.js';
 export type { FitOptions } from './train.js';
+export type { FitDatasetOptions } from './train-dataset.js';
+export type { Batch, Dataset } from './datasets/dataset.js';
+export { TextDataset, StreamingTextDataset, type TextDatasetOptions, type StreamingTextDatasetOptions } from './datasets/text.js';
+export { TextFile, type TextFileOptions, type StreamSource } from './datasets/stream.js';
+export { CsvStreamDataset, type CsvStreamOptions } from './datasets/csv-stream.js';
 export type { BackendSwitch } from './device-loss.js';
 export { registerLayer, type LayerFactory } from './nn/registry.js';
 export { loadModel, loadCheckpoint, type LoadModelOptions, type LoadedCheckpoint } from './io/load.js';
@@ -63,3 +68,4 @@ export { io, type Safetensors, type SafetensorsTensor, type SafetensorsDType } f
 export {
   data, StandardScaler, MinMaxScaler, type ScalerState, type SplitOptions, type Split, type BatchOptions,
 } from './data.js';
+export { text, CharTokenizer, HuggingFaceTokenizer, type CharTokenizerJson, type Tokenizer, type TokenIds, type TokenizerSource } from './text/index.js';

@@ -1,5 +1,5 @@
 // The `webgrad` program: one commander program to which each command module adds
-// its command: train, evaluate, predict, bench and info.
+// its command: train, evaluate, predict, train-lm, generate, bench and info.
 
 import { Command } from 'commander';
 import { benchCommand } from './bench.js';
@@ -7,12 +7,14 @@ import { evaluateCommand } from './evaluate.js';
 import { infoCommand } from './info.js';
 import { predictCommand } from './predict.js';
 import { trainCommand } from './train.js';
+import { trainLmCommand } from './train-lm.js';
+import { generateCommand } from './generate.js';
 
 /** Set by the build (scripts/build.mjs) from package.json. */
 declare const WEBGRAD_VERSION: string | undefined;
 
 /** Every command, in the order --help lists them. */
-export const COMMANDS: readonly (() => Command)[] = [trainCommand, evaluateCommand, predictCommand, benchCommand, infoCommand];
+export const COMMANDS: readonly (() => Command)[] = [trainCommand, evaluateCommand, predictCommand, trainLmCommand, generateCommand, benchCommand, infoCommand];
 
 export function createProgram(): Command {
   const program = new Command('webgrad')
@@ -25,6 +27,8 @@ Examples:
   webgrad train examples/data/digits.csv --target label --backend all
   webgrad evaluate iris-model examples/data/iris.csv
   webgrad predict iris-model new-flowers.csv --output predictions.csv
+  webgrad train-lm examples/data/tinyshakespeare.txt --steps 300 --epochs 3 --out shakespeare-model
+  webgrad generate shakespeare-model --prompt "ROMEO:" --max-new-tokens 300
   webgrad bench --quick
   webgrad info`);
   // addCommand does not pass settings down: each command gets the hint itself.

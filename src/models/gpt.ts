@@ -25,6 +25,8 @@ import { randomFor } from '../random.js';
 import { tidy } from '../scope.js';
 import { Tensor } from '../tensor.js';
 import type { FitOptions } from '../train.js';
+import type { FitDatasetOptions } from '../train-dataset.js';
+import { type Dataset, isDataset } from '../datasets/dataset.js';
 import { CausalSelfAttention, type LayerCache } from './gpt-attention.js';
 import { generate, type GenerateOptions } from './generate.js';
 import { loadGptWeights, saveGpt } from './gpt-io.js';
@@ -229,7 +231,19 @@ export class GPT extends LayersModel {
   }
 
   /** Trains on ids x [n, time] and next ids y [n, time] (int32); see FitOptions. */
-  override async fit(x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
+  override async fit(x: Tensor, y: Tensor, options?: FitOptions): Promise<History>;
+  override async fit(dataset: Dataset, options?: FitDatasetOptions): Promise<History>;
+  override async fit(x: Tensor | Dataset, y?: Tensor | FitDatasetOptions, options: FitOptions = {}): Promise<History> {
+    if (isDataset(x) && !(y instanceof Tensor)) {
+      // A dataset that knows its largest id (wg.data.textDataset's maxId) is checked once, up
+      // front; batches are not read back one by one (that would stall every step).
+      const maxId = (x as { maxId?: unknown }).maxId;
+      if (typeof maxId === 'number' && maxId >= this.config.vocabSize) {
+        throw new Error(`fit: the dataset holds ids up to ${maxId} but the model's vocabulary has ${this.config.vocabSize} (ids in [0, ${this.config.vocabSize - 1}])`);
+      }
+      return super.fit(x, y as FitDatasetOptions | undefined);
+    }
+    if (!(x instanceof Tensor) || !(y instanceof Tensor)) return super.fit(x as Tensor, y as Tensor, options);
     this.checkInputs('fit', x, y);
     // Checked once here (asynchronously, like the labels), not in every batch.
     assertIdsInRange('fit', await x.data(), this.config.vocabSize);

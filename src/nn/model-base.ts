@@ -20,6 +20,8 @@ import { keep, tidy } from '../scope.js';
 import { activeBackend } from '../backends/select.js';
 import { Tensor, type Variable } from '../tensor.js';
 import { evaluateBatches, fitLoop, type FitOptions } from '../train.js';
+import { fitDatasetLoop, type FitDatasetOptions } from '../train-dataset.js';
+import { type Dataset, isDataset } from '../datasets/dataset.js';
 import type { Layer, Shape } from './layer.js';
 
 export type OptimizerName = keyof typeof optimizers;
@@ -175,10 +177,17 @@ export abstract class LayersModel {
     return evaluateBatches(this, x, y, batchSize);
   }
 
-  /** Trains for `epochs` passes over (x, y); see FitOptions. */
-  async fit(x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
-    this.checkInputs('fit', x, y);
-    return fitLoop(this, x, y, options);
+  /**
+   * Trains for `epochs` passes over (x, y) (see FitOptions), or over a dataset of
+   * { x, y } batches such as wg.data.textDataset's (see FitDatasetOptions).
+   */
+  async fit(x: Tensor, y: Tensor, options?: FitOptions): Promise<History>;
+  async fit(dataset: Dataset, options?: FitDatasetOptions): Promise<History>;
+  async fit(x: Tensor | Dataset, y?: Tensor | FitDatasetOptions, options: FitOptions = {}): Promise<History> {
+    // fit(x, y) with x not a Tensor (nested arrays, say) is a wrong call on the tensor path, not a dataset
+    if (isDataset(x) && !(y instanceof Tensor)) return fitDatasetLoop(this, x, y as FitDatasetOptions | undefined);
+    this.checkInputs('fit', x as Tensor, y as Tensor);
+    return fitLoop(this, x as Tensor, y as Tensor, options);
   }
 
   /** @internal what the message says when the model has no layers */
