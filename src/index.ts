@@ -28,7 +28,9 @@ export {
   layers, sequential, Sequential, Layer, Dense, ActivationLayer, Dropout, Flatten, initializers, Initializer,
   type LayerArgs, type DenseArgs, type ActivationArgs, type DropoutArgs, type Shape, type CompileArgs, type PredictOptions,
   type SequentialArgs, type InitializerSpec, type ActivationName, type LayerConfig,
+  registerActivation, type ActivationFunction, type ActivationSpec,
 } from './nn/index.js';
+export type { LossName, MetricName, OptimizerName, InitializerName } from './names.js';
 export {
   optimizers, Optimizer, SGD, Adagrad, RMSprop, Adam, AdamW,
   type SgdOptions, type AdagradOptions, type RmspropOptions, type AdamOptions, type Gradients, type Params,

@@ -16,10 +16,11 @@ const EDGE = 3;
 
 function formatNumber(v: number, dtype: string): string {
   if (dtype === 'bool') return v !== 0 ? 'true' : 'false';
-  if (dtype === 'int32' || Number.isInteger(v) || !Number.isFinite(v)) return String(v);
-  // float32 holds ~7 significant digits; 4 decimals read like TF.js and keep rows short
-  const fixed = Math.abs(v) >= 1e-4 && Math.abs(v) < 1e6 ? v.toFixed(4) : v.toExponential(3);
-  return fixed;
+  if (dtype === 'int32' || !Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a >= 1e7 || (a > 0 && a < 1e-6)) return v.toExponential(4);
+  // float32 holds about 7 significant digits: round there so 0.1 shows as 0.1, as TF.js does
+  return String(parseFloat(v.toFixed(7)));
 }
 
 /** The indices shown along a dimension of `size`: all, or the first and last EDGE with -1 for the gap. */

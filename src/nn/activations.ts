@@ -106,6 +106,9 @@ function named(name: CanonicalActivation): ResolvedActivation {
 /** The activation's name for a layer's config; throws, naming the layer, for an unregistered function. */
 export function activationConfig(layer: string, activation: ResolvedActivation): string {
   if (activation.name !== undefined) return activation.name;
+  // registered after the layer was made
+  const registered = registeredByFunction.get(activation.apply);
+  if (registered !== undefined) return registered;
   throw new Error(
     `layer '${layer}' has a custom activation function (${activation.label}) that model.json cannot name; ` +
       `register it with wg.registerActivation('${activation.label === 'an anonymous function' ? 'myActivation' : activation.label}', fn) before saving (and before loading), or use a built-in name`,

@@ -16,4 +16,4 @@ export { Dense, type DenseArgs } from './dense.js';
 export { ActivationLayer, Dropout, Flatten, type ActivationArgs, type DropoutArgs } from './basic-layers.js';
 export { Sequential, sequential, type CompileArgs, type PredictOptions, type SequentialArgs } from './sequential.js';
 export { initializers, Initializer, type InitializerSpec } from './initializers.js';
-export type { ActivationName } from './activations.js';
+export { registerActivation, type ActivationName, type ActivationFunction, type ActivationSpec } from './activations.js';
