@@ -7,11 +7,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as wg from '../../src/index.js';
 import { connect } from '../../dist/worker.js';
 
-interface Handlers {
+type Handlers = {
   train(input: { epochs: number }, context: { progress(p: { epoch: number; loss: number }): void; signal: AbortSignal }): Promise<{ backend: string; losses: number[] }>;
   explode(message: string): never;
   quit(code: number): never;
-}
+};
 
 const workers: Worker[] = [];
 function start(): Worker {
