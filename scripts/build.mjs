@@ -109,8 +109,9 @@ const cliUsesPublicApi = {
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 await build({
   absWorkingDir: root,
-  entryPoints: ['src/cli.ts'],
-  outfile: 'dist/cli.js',
+  // the launcher (dist/cli.js, which loads nothing of the library) and the program (dist/cli-main.js)
+  entryPoints: [{ in: 'src/cli.ts', out: 'cli' }, { in: 'src/cli/main.ts', out: 'cli-main' }],
+  outdir: 'dist',
   bundle: true,
   format: 'esm',
   platform: 'node',
