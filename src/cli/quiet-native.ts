@@ -70,10 +70,8 @@ export function runQuietChild(): Promise<number> {
   const filter = new NativeWarningFilter((text) => process.stderr.write(text));
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => filter.push(chunk));
-  // Ctrl-C reaches the child through the process group; the parent just waits for it.
-  const ignore = (): void => {};
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', ignore);
+  // Signals go to the child, and the parent waits for it to end (Ctrl-C reaches both through the process group).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
       filter.end();
