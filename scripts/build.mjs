@@ -9,6 +9,7 @@
 // or the `webgpu` package is ever imported by name. It also builds the CLI
 // (dist/cli.js, Node only) on the public API. Finally it measures and
 // records what a browser downloads (scripts/bundle-size.mjs).
+import { addAmbientStubs } from './dts-stubs.mjs';
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -108,8 +109,9 @@ const cliUsesPublicApi = {
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 await build({
   absWorkingDir: root,
-  entryPoints: ['src/cli.ts'],
-  outfile: 'dist/cli.js',
+  // the launcher (dist/cli.js, which loads nothing of the library) and the program (dist/cli-main.js)
+  entryPoints: [{ in: 'src/cli.ts', out: 'cli' }, { in: 'src/cli/main.ts', out: 'cli-main' }],
+  outdir: 'dist',
   bundle: true,
   format: 'esm',
   platform: 'node',
@@ -128,6 +130,8 @@ writeFileSync(`${root}dist/core.d.ts`, "// 'webgrad/core': the whole API with on
 writeFileSync(`${root}dist/worker.d.ts`, "export * from './worker/index.js';\n");
 writeFileSync(`${root}dist/bench.d.ts`, "// 'webgrad/bench': the WebGPU / WASM / JS throughput comparison behind `webgrad bench`.\nexport * from './bench/index.js';\n");
 for (const name of backendEntries) writeFileSync(`${root}dist/${name}.d.ts`, `// 'webgrad/${name}': importing it makes setBackend('${name}') available.\nexport {};\n`);
+// Declarations that compile without @webgpu/types or the ESNext lib (scripts/dts-stubs.mjs).
+addAmbientStubs(`${root}dist`);
 console.log(`built dist/ (entries: ${entryPoints.map((e) => e.out).join(', ')}; the CLI), dist/browser/`);
 
 reportBundleSizes({ root, backends: backendEntries, metafile: browser.metafile });

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // `webgrad` on the command line; the commands live in src/cli/ and use only the public API.
+// This launcher loads nothing of the library: Dawn's native warnings go to fd 2, so
+// unless --verbose the program (dist/cli-main.js) runs in a child whose stderr is
+// filtered (cli/quiet-native.ts); with --verbose it runs here.
 
-import { createProgram } from './cli/program.js';
-import { enableRelaxedSimd } from './cli/relaxed-simd.js';
+import { runQuietChild, wantsQuietChild } from './cli/quiet-native.js';
 
-// A reader that stops early (`webgrad predict ... | head`) is not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
-
-enableRelaxedSimd();
-await createProgram().parseAsync(process.argv);
+if (wantsQuietChild(process.argv, process.env)) {
+  process.exitCode = await runQuietChild();
+} else {
+  // a computed specifier: the program is its own bundle (scripts/build.mjs), loaded only here
+  const program = './cli-main.js';
+  await import(program);
+}

@@ -28,7 +28,9 @@ export {
   layers, sequential, Sequential, Layer, Dense, ActivationLayer, Dropout, Flatten, initializers, Initializer,
   type LayerArgs, type DenseArgs, type ActivationArgs, type DropoutArgs, type Shape, type CompileArgs, type PredictOptions,
   type SequentialArgs, type InitializerSpec, type ActivationName, type LayerConfig,
+  registerActivation, type ActivationFunction, type ActivationSpec,
 } from './nn/index.js';
+export type { LossName, MetricName, OptimizerName, InitializerName } from './names.js';
 export {
   BatchNormalization, Reshape, GlobalAveragePooling2D, GlobalMaxPooling2D, type BatchNormalizationArgs, type ReshapeArgs,
   Conv2D, DepthwiseConv2D, MaxPooling2D, AveragePooling2D, type Conv2DArgs, type DepthwiseConv2DArgs, type Pooling2DArgs,

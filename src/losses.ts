@@ -2,7 +2,8 @@
 // Keras' definitions and names (also accepted as strings in `compile`).
 
 import { describe } from './autograd.js';
-import { checkNumber, checkOptions, lookup } from './options.js';
+import { LOSS_NAMES as LOSS_SPELLINGS, canonical } from './names.js';
+import { checkNumber, checkOptions } from './options.js';
 import * as ops from './ops/index.js';
 import { sparseSoftmaxCrossEntropy } from './ops/cross-entropy.js';
 import { checkTensor, shapeString } from './ops/util.js';
@@ -60,6 +61,8 @@ export function huber(yTrue: Tensor, yPred: Tensor, options: { delta?: number } 
 
 export function binaryCrossentropy(yTrue: Tensor, yPred: Tensor, options: CrossentropyOptions = {}): Tensor {
   checkOptions('binaryCrossentropy', options, ['fromLogits']);
+  checkPair('binaryCrossentropy', yTrue, yPred);
+  checkProbabilityLabels('binaryCrossentropy', yTrue);
   return meanOf('binaryCrossentropy', yTrue, yPred, (y, p) => {
     if (options.fromLogits) {
       // max(x, 0) - x y + log(1 + exp(-|x|)): no overflow for any x.
@@ -138,6 +141,23 @@ export function assertLabelsInRange(fn: string, values: ArrayLike<number>, class
   }
 }
 
+/**
+ * Binary labels must lie in [0, 1] (0 / 1, or soft labels between): outside it the
+ * loss is no longer a cross-entropy and can go negative. Checked where the backend
+ * reads synchronously (cpu, wasm); `fit` checks its labels once up front on every backend.
+ */
+export function checkProbabilityLabels(fn: string, labels: Tensor): void {
+  if (!labels.backend.readSync) return;
+  assertProbabilityLabels(fn, labels.dataSync());
+}
+
+export function assertProbabilityLabels(fn: string, values: ArrayLike<number>): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!(v >= 0 && v <= 1)) throw new Error(`${fn}: labels should be in [0, 1] (binary targets or probabilities), got ${v} at position ${i}`);
+  }
+}
+
 export const losses = {
   meanSquaredError,
   meanAbsoluteError,
@@ -147,12 +167,10 @@ export const losses = {
   sparseCategoricalCrossentropy,
 };
 
-/** Names accepted by `compile({ loss })`, with Keras' short aliases. */
+/** The losses `compile({ loss })` knows, by canonical name (names.ts maps every spelling to one). */
 const LOSS_NAMES: Readonly<Record<string, LossFunction>> = {
   meanSquaredError,
-  mse: meanSquaredError,
   meanAbsoluteError,
-  mae: meanAbsoluteError,
   huber: (y, p) => huber(y, p),
   binaryCrossentropy: (y, p) => binaryCrossentropy(y, p),
   categoricalCrossentropy: (y, p) => categoricalCrossentropy(y, p),
@@ -167,7 +185,7 @@ export interface ResolvedLoss {
 
 export function resolveLoss(loss: unknown): ResolvedLoss {
   if (typeof loss === 'function') return { fn: loss as LossFunction, name: 'custom' };
-  const fn = lookup('compile', 'loss', loss, LOSS_NAMES);
-  const canonical = loss === 'mse' ? 'meanSquaredError' : loss === 'mae' ? 'meanAbsoluteError' : (loss as string);
-  return { fn, name: canonical };
+  // Keras' spellings ('binary_crossentropy', 'mse', ...) resolve to the canonical name saved in model.json.
+  const name = canonical('compile', 'loss', loss, LOSS_SPELLINGS);
+  return { fn: LOSS_NAMES[name]!, name };
 }

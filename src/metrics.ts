@@ -2,8 +2,9 @@
 // fit can average them on the device and read them once per epoch. Below them, scores
 // over a whole data set as plain numbers (classification report, log loss, R²).
 
-import { checkPair } from './losses.js';
-import { checkNumber, checkOptions, lookup } from './options.js';
+import { checkPair, checkProbabilityLabels } from './losses.js';
+import { canonical, METRIC_NAMES } from './names.js';
+import { checkNumber, checkOptions } from './options.js';
 import { shapeString } from './ops/util.js';
 import * as ops from './ops/index.js';
 import { tidy } from './scope.js';
@@ -15,6 +16,7 @@ export type MetricFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 export function binaryAccuracy(yTrue: Tensor, yPred: Tensor, threshold = 0.5): Tensor {
   checkPair('binaryAccuracy', yTrue, yPred);
   checkNumber('binaryAccuracy', 'threshold', threshold, 0.5);
+  checkProbabilityLabels('binaryAccuracy', yTrue);
   return tidy(() => {
     const predicted = ops.cast(ops.greater(yPred, threshold), 'float32');
     const truth = ops.cast(ops.greater(yTrue, 0.5), 'float32');
@@ -78,14 +80,13 @@ function accuracyFor(lossName: string): MetricFunction {
   return accuracyByShape;
 }
 
+/** The metrics `compile` knows, by canonical name (names.ts maps every spelling to one). */
 const NAMED: Readonly<Record<string, MetricFunction>> = {
   binaryAccuracy: (y, p) => binaryAccuracy(y, p),
   categoricalAccuracy,
   sparseCategoricalAccuracy,
   meanSquaredError,
-  mse: meanSquaredError,
   meanAbsoluteError,
-  mae: meanAbsoluteError,
 };
 
 export function resolveMetric(metric: unknown, lossName: string): ResolvedMetric {
@@ -93,9 +94,9 @@ export function resolveMetric(metric: unknown, lossName: string): ResolvedMetric
     const name = (metric as { name?: string }).name || 'metric';
     return { name, fn: metric as MetricFunction };
   }
-  // 'accuracy' means the accuracy that fits the loss; listed with the others so that a typo finds it
-  const accuracy = accuracyFor(lossName);
-  return { name: metric as string, fn: lookup('compile', 'metric', metric, { accuracy, acc: accuracy, ...NAMED }) };
+  // 'accuracy' means the accuracy that fits the loss; the log key is the name as given ('acc', 'mse', ...), as in Keras
+  const name = canonical('compile', 'metric', metric, METRIC_NAMES);
+  return { name: metric as string, fn: name === 'accuracy' ? accuracyFor(lossName) : NAMED[name]! };
 }
 
 

@@ -7,6 +7,7 @@ import { STATE_SLOTS } from './backends/step-rules.js';
 import { contiguousStrides } from './backends/strided.js';
 import { describe, trainableByName, valueAndGrad } from './autograd.js';
 import { checkBoolean, checkNumber, checkOptions } from './options.js';
+import { optimizerOptions } from './optimizer-args.js';
 import { clone } from './ops/creation.js';
 import { contiguous } from './ops/shape.js';
 import { allocate, Tensor, Variable } from './tensor.js';
@@ -336,10 +337,24 @@ export class AdamW extends Adam {
   }
 }
 
+/**
+ * The optimizers by name. Each takes an options object, or as in TF.js and Keras a
+ * positional learning rate and, where TF.js and Keras agree on their order, the next
+ * hyperparameters: `sgd(0.1, 0.9)` is SGD with momentum 0.9, `adam(0.01)` Adam.
+ */
 export const optimizers = {
-  sgd: (options?: SgdOptions): Optimizer => new SGD(options),
-  adagrad: (options?: AdagradOptions): Optimizer => new Adagrad(options),
-  rmsprop: (options?: RmspropOptions): Optimizer => new RMSprop(options),
-  adam: (options?: AdamOptions): Optimizer => new Adam(options),
-  adamw: (options?: AdamOptions): Optimizer => new AdamW(options),
+  /** `sgd(learningRate, momentum, nesterov)` or `sgd({ ... })` (tf.train.momentum's and Keras' order). */
+  sgd: (options?: SgdOptions | number, momentum?: number, nesterov?: boolean, ...extra: never[]): Optimizer =>
+    new SGD(optimizerOptions('sgd', options, [momentum, nesterov, ...extra], ['momentum', 'nesterov'])),
+  /** `adagrad(learningRate, initialAccumulatorValue, eps)` or `adagrad({ ... })`. */
+  adagrad: (options?: AdagradOptions | number, initialAccumulatorValue?: number, eps?: number, ...extra: never[]): Optimizer =>
+    new Adagrad(optimizerOptions('adagrad', options, [initialAccumulatorValue, eps, ...extra], ['initialAccumulatorValue', 'eps'])),
+  /** `rmsprop(learningRate, alpha, momentum, eps, centered)` or `rmsprop({ ... })`; alpha is TF.js' decay, Keras' rho. */
+  rmsprop: (options?: RmspropOptions | number, alpha?: number, momentum?: number, eps?: number, centered?: boolean, ...extra: never[]): Optimizer =>
+    new RMSprop(optimizerOptions('rmsprop', options, [alpha, momentum, eps, centered, ...extra], ['alpha', 'momentum', 'eps', 'centered'])),
+  /** `adam(learningRate, beta1, beta2, eps)` or `adam({ ... })`. */
+  adam: (options?: AdamOptions | number, beta1?: number, beta2?: number, eps?: number, ...extra: never[]): Optimizer =>
+    new Adam(optimizerOptions('adam', options, [beta1, beta2, eps, ...extra], ['beta1', 'beta2', 'eps'])),
+  /** `adamw(learningRate)` or `adamw({ ... })` (Keras puts weightDecay second, TF.js has no AdamW: only the rate is positional). */
+  adamw: (options?: AdamOptions | number, ...extra: never[]): Optimizer => new AdamW(optimizerOptions('adamw', options, extra, [])),
 };

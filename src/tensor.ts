@@ -6,6 +6,7 @@ import { AllocationError, type Backend, type DType, type Storage, type View } fr
 import { activeBackend } from './backends/select.js';
 import { contiguousStrides, isContiguous, sizeOf } from './backends/strided.js';
 import { type Scope, track, untrack } from './scope.js';
+import { formatTensor, formatTensorAsync } from './tensor-format.js';
 
 export type DataType = 'float32' | 'int32' | 'bool';
 /** Nested arrays of numbers (or booleans), as `array()` returns and `tensor()` takes. */
@@ -215,10 +216,36 @@ export class Tensor {
     this.dispose();
   }
 
+  /**
+   * `Tensor float32 [2,2]` and the values as nested rows, long dimensions elided
+   * (first and last three). On webgpu, whose reads are asynchronous, the values are
+   * replaced by a note: use `await t.print()` there.
+   */
   toString(): string {
-    if (this.disposed) return `Tensor(disposed, shape [${this.shape.join(',')}])`;
-    const values = this.backend.readSync ? JSON.stringify(this.arraySync()) : '…';
-    return `Tensor(shape [${this.shape.join(',')}], ${this.dtype}, ${values})`;
+    return formatTensor(this);
+  }
+
+  /**
+   * Logs the tensor (as toString, with the values on every backend) with console.log.
+   * On cpu and wasm it prints before returning; on webgpu the values need an
+   * asynchronous read, so await the returned promise to print in order.
+   */
+  print(): Promise<void> {
+    if (!this.disposed && this.backend.readSync) {
+      console.log(formatTensor(this));
+      return Promise.resolve();
+    }
+    return formatTensorAsync(this).then((text) => console.log(text));
+  }
+
+  /** Node's util.inspect and console.log show toString's text (no import of node:util needed). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return formatTensor(this);
+  }
+
+  /** Deno's console.log and Deno.inspect show toString's text. */
+  [Symbol.for('Deno.customInspect')](): string {
+    return formatTensor(this);
   }
 
   /** @internal a new tensor object over the same storage (used by views and the autodiff tape) */

@@ -7,7 +7,7 @@
 import { valueAndGrad } from './autograd.js';
 import { type Callback, checkCallbacks, History, type Logs } from './callbacks.js';
 import { type CheckpointOptions, Checkpointer, type CheckpointSource, readCheckpoint, restoreCheckpoint } from './io/checkpoint.js';
-import { assertLabelsInRange } from './losses.js';
+import { checkFitData } from './fit-checks.js';
 import { DeviceLossGuard } from './device-loss.js';
 import { EpochTally } from './epoch-tally.js';
 import { NanGuard, type OnNaN } from './nan-guard.js';
@@ -93,14 +93,6 @@ function rows(t: Tensor, start: number, size: number, order: Int32Array | undefi
   return ops.gather(t, Array.from(order.subarray(start, start + size)), 0);
 }
 
-/** Sparse labels are checked once per fit on every backend (the loss itself checks only where reads are synchronous). */
-async function checkSparseLabels(model: LayersModel, y: Tensor): Promise<void> {
-  if (model.compiledFor('fit').loss.name !== 'sparseCategoricalCrossentropy') return;
-  const classes = model.outputShape?.[model.outputShape.length - 1];
-  if (typeof classes !== 'number') return;
-  assertLabelsInRange('fit', await y.data(), classes);
-}
-
 export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
   checkOptions('fit', options, FIT_KEYS);
   const epochs = checkNumber('fit', 'epochs', options.epochs, 1, { integer: true, min: 0 });
@@ -140,7 +132,8 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
     if (!model.built) model.build(x.shape.slice(1));
     model.checkTargets('fit', y);
     if (data.valY) model.checkTargets('fit (validationData)', data.valY);
-    await checkSparseLabels(model, y);
+    // finite data and labels that suit the loss, checked once on every backend (fit-checks.ts)
+    await checkFitData(model, x, y, options.validationData);
     const params = model.trainableWeights;
     if (params.length === 0) throw new Error(`fit: the model has no trainable weights`);
     const n = data.trainX.shape[0]!;
@@ -294,7 +287,8 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
     if (nanGuard.problem) {
       const message = `fit: ${nanGuard.describe()}`;
       if (onNaN === 'throw') throw new Error(message);
-      if (verbose > 0) console.warn(message);
+      // said even at verbose 0 (as Keras' TerminateOnNaN does): a silent stop looks like a finished run
+      console.warn(message);
       history.stoppedOnNaN = nanGuard.problem;
     }
     for (const c of callbackList) await c.onTrainEnd?.();

@@ -20,7 +20,7 @@ export function evaluateCommand(): Command {
     .description('score a saved model on a CSV file that has the target column')
     .argument('<model>', 'folder (or model.json) written by webgrad train --out')
     .argument('<data>', 'CSV file (path or URL) with the feature and target columns')
-    .addOption(backendOption())
+    .addOption(backendOption(false))
     .option('--batch-size <n>', 'rows per forward pass', positiveInteger, 256)
     .option('--drop-missing', 'leave out rows with missing values instead of stopping')
     .option('--delimiter <char>', "field separator (default ','; 'tab' for tabs)", delimiter)

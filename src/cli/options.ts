@@ -82,7 +82,25 @@ export function backendSpec(value: string): string[] {
   return names;
 }
 
-export function backendOption(): Option {
+/** One backend name or 'auto', for the commands that run on one backend (predict, evaluate). */
+export function singleBackend(value: string): string[] {
+  const name = value.trim();
+  if (name !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(name)) {
+    throw new InvalidArgumentError(`expected one of auto, ${BACKEND_NAMES.join(', ')}; got '${value}' (this command runs on one backend).`);
+  }
+  return [name];
+}
+
+/**
+ * --backend for a command: `several` (train, bench) accepts a comma list and 'all';
+ * otherwise one backend or 'auto', and the help says only that.
+ */
+export function backendOption(several = true): Option {
+  if (!several) {
+    return new Option('--backend <name>', 'where to compute: auto (the fastest present), webgpu, wasm or cpu')
+      .default(['auto'], 'auto')
+      .argParser(singleBackend);
+  }
   return new Option('--backend <names>', "where to compute: auto (the fastest present), webgpu, wasm, cpu, a comma list, or all (train on each present backend and compare)")
     .default(['auto'], 'auto')
     .argParser(backendSpec);

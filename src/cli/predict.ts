@@ -30,7 +30,7 @@ export function predictCommand(): Command {
     .option('-o, --output <file>', 'write the CSV here instead of stdout')
     .option('--probabilities', 'add one probability column per class (classification)')
     .option('--include <columns>', 'copy these input columns into the output (an id, say)', nameList)
-    .addOption(backendOption())
+    .addOption(backendOption(false))
     .option('--batch-size <n>', 'rows per forward pass', positiveInteger, 256)
     .option('--drop-missing', 'leave rows with missing values unpredicted (empty cells) instead of stopping')
     .option('--delimiter <char>', "field separator of the input (default ','; 'tab' for tabs)", delimiter)

@@ -33,7 +33,8 @@ Examples:
   webgrad info`);
   // addCommand does not pass settings down: each command gets the hint itself.
   for (const make of COMMANDS) {
-    const command = make();
+    // read before parsing by cli.ts (quiet-native.ts); declared here so commander accepts it and --help lists it
+    const command = make().option('--verbose', "show the GPU driver's native warnings (Dawn: missing Vulkan, reduced limits) on stderr");
     program.addCommand(command.showHelpAfterError(`(run 'webgrad ${command.name()} --help' for usage)`));
   }
   return program;

@@ -9,6 +9,7 @@ import { resolveMetric } from '../metrics.js';
 import type { Layer, LayerConfig, Shape } from '../nn/layer.js';
 import { layerFromConfig } from '../nn/registry.js';
 import type { LayersModel } from '../nn/model-base.js';
+import { isName, type LossName, type MetricName, OPTIMIZER_NAMES } from '../names.js';
 import { optimizers } from '../optimizers.js';
 import * as ops from '../ops/index.js';
 import { shapeString } from '../ops/util.js';
@@ -99,7 +100,12 @@ export function architectureOf(model: LayersModel, fn: string): ModelArchitectur
     if (names.has(w.name)) throw new Error(`${fn}: two weights are named '${w.name}'; give the layers distinct names`);
     names.add(w.name);
   }
-  return model.architecture();
+  // a layer that cannot be described (a custom activation function) says so under `fn`'s name
+  try {
+    return model.architecture();
+  } catch (error) {
+    throw new Error(`${fn}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
 }
 
 function fail(where: string, what: string): never {
@@ -245,8 +251,9 @@ function buildAndFill(doc: ModelJson, file: Safetensors, makers: ModelMakers, wh
 /** Compiles a loaded model from its training configuration when every name is known; returns whether it did. */
 export function compileFromJson(model: LayersModel, training: TrainingConfig | undefined): boolean {
   if (!training) return false;
-  const make = (optimizers as Record<string, ((config: object) => unknown) | undefined>)[training.optimizer.className];
-  if (!make) return false;
+  // Keras' class names ('Adam', 'RMSprop') load too.
+  if (!isName(OPTIMIZER_NAMES, training.optimizer.className)) return false;
+  const make = optimizers[OPTIMIZER_NAMES[training.optimizer.className]] as (config: object) => unknown;
   try {
     resolveLoss(training.loss);
   } catch {
@@ -260,6 +267,7 @@ export function compileFromJson(model: LayersModel, training: TrainingConfig | u
       return false;
     }
   });
-  model.compile({ optimizer: make({ ...training.optimizer.config }) as never, loss: training.loss, metrics });
+  // the names were checked above
+  model.compile({ optimizer: make({ ...training.optimizer.config }) as never, loss: training.loss as LossName, metrics: metrics as MetricName[] });
   return true;
 }

@@ -4,6 +4,7 @@
 import { given } from '../options.js';
 import { fileSystem, hasFileSystem, makeDirectory, pathKind, writeFileAtomic } from './fs.js';
 import { getModel, putModel } from './indexeddb.js';
+import { filePath } from './file-url.js';
 import { isUrlString, joinLocation, readBytes } from './sources.js';
 
 /** model.json's text and the weights file's bytes. */
@@ -12,7 +13,7 @@ export interface ModelFiles {
   readonly weights: Uint8Array;
 }
 
-/** A folder path (Node, Deno), 'downloads://name' or 'indexeddb://name' (browser). */
+/** A folder path or 'file://' + path as TF.js writes it (Node, Deno), 'downloads://name' or 'indexeddb://name' (browser). */
 export type SaveTarget = string;
 
 /**
@@ -75,6 +76,8 @@ export async function writeModelFiles(target: SaveTarget, files: ModelFiles, wei
     download(weightsFile, files.weights, 'application/octet-stream');
     return { location: target, files: [`${name}.json`, weightsFile], weightsBytes };
   }
+  // TF.js' 'file://./dir' and 'file:///abs/dir' are folders
+  target = filePath(target) ?? target;
   if (isUrlString(target)) throw new Error(`${fn}: cannot save to a URL (${target}); save to a folder, 'downloads://name' or 'indexeddb://name'`);
   if ((await pathKind(fn, target)) === 'file') throw new Error(`${fn}: ${target} is a file; the target should be a folder (it is created if missing)`);
   await makeDirectory(fn, target);
@@ -122,7 +125,7 @@ export async function readModelFiles(
   if (typeof source !== 'string' && !(source instanceof URL)) {
     throw new TypeError(`${fn}: expected a folder or model.json path, a URL, 'indexeddb://name', Files or { json, weights }, got ${given(source)}`);
   }
-  let jsonLocation = typeof source === 'string' ? source : source.href;
+  let jsonLocation = typeof source === 'string' ? (filePath(source) ?? source) : source.href;
   // In a browser a plain string is a URL relative to the page.
   const base = (globalThis as { location?: { href?: string } }).location?.href;
   const remote = isUrlString(jsonLocation) || !hasFileSystem();

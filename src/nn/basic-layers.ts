@@ -6,11 +6,12 @@ import * as ops from '../ops/index.js';
 import { fromValues } from '../ops/util.js';
 import { Random, type RandomState, randomFor } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { type ActivationName, resolveActivation } from './activations.js';
+import { activationConfig, type ActivationSpec, resolveActivation } from './activations.js';
 import { Layer, LAYER_ARG_KEYS, type LayerArgs, type Shape } from './layer.js';
 
 export interface ActivationArgs extends LayerArgs {
-  activation: ActivationName;
+  /** A name ('relu', Keras' 'leaky_relu', ...) or a function of a tensor. */
+  activation: ActivationSpec;
 }
 
 export class ActivationLayer extends Layer {
@@ -32,7 +33,7 @@ export class ActivationLayer extends Layer {
     return y === x ? ops.reshape(x, x.shape) : y;
   }
   getConfig(): Record<string, unknown> {
-    return { activation: this.activation.name, ...(this.declaredInputShape ? { inputShape: this.declaredInputShape } : {}) };
+    return { activation: activationConfig(this.name, this.activation), ...(this.declaredInputShape ? { inputShape: this.declaredInputShape } : {}) };
   }
 }
 

@@ -5,13 +5,14 @@ import { checkBoolean, checkNumber, checkOptions } from '../options.js';
 import { dense as denseOp } from '../ops/matmul.js';
 import { shapeString } from '../ops/util.js';
 import type { Tensor, Variable } from '../tensor.js';
-import { type ActivationName, resolveActivation } from './activations.js';
+import { activationConfig, type ActivationSpec, resolveActivation } from './activations.js';
 import { type InitializerSpec, resolveInitializer } from './initializers.js';
 import { Layer, LAYER_ARG_KEYS, type LayerArgs, type Shape } from './layer.js';
 
 export interface DenseArgs extends LayerArgs {
   units: number;
-  activation?: ActivationName;
+  /** A name ('relu', Keras' 'leaky_relu', ...) or a function of a tensor (wg.relu, or your own; see registerActivation for saving). */
+  activation?: ActivationSpec;
   useBias?: boolean;
   kernelInitializer?: InitializerSpec;
   biasInitializer?: InitializerSpec;
@@ -64,14 +65,15 @@ export class Dense extends Layer {
     if (fused) return denseOp(x, this.kernel!, { ...options, activation: fused });
     const z = denseOp(x, this.kernel!, options);
     const y = apply(z);
-    z.dispose();
+    // a custom activation may hand back its input
+    if (y !== z) z.dispose();
     return y;
   }
 
   getConfig(): Record<string, unknown> {
     return {
       units: this.units,
-      activation: this.activation.name,
+      activation: activationConfig(this.name, this.activation),
       useBias: this.useBias,
       kernelInitializer: { className: this.kernelInit.className, config: this.kernelInit.config },
       biasInitializer: { className: this.biasInit.className, config: this.biasInit.config },

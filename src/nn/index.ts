@@ -64,4 +64,4 @@ export { MaxPooling2D, AveragePooling2D, type Pooling2DArgs } from './pooling-la
 export { Reshape, type ReshapeArgs } from './reshape.js';
 export { Sequential, sequential, type CompileArgs, type PredictOptions, type SequentialArgs } from './sequential.js';
 export { initializers, Initializer, type InitializerSpec } from './initializers.js';
-export type { ActivationName } from './activations.js';
+export { registerActivation, type ActivationName, type ActivationFunction, type ActivationSpec } from './activations.js';

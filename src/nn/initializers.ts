@@ -1,7 +1,8 @@
 // Weight initializers with Keras' definitions, drawn from a seeded generator so that
 // the same seed gives the same weights on every backend.
 
-import { checkNumber, checkOptions, lookup } from '../options.js';
+import { canonical, INITIALIZER_NAMES, type InitializerName } from '../names.js';
+import { checkNumber, checkOptions } from '../options.js';
 import { Random, randomFor } from '../random.js';
 import { fromValues } from '../ops/util.js';
 import type { Tensor } from '../tensor.js';
@@ -95,13 +96,13 @@ export const initializers = {
   },
 };
 
-export type InitializerName = keyof typeof initializers;
+export type { InitializerName };
+/** An initializer name (webgrad's or Keras': 'glorotUniform', 'he_normal', 'Zeros', ...) or one from wg.initializers. */
 export type InitializerSpec = InitializerName | Initializer;
 
 export function resolveInitializer(fn: string, spec: unknown, fallback: InitializerName): Initializer {
   if (spec instanceof Initializer) return spec;
-  const name = spec ?? fallback;
+  const name = canonical(fn, 'initializer', spec ?? fallback, INITIALIZER_NAMES);
   if (name === 'constant') throw new Error(`${fn}: the 'constant' initializer needs a value: use wg.initializers.constant({ value })`);
-  const make = lookup(fn, 'initializer', name, initializers as unknown as Record<string, () => Initializer>);
-  return make();
+  return (initializers[name] as () => Initializer)();
 }

@@ -8,7 +8,8 @@ import { describe } from '../autograd.js';
 import type { History } from '../callbacks.js';
 import { type LossFunction, type ResolvedLoss, resolveLoss, sparseCategoricalCrossentropy, categoricalCrossentropy, binaryCrossentropy } from '../losses.js';
 import { type MetricFunction, type ResolvedMetric, resolveMetric } from '../metrics.js';
-import { checkNumber, checkOptions, lookup } from '../options.js';
+import { canonical, type LossName, type MetricName, OPTIMIZER_NAMES, type OptimizerName } from '../names.js';
+import { checkNumber, checkOptions } from '../options.js';
 import * as ops from '../ops/index.js';
 import { shapeString } from '../ops/util.js';
 import { type Optimizer, optimizers } from '../optimizers.js';
@@ -24,16 +25,19 @@ import { fitDatasetLoop, type FitDatasetOptions } from '../train-dataset.js';
 import { type Dataset, isDataset } from '../datasets/dataset.js';
 import type { Layer, Shape } from './layer.js';
 
-export type OptimizerName = keyof typeof optimizers;
+export type { OptimizerName };
 
 export interface CompileArgs {
+  /** An optimizer from wg.optimizers, or a name ('adam', 'sgd', Keras' 'Adam', ...) for one with its defaults. */
   optimizer: Optimizer | OptimizerName;
   /**
    * A loss function or name. On a model whose output is logits (`model.outputsLogits`,
-   * as a GPT's), the cross-entropy names are taken with `fromLogits: true`.
+   * as a GPT's), the cross-entropy names are taken with `fromLogits: true`. Names are
+   * webgrad's or Keras' ('meanSquaredError', 'mse', 'binary_crossentropy', ...).
    */
-  loss: LossFunction | string;
-  metrics?: readonly (string | MetricFunction)[] | string | MetricFunction;
+  loss: LossFunction | LossName;
+  /** Metric names ('accuracy', 'acc', 'mse', 'sparse_categorical_accuracy', ...) or functions. */
+  metrics?: readonly (MetricName | MetricFunction)[] | MetricName | MetricFunction;
 }
 
 export interface Compiled {
@@ -126,7 +130,7 @@ export abstract class LayersModel {
     if (args.loss === undefined) throw new Error("compile: loss is required, e.g. 'meanSquaredError' or a function (yTrue, yPred) => scalar");
     if (args.optimizer === undefined) throw new Error("compile: optimizer is required, e.g. 'adam' or wg.optimizers.sgd({ learningRate: 0.1 })");
     const optimizer = typeof args.optimizer === 'string'
-      ? lookup('compile', 'optimizer', args.optimizer, optimizers)()
+      ? optimizers[canonical('compile', 'optimizer', args.optimizer, OPTIMIZER_NAMES)]()
       : args.optimizer;
     if (typeof (optimizer as Optimizer)?.applyGradients !== 'function') {
       throw new TypeError(`compile: optimizer should be a name or an optimizer from wg.optimizers, got ${describe(args.optimizer)}`);

@@ -3,7 +3,7 @@
 // registered here; a custom layer registers itself with `registerLayer`.
 
 import { describe } from '../autograd.js';
-import { lookup } from '../options.js';
+import { canonical, INITIALIZER_NAMES } from '../names.js';
 import { ActivationLayer, type ActivationArgs, Dropout, type DropoutArgs, Flatten } from './basic-layers.js';
 import { BatchNormalization, type BatchNormalizationArgs } from './batch-norm.js';
 import { Conv2D, type Conv2DArgs, DepthwiseConv2D, type DepthwiseConv2DArgs } from './conv-layers.js';
@@ -33,8 +33,10 @@ export function registerLayer(className: string, factory: LayerFactory): void {
 export function initializerFromConfig(spec: unknown): Initializer {
   if (spec === null || typeof spec !== 'object') throw new Error(`layer config: an initializer should be { className, config }, got ${describe(spec)}`);
   const { className, config } = spec as { className?: unknown; config?: unknown };
-  const make = lookup('layer config', 'initializer', className, initializers as unknown as Record<string, (options?: unknown) => Initializer>);
-  return config && typeof config === 'object' && Object.keys(config).length > 0 ? make(config) : make();
+  // Keras' class names ('GlorotUniform') and snake_case names load too; Keras writes `seed: null` for an unseeded one.
+  const make = initializers[canonical('layer config', 'initializer', className, INITIALIZER_NAMES)] as (options?: unknown) => Initializer;
+  const options = config && typeof config === 'object' ? Object.fromEntries(Object.entries(config).filter(([, v]) => v !== null)) : {};
+  return Object.keys(options).length > 0 ? make(options) : make();
 }
 
 function withInitializers(config: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {

@@ -147,35 +147,88 @@ export function eye(n: number, m = n, dtype: DataType = 'float32'): Tensor {
   return fromValues(values, [n, m], checkDtype('eye', dtype));
 }
 
-/** Normal draws; the same seed gives the same values on every backend. */
-export function randomNormal(shape: readonly number[], mean = 0, stddev = 1, seed?: number): Tensor {
-  checkShape('randomNormal', shape);
-  const rng = randomFor(seed);
-  const values = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < values.length; i++) values[i] = mean + stddev * rng.normal();
-  return fromValues(values, shape, 'float32');
+/**
+ * The dtype and seed of a random draw. Both argument orders work, told apart by type:
+ * webgrad's `(…, seed)` and TF.js' `(…, dtype, seed)`.
+ */
+function drawOptions(op: string, dtypeOrSeed: unknown, seed: unknown): { dtype: 'float32' | 'int32'; seed: number | undefined } {
+  if (typeof dtypeOrSeed === 'string') {
+    if (dtypeOrSeed !== 'float32' && dtypeOrSeed !== 'int32') {
+      throw new Error(`${op}: dtype should be 'float32' or 'int32', got ${JSON.stringify(dtypeOrSeed)}`);
+    }
+    if (seed !== undefined && typeof seed !== 'number') throw new TypeError(`${op}: seed (after the dtype) should be a number, got ${given(seed)}`);
+    return { dtype: dtypeOrSeed, seed };
+  }
+  if (dtypeOrSeed !== undefined && dtypeOrSeed !== null && typeof dtypeOrSeed !== 'number') {
+    throw new TypeError(`${op}: expected a seed (number) or a dtype ('float32', 'int32') after the distribution's parameters, got ${given(dtypeOrSeed)}`);
+  }
+  if (seed !== undefined) {
+    throw new Error(`${op}: a seed was given twice (${String(dtypeOrSeed)} and ${String(seed)}); pass (shape, …, seed) or TF.js' (shape, …, dtype, seed)`);
+  }
+  return { dtype: 'float32', seed: dtypeOrSeed ?? undefined };
 }
 
-/** Normal draws redrawn until within two standard deviations (Keras' truncated normal). */
-export function truncatedNormal(shape: readonly number[], mean = 0, stddev = 1, seed?: number): Tensor {
+function checkParameter(op: string, name: string, value: unknown, min?: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || (min !== undefined && value < min)) {
+    throw new TypeError(`${op}: ${name} should be a finite number${min === undefined ? '' : ` >= ${min}`}, got ${given(value)}`);
+  }
+  return value;
+}
+
+/** The draws as a tensor of `dtype` (int32 rounds, as TF.js does). */
+function drawn(values: Float32Array, shape: readonly number[], dtype: 'float32' | 'int32'): Tensor {
+  if (dtype === 'float32') return fromValues(values, shape, 'float32');
+  return fromValues(Int32Array.from(values, (v) => Math.round(v)), shape, 'int32');
+}
+
+/**
+ * Normal draws; the same seed gives the same values on every backend. Takes
+ * `(shape, mean, stddev, seed)` or TF.js' `(shape, mean, stdDev, dtype, seed)`.
+ */
+export function randomNormal(shape: readonly number[], mean = 0, stddev = 1, dtypeOrSeed?: number | 'float32' | 'int32', seed?: number): Tensor {
+  checkShape('randomNormal', shape);
+  checkParameter('randomNormal', 'mean', mean);
+  checkParameter('randomNormal', 'stddev', stddev, 0);
+  const draw = drawOptions('randomNormal', dtypeOrSeed, seed);
+  const rng = randomFor(draw.seed);
+  const values = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < values.length; i++) values[i] = mean + stddev * rng.normal();
+  return drawn(values, shape, draw.dtype);
+}
+
+/**
+ * Normal draws redrawn until within two standard deviations (Keras' truncated normal).
+ * Takes `(shape, mean, stddev, seed)` or TF.js' `(shape, mean, stdDev, dtype, seed)`.
+ */
+export function truncatedNormal(shape: readonly number[], mean = 0, stddev = 1, dtypeOrSeed?: number | 'float32' | 'int32', seed?: number): Tensor {
   checkShape('truncatedNormal', shape);
-  const rng = randomFor(seed);
+  checkParameter('truncatedNormal', 'mean', mean);
+  checkParameter('truncatedNormal', 'stddev', stddev, 0);
+  const draw = drawOptions('truncatedNormal', dtypeOrSeed, seed);
+  const rng = randomFor(draw.seed);
   const values = new Float32Array(sizeOf(shape));
   for (let i = 0; i < values.length; i++) {
     let z = rng.normal();
     while (Math.abs(z) > 2) z = rng.normal();
     values[i] = mean + stddev * z;
   }
-  return fromValues(values, shape, 'float32');
+  return drawn(values, shape, draw.dtype);
 }
 
-export function randomUniform(shape: readonly number[], min = 0, max = 1, seed?: number): Tensor {
+/**
+ * Uniform draws in [min, max). Takes `(shape, min, max, seed)` or TF.js'
+ * `(shape, minval, maxval, dtype, seed)`.
+ */
+export function randomUniform(shape: readonly number[], min = 0, max = 1, dtypeOrSeed?: number | 'float32' | 'int32', seed?: number): Tensor {
   checkShape('randomUniform', shape);
+  checkParameter('randomUniform', 'min', min);
+  checkParameter('randomUniform', 'max', max);
   if (!(min <= max)) throw new Error(`randomUniform: min should be <= max, got min ${min} and max ${max}`);
-  const rng = randomFor(seed);
+  const draw = drawOptions('randomUniform', dtypeOrSeed, seed);
+  const rng = randomFor(draw.seed);
   const values = new Float32Array(sizeOf(shape));
   for (let i = 0; i < values.length; i++) values[i] = rng.uniform(min, max);
-  return fromValues(values, shape, 'float32');
+  return drawn(values, shape, draw.dtype);
 }
 
 /** A contiguous copy with its own storage; gradients pass through unchanged. */

@@ -8,6 +8,7 @@
 import type { HandlerContext, Handlers } from './expose.js';
 import { type Endpoint, type PageMessage, type WorkerMessage, deserializeError, isWorkerMessage, serializeError } from './protocol.js';
 import type { Transferred } from './transfer.js';
+import { fromNode, isNodeEndpoint, type NodeEndpoint } from './node-port.js';
 
 /** Options of one call from the page. */
 export interface CallOptions<P> {
@@ -35,10 +36,13 @@ interface Pending {
 }
 
 /**
- * Connects to a worker that called `expose(handlers)`. A worker that fails to load
- * or throws outside a handler rejects every pending call with that error.
+ * Connects to a worker that called `expose(handlers)`: a Web Worker, a MessagePort,
+ * or in Node a `worker_threads` Worker. A worker that fails to load, throws outside a
+ * handler or (Node) exits rejects every pending call with that error.
  */
-export function connect<H extends Handlers>(worker: Endpoint): WorkerClient<H> {
+export function connect<H extends Handlers>(target: Endpoint | NodeEndpoint): WorkerClient<H> {
+  // a Node worker_threads Worker is an EventEmitter: adapt it
+  const worker: Endpoint = isNodeEndpoint(target) ? fromNode(target) : target;
   const pending = new Map<number, Pending>();
   let nextId = 1;
 

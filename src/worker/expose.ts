@@ -4,6 +4,7 @@
 
 import { type Endpoint, type PageMessage, type WorkerMessage, deserializeError, isPageMessage, serializeError } from './protocol.js';
 import { unwrapTransfer } from './transfer.js';
+import { fromNode, isNodeEndpoint, type NodeEndpoint } from './node-port.js';
 
 /** What a handler gets besides its input. */
 export interface HandlerContext<P = never> {
@@ -24,10 +25,13 @@ export type Handlers = Readonly<Record<string, Handler>>;
 
 /**
  * Serves `handlers` to the page that created this worker. Call it once, at the top
- * of the worker module. `endpoint` defaults to the worker's global scope.
+ * of the worker module. `port` defaults to the worker's global scope; in a Node
+ * `worker_threads` worker pass `parentPort`.
  * Returns a function that stops serving.
  */
-export function expose<H extends Handlers>(handlers: H, endpoint: Endpoint = globalThis as unknown as Endpoint): () => void {
+export function expose<H extends Handlers>(handlers: H, port: Endpoint | NodeEndpoint = globalThis as unknown as Endpoint): () => void {
+  // Node's parentPort is an EventEmitter: adapt it
+  const endpoint: Endpoint = isNodeEndpoint(port) ? fromNode(port) : port;
   const running = new Map<number, AbortController>();
   const post = (message: WorkerMessage, transfer: Transferable[] = []): void => endpoint.postMessage(message, transfer);
 

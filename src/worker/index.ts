@@ -17,3 +17,4 @@ export { connect, type CallOptions, type WorkerClient } from './connect.js';
 export { expose, type Handler, type HandlerContext, type Handlers } from './expose.js';
 export { transfer, type Transferred } from './transfer.js';
 export type { Endpoint, SerializedError } from './protocol.js';
+export type { NodeEndpoint } from './node-port.js';

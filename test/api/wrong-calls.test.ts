@@ -82,6 +82,19 @@ const rows: WrongCall[] = [
   { name: 'dropout with a fractional seed', call: () => wg.layers.dropout({ rate: 0.5, seed: 1.5 }), says: [/^dropout: seed should be an integer, got 1.5$/] },
   { name: 'activation layer without an activation', call: () => wg.layers.activation({} as wg.ActivationArgs), says: [/^activation: expected options with an activation name, e.g. \{ activation: 'relu' \}/, /got \{\}/] },
   { name: 'activation layer with a misspelt name', call: () => wg.layers.activation({ activation: 'sigmoidd' as 'sigmoid' }), says: [/^activation: unknown activation "sigmoidd"; did you mean 'sigmoid'\?/] },
+  { name: 'dense with a number as activation', call: dense({ units: 3, activation: 5 }), says: [/^dense: unknown activation 5 \(expected one of: linear, relu, .*, or Keras' spellings such as 'linear'\)$/] },
+  { name: "dense with a misspelt Keras activation", call: dense({ units: 3, activation: 'leaky_rellu' }), says: [/^dense: unknown activation "leaky_rellu"; did you mean 'leaky_relu'\?/] },
+  { name: "dense with a misspelt Keras initializer", call: dense({ units: 3, kernelInitializer: 'glorot_unifrom' }), says: [/^dense: unknown initializer "glorot_unifrom"; did you mean 'glorot_uniform'\?/] },
+  { name: 'registerActivation over a built-in name', call: () => wg.registerActivation('relu', (x) => x), says: [/^registerActivation: 'relu' is a built-in activation; choose another name$/] },
+  { name: 'registerActivation of a string', call: () => wg.registerActivation('mine', 'relu' as unknown as wg.ActivationFunction), says: [/^registerActivation: fn should be a function \(x: Tensor\) => Tensor, got string relu$/] },
+  { name: 'save of a layer with an unregistered activation function', call: async () => {
+    const m = wg.sequential([wg.layers.dense({ units: 1, inputDim: 2, activation: function halve(x: wg.Tensor) { return wg.mul(x, 0.5); }, name: 'halver' })]);
+    try {
+      await m.save('never-written');
+    } finally {
+      m.dispose();
+    }
+  }, says: [/^\w+\.save: layer 'halver' has a custom activation function \(halve\) that model\.json cannot name; register it with wg\.registerActivation\('halve', fn\)/] },
   { name: 'flatten with a misspelt option', call: () => wg.layers.flatten({ inputShap: [2, 2] } as wg.LayerArgs), says: [/^flatten: /, suggests('inputShap', 'inputShape')] },
   { name: 'flatten with options that are not an object', call: () => wg.layers.flatten(3 as unknown as wg.LayerArgs), says: [/^flatten: options should be an object, got number$/] },
 
@@ -134,12 +147,12 @@ const rows: WrongCall[] = [
   { name: 'compile without a loss', call: (f) => f.model.compile({ optimizer: 'sgd' } as wg.CompileArgs), says: [/^compile: loss is required, e.g. 'meanSquaredError'/] },
   { name: 'compile without options', call: (f) => f.model.compile(undefined as unknown as wg.CompileArgs), says: [/^compile: expected \{ optimizer, loss \}, got undefined$/] },
   { name: 'compile with a misspelt optimizer', call: (f) => f.model.compile({ optimizer: 'adamm' as 'adam', loss: 'mse' }), says: [/^compile: unknown optimizer "adamm"; did you mean 'adam'\?/] },
-  { name: 'compile with a misspelt loss', call: (f) => f.model.compile({ optimizer: 'sgd', loss: 'meanSquareError' }), says: [/^compile: unknown loss "meanSquareError"; did you mean 'meanSquaredError'\?/] },
-  { name: 'compile with a misspelt metric', call: (f) => f.model.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['acuracy'] }), says: [/^compile: unknown metric "acuracy"; did you mean 'accuracy'\?/] },
+  { name: 'compile with a misspelt loss', call: (f) => f.model.compile({ optimizer: 'sgd', loss: 'meanSquareError' as 'mse' }), says: [/^compile: unknown loss "meanSquareError"; did you mean 'meanSquaredError'\?/] },
+  { name: 'compile with a misspelt metric', call: (f) => f.model.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['acuracy' as 'acc'] }), says: [/^compile: unknown metric "acuracy"; did you mean 'accuracy'\?/] },
   { name: 'compile with optimiser spelt the British way', call: (f) => f.model.compile({ optimiser: 'sgd', loss: 'mse' } as unknown as wg.CompileArgs), says: [/^compile: /, suggests('optimiser', 'optimizer')] },
   { name: 'compile with an object that is not an optimizer', call: (f) => f.model.compile({ optimizer: {} as wg.Optimizer, loss: 'mse' }), says: [/^compile: optimizer should be a name or an optimizer from wg.optimizers, got an object \(Object\)$/] },
-  { name: 'compile with a number as loss', call: (f) => f.model.compile({ optimizer: 'sgd', loss: 3 as unknown as string }), says: [/^compile: unknown loss 3 \(expected one of: meanSquaredError/] },
-  { name: 'compile with a number as metric', call: (f) => f.model.compile({ optimizer: 'sgd', loss: 'mse', metrics: [7 as unknown as string] }), says: [/^compile: unknown metric 7 \(expected one of: .*accuracy/] },
+  { name: 'compile with a number as loss', call: (f) => f.model.compile({ optimizer: 'sgd', loss: 3 as unknown as 'mse' }), says: [/^compile: unknown loss 3 \(expected one of: meanSquaredError/] },
+  { name: 'compile with a number as metric', call: (f) => f.model.compile({ optimizer: 'sgd', loss: 'mse', metrics: [7 as unknown as 'mse'] }), says: [/^compile: unknown metric 7 \(expected one of: .*accuracy/] },
 
   // --- fit / evaluate / predict
   { name: 'fit before compile', call: (f) => f.uncompiled.fit(f.x43, f.y42), says: [/^fit: call model.compile\(\{ optimizer, loss \}\) before fit$/] },
@@ -166,6 +179,35 @@ const rows: WrongCall[] = [
   { name: 'fit with a string shuffle', call: (f) => f.model.fit(f.x43, f.y42, { shuffle: 'yes' as unknown as boolean }), says: [/^fit: shuffle should be true or false, got string yes$/] },
   { name: 'fit with resumeFrom and initialEpoch', call: (f) => f.model.fit(f.x43, f.y42, { initialEpoch: 1, resumeFrom: 'somewhere' }), says: [/^fit: give resumeFrom or initialEpoch, not both/] },
   { name: 'fit with an out-of-range class label', call: (f) => f.classifier.fit(f.y42, f.labels), says: [/^fit: labels should be integers in \[0, 2\] \(3 classes\), got 3 at position 2$/] },
+  { name: 'fit with a NaN in x', call: async (f) => {
+    const x = wg.tensor([[1, 2, 3], [4, NaN, 6], [7, 8, 9], [1, 1, 1]]);
+    try {
+      await f.model.fit(x, f.y42);
+    } finally {
+      x.dispose();
+    }
+  }, says: [/^fit: x holds NaN at row 1, column 1; fit needs finite values \(remove or impute the sample first\)$/] },
+  { name: 'fit with an infinity in the validation targets', call: async (f) => {
+    const y = wg.tensor([[1, 2], [3, Infinity], [5, 6], [7, 8]]);
+    try {
+      await f.model.fit(f.x43, f.y42, { validationData: [f.x43, y] });
+    } finally {
+      y.dispose();
+    }
+  }, says: [/^fit: validationData y holds Infinity at row 1, column 1;/] },
+  { name: 'fit with binary labels outside [0, 1]', call: async (f) => {
+    const m = wg.sequential([wg.layers.dense({ units: 2, inputDim: 3, activation: 'sigmoid' })]);
+    m.compile({ optimizer: 'sgd', loss: 'binary_crossentropy' });
+    const y = wg.tensor([[0, 1], [1, 2], [0, 0], [1, 1]]);
+    try {
+      await m.fit(f.x43, y);
+    } finally {
+      y.dispose();
+      m.dispose();
+    }
+  }, says: [/^fit: labels should be in \[0, 1\] \(binary targets or probabilities\), got 2 at position 3$/] },
+  { name: 'compile with a misspelt Keras loss', call: (f) => f.model.compile({ optimizer: 'sgd', loss: 'binary_crossentropyy' as 'mse' }), says: [/^compile: unknown loss "binary_crossentropyy"; did you mean 'binary_crossentropy'\?/] },
+  { name: 'print of a disposed tensor', call: (f) => f.dead.print(), says: [/^print: tensor \d+ \(shape \[2\], float32\) was used after dispose\(\)$/] },
   { name: 'evaluate with a misspelt option', call: (f) => f.model.evaluate(f.x43, f.y42, { batchsize: 2 } as wg.PredictOptions), says: [/^evaluate: /, suggests('batchsize', 'batchSize')] },
   { name: 'evaluate with y of another length', call: (f) => f.model.evaluate(f.x43, f.y32), says: [/^evaluate: x and y should have the same number of samples, got x \[4,3\] and y \[3,2\]$/] },
   { name: 'evaluate with x from another backend', call: (f) => f.model.evaluate(f.foreign, f.y42), says: [/^evaluate: x lives on the wasm backend/] },
@@ -200,7 +242,15 @@ const rows: WrongCall[] = [
   { name: 'sgd with nesterov but no momentum', call: () => wg.optimizers.sgd({ nesterov: true }), says: [/^sgd: nesterov needs momentum > 0 and dampening 0, got momentum 0 and dampening 0$/] },
   { name: 'sgd with a string nesterov', call: () => wg.optimizers.sgd({ momentum: 0.9, nesterov: 'yes' as unknown as boolean }), says: [/^sgd: nesterov should be true or false, got string yes$/] },
   { name: 'adam with beta1 above 1', call: () => wg.optimizers.adam({ beta1: 1.5 }), says: [/^adam: beta1 should be a finite number >= 0 <= 1, got 1.5$/] },
-  { name: 'adam with options that are a number', call: () => wg.optimizers.adam(0.01 as unknown as wg.AdamOptions), says: [/^adam: options should be an object, got number$/] },
+  { name: 'adam with a string learning rate', call: () => wg.optimizers.adam('0.01' as unknown as number), says: [/^adam: expected a learning rate \(a number\) or an options object such as \{ learningRate: 0.01 \}, got string 0.01$/] },
+  { name: 'adam with a negative positional learning rate', call: () => wg.optimizers.adam(-0.01), says: [/^adam: learningRate should be a finite number >= 0, got -0.01$/] },
+  { name: 'adam with a positional beta1 above 1', call: () => wg.optimizers.adam(0.01, 1.5), says: [/^adam: beta1 should be a finite number >= 0 <= 1, got 1.5$/] },
+  { name: 'adam with five positional arguments', call: () => (wg.optimizers.adam as (...a: unknown[]) => unknown)(0.01, 0.9, 0.999, 1e-7, 0.1), says: [/^adam: takes at most 4 positional arguments \(learningRate, beta1, beta2, eps\), got 5; pass an options object for the others$/] },
+  { name: 'adamw with a positional weight decay', call: () => (wg.optimizers.adamw as (...a: unknown[]) => unknown)(0.01, 0.1), says: [/^adamw: takes at most 1 positional argument \(learningRate\), got 2/] },
+  { name: 'sgd with options and a positional momentum', call: () => (wg.optimizers.sgd as (...a: unknown[]) => unknown)({ learningRate: 0.1 }, 0.9), says: [/^sgd: with an options object, give every option inside it \(got 1 more argument after it\)$/] },
+  { name: 'sgd with a string positional nesterov', call: () => wg.optimizers.sgd(0.1, 0.9, 'yes' as unknown as boolean), says: [/^sgd: nesterov should be true or false, got string yes$/] },
+  { name: 'rmsprop with a positional alpha above 1', call: () => wg.optimizers.rmsprop(0.01, 2), says: [/^rmsprop: alpha should be a finite number >= 0 <= 1, got 2$/] },
+  { name: 'adagrad with a negative positional initial accumulator', call: () => wg.optimizers.adagrad(0.01, -1), says: [/^adagrad: initialAccumulatorValue should be a finite number >= 0, got -1$/] },
   { name: 'adamw with a misspelt option', call: () => wg.optimizers.adamw({ weightdecay: 0.1 } as wg.AdamOptions), says: [/^adamw: /, suggests('weightdecay', 'weightDecay')] },
   { name: 'rmsprop with alpha 2', call: () => wg.optimizers.rmsprop({ alpha: 2 }), says: [/^rmsprop: alpha should be a finite number >= 0 <= 1, got 2$/] },
   { name: 'rmsprop with a string centered', call: () => wg.optimizers.rmsprop({ centered: 1 as unknown as boolean }), says: [/^rmsprop: centered should be true or false, got number 1$/] },
@@ -225,6 +275,8 @@ const rows: WrongCall[] = [
   { name: 'categoricalCrossentropy of scalars', call: (f) => wg.losses.categoricalCrossentropy(f.s, f.s), says: [/^categoricalCrossentropy: yPred should have a class dimension, got a scalar$/] },
   { name: 'meanSquaredError of a disposed tensor', call: (f) => wg.losses.meanSquaredError(f.dead, f.v3), says: [/^meanSquaredError: yTrue \(tensor \d+, shape \[2\]\) was used after dispose\(\)$/] },
   { name: 'meanSquaredError with a tensor from another backend', call: (f) => wg.losses.meanSquaredError(f.foreign, f.x43), says: [/^meanSquaredError: yTrue lives on the wasm backend but the active backend is \w+/] },
+  { name: 'binaryCrossentropy with a label of 2', call: (f) => wg.tidy(() => wg.losses.binaryCrossentropy(wg.fill([4, 2], 2), f.y42)), says: [/^binaryCrossentropy: labels should be in \[0, 1\] \(binary targets or probabilities\), got 2 at position 0$/], syncOnly: true },
+  { name: 'binaryAccuracy with a negative label', call: (f) => wg.tidy(() => wg.metrics.binaryAccuracy(wg.fill([3], -1), f.v3)), says: [/^binaryAccuracy: labels should be in \[0, 1\] \(binary targets or probabilities\), got -1 at position 0$/], syncOnly: true },
   { name: 'binaryAccuracy of different shapes', call: (f) => wg.metrics.binaryAccuracy(f.y42, f.y32), says: [/^binaryAccuracy: yTrue and yPred should have the same shape, got yTrue \[4,2\] and yPred \[3,2\]$/] },
   { name: 'categoricalAccuracy of a number', call: (f) => wg.metrics.categoricalAccuracy(1 as unknown as wg.Tensor, f.y42), says: [/^categoricalAccuracy: yTrue should be a Tensor, got number 1$/] },
   { name: 'accuracyScore of different lengths', call: () => wg.metrics.accuracyScore([0, 1], [0]), says: [/^accuracyScore: yTrue and yPred should have the same length, got 2 and 1$/] },

@@ -160,8 +160,10 @@ describe('model argument checks', () => {
   });
   it('compile refuses unknown losses, optimizers and metrics', () => {
     const model = wg.sequential([wg.layers.dense({ units: 1, inputDim: 2 })]);
+    // @ts-expect-error a misspelt loss name is a compile error too
     expect(() => model.compile({ optimizer: 'sgd', loss: 'meanSquareError' })).toThrow(/compile: unknown loss "meanSquareError"; did you mean 'meanSquaredError'\?/);
     expect(() => model.compile({ optimizer: 'adamm' as never, loss: 'mse' })).toThrow(/compile: unknown optimizer "adamm"; did you mean 'adam'\?/);
+    // @ts-expect-error a misspelt metric name is a compile error too
     expect(() => model.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['acuracy'] })).toThrow(/compile: unknown metric "acuracy"/);
     expect(() => model.compile({ optimizer: 'sgd' } as never)).toThrow(/compile: loss is required/);
   });
