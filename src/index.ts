@@ -32,7 +32,13 @@ export {
 export {
   optimizers, Optimizer, SGD, Adagrad, RMSprop, Adam, AdamW,
   type SgdOptions, type AdagradOptions, type RmspropOptions, type AdamOptions, type Gradients, type Params,
+  type OptimizerBaseOptions, type OptimizerConfig, type OptimizerState, type LearningRate,
 } from './optimizers.js';
+export {
+  schedules, type LearningRateSchedule, type SerializedSchedule, type ScheduleConfig, type CosineDecayOptions, type ExponentialDecayOptions,
+  type PiecewiseConstantDecayOptions, type PolynomialDecayOptions, type LinearWarmupOptions,
+} from './schedules.js';
+export type { ClipOptions } from './clipping.js';
 export { losses, type LossFunction, type CrossentropyOptions } from './losses.js';
 export {
   metrics, type MetricFunction, type ScoreValues, type Probabilities, type ConfusionOptions, type ClassScores, type ClassificationReport,

@@ -18,6 +18,7 @@ import { type Random, randomFor } from './random.js';
 import { keep, tidy } from './scope.js';
 import { Tensor } from './tensor.js';
 import type { Sequential } from './nn/sequential.js';
+import type { Optimizer } from './optimizers.js';
 
 export interface FitOptions {
   /** Passes over the data (default 1). */
@@ -217,7 +218,7 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
             }
           }
           if (wantsBatchLogs) {
-            const logs = toLogs(batchValues!, metrics, 1);
+            const logs = withRate(toLogs(batchValues!, metrics, 1), optimizer);
             for (const c of callbackList) await c.onBatchEnd?.(b, { batch: b, size, ...logs });
           }
           if (yieldEvery === 'batch') await yieldToEventLoop();
@@ -235,6 +236,7 @@ export async function fitLoop(model: Sequential, x: Tensor, y: Tensor, options: 
           const val = await evaluateBatches(model, valX, valY, batchSize);
           for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
         }
+        withRate(logs, optimizer);
         history.record(epoch, logs);
         if (verbose > 0) {
           const ms = performance.now() - started;
@@ -317,6 +319,15 @@ function splitData(x: Tensor, y: Tensor, validationData: readonly [Tensor, Tenso
     valY: keep(ops.slice(y, [trainCount], [n - trainCount])),
   };
   return { ...parts, owned: [parts.trainX, parts.trainY, parts.valX, parts.valY] };
+}
+
+/**
+ * With a learning-rate schedule, adds the rate of the optimizer's latest update as
+ * `learningRate` (none before the first update, while accumulating).
+ */
+function withRate(logs: Logs, optimizer: Optimizer): Logs {
+  if (typeof optimizer.learningRate === 'function' && Number.isFinite(optimizer.lastLearningRate)) logs.learningRate = optimizer.lastLearningRate;
+  return logs;
 }
 
 /** Sums (or a batch's values, with count 1) as named means. */
