@@ -234,25 +234,28 @@ export abstract class Optimizer {
         s.assertAlive(`${this.name}.setState`);
       });
     });
+    // Copies first, then the old buffers go: saved may hold this optimizer's own tensors.
+    const sums = params.map((param, i) => {
+      const acc = pending > 0 ? saved.accumulators?.[i] : undefined;
+      return acc ? keep(ops.reshape(clone(acc), param.shape)) : undefined;
+    });
+    const copies = params.map((param, i) => saved.steps[i] === 0 ? undefined : saved.slots[i]!.map((s, j) => {
+      // A private copy: steps update the buffers in place, which must not reach the caller's
+      // tensor; the temporary handle is released once the variable holds the storage.
+      const copy = clone(s);
+      const slot = new Variable(copy, false, `${param.name}/${this.name}_${j}`);
+      copy.dispose();
+      return slot;
+    }));
     for (const t of this.accumulators.values()) t.dispose();
     this.accumulators.clear();
     params.forEach((param, i) => {
       this.state.get(param)?.slots.forEach((s) => s.dispose());
-      const acc = pending > 0 ? saved.accumulators?.[i] : undefined;
-      if (acc) this.accumulators.set(param, keep(ops.reshape(clone(acc), param.shape)));
-      if (saved.steps[i] === 0) {
-        this.state.delete(param);
-        return;
-      }
-      const own = saved.slots[i]!.map((s, j) => {
-        // A private copy: steps update the buffers in place, which must not reach the caller's
-        // tensor; the temporary handle is released once the variable holds the storage.
-        const copy = clone(s);
-        const slot = new Variable(copy, false, `${param.name}/${this.name}_${j}`);
-        copy.dispose();
-        return slot;
-      });
-      this.state.set(param, { slots: own, steps: saved.steps[i]! });
+      const sum = sums[i];
+      if (sum) this.accumulators.set(param, sum);
+      const own = copies[i];
+      if (own) this.state.set(param, { slots: own, steps: saved.steps[i]! });
+      else this.state.delete(param);
     });
     this.pending = pending;
     this.iterations = saved.iterations;
