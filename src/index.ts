@@ -12,9 +12,10 @@ import './tensor-methods.js';
 // Side effect: registers the wasm and webgpu backends (lazily). 'webgrad/core' is this file without it.
 import './backends/builtin.js';
 
-export { Tensor, Variable, memory, type DataType, type NestedArray, type TypedArray, type MemoryInfo } from './tensor.js';
+export { Tensor, Variable, memory, resetPeakMemory, type DataType, type NestedArray, type TypedArray, type MemoryInfo } from './tensor.js';
 export { tidy, keep, dispose } from './scope.js';
 export { valueAndGrad, grad, grads, noGrad, type ValueAndGrads } from './autograd.js';
+export { checkpoint } from './recompute.js';
 export {
   setBackend, getBackend, backendInfo, registerBackend, registeredBackends, releaseMemory, type BackendChoice, type BackendReport, type BackendFactory, type BackendOptions, type AutoOptions, type ProbeOptions,
 } from './backends/select.js';
@@ -25,7 +26,7 @@ export * from './ops/index.js';
 export { clipByValue as clip } from './ops/index.js';
 
 export {
-  layers, sequential, Sequential, Layer, Dense, ActivationLayer, Dropout, Flatten, initializers, Initializer,
+  layers, sequential, Sequential, Layer, Dense, ActivationLayer, Dropout, Flatten, Checkpointed, initializers, Initializer, type CheckpointedArgs,
   type LayerArgs, type DenseArgs, type ActivationArgs, type DropoutArgs, type Shape, type CompileArgs, type PredictOptions,
   type SequentialArgs, type InitializerSpec, type ActivationName, type LayerConfig,
 } from './nn/index.js';

@@ -5,6 +5,7 @@
 import { describe } from '../autograd.js';
 import { lookup } from '../options.js';
 import { ActivationLayer, type ActivationArgs, Dropout, type DropoutArgs, Flatten } from './basic-layers.js';
+import { Checkpointed } from './checkpointed.js';
 import { Dense, type DenseArgs } from './dense.js';
 import { type Initializer, initializers } from './initializers.js';
 import type { Layer, LayerArgs, LayerConfig } from './layer.js';
@@ -38,6 +39,11 @@ registerLayer('Dense', (c) => new Dense(withInitializers(c, ['kernelInitializer'
 registerLayer('Activation', (c) => new ActivationLayer(c as unknown as ActivationArgs));
 registerLayer('Dropout', (c) => new Dropout(c as unknown as DropoutArgs));
 registerLayer('Flatten', (c) => new Flatten(c as LayerArgs));
+registerLayer('Checkpointed', (c) => {
+  const inner = c.layers;
+  if (!Array.isArray(inner)) throw new Error(`Checkpointed: config.layers should be a list of { className, config }, got ${describe(inner)}`);
+  return new Checkpointed({ ...(typeof c.name === 'string' ? { name: c.name } : {}), layers: inner.map((l, i) => layerFromConfig(l, `layer ${i} of the block`)) });
+});
 
 /** A new layer from a saved { className, config }; errors name the layer's position. */
 export function layerFromConfig(saved: unknown, where = 'layer'): Layer {
