@@ -16,6 +16,7 @@ export { Tensor, Variable, memory, resetPeakMemory, type DataType, type NestedAr
 export { tidy, keep, dispose } from './scope.js';
 export { valueAndGrad, grad, grads, noGrad, type ValueAndGrads } from './autograd.js';
 export { checkpoint } from './recompute.js';
+export { estimateTrainingMemory, type MemoryEstimate, type EstimateOptions } from './nn/memory-estimate.js';
 export {
   setBackend, getBackend, backendInfo, registerBackend, registeredBackends, releaseMemory, type BackendChoice, type BackendReport, type BackendFactory, type BackendOptions, type AutoOptions, type ProbeOptions,
 } from './backends/select.js';
@@ -28,7 +29,7 @@ export { clipByValue as clip } from './ops/index.js';
 export {
   layers, sequential, Sequential, Layer, Dense, ActivationLayer, Dropout, Flatten, Checkpointed, initializers, Initializer, type CheckpointedArgs,
   type LayerArgs, type DenseArgs, type ActivationArgs, type DropoutArgs, type Shape, type CompileArgs, type PredictOptions,
-  type SequentialArgs, type InitializerSpec, type ActivationName, type LayerConfig,
+  type SequentialArgs, type SummaryOptions, type InitializerSpec, type ActivationName, type LayerConfig,
 } from './nn/index.js';
 export {
   optimizers, Optimizer, SGD, Adagrad, RMSprop, Adam, AdamW,

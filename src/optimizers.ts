@@ -92,6 +92,11 @@ export abstract class Optimizer {
     this.rate = checkLearningRate(`${this.name}.learningRate`, value, 0);
   }
 
+  /** State buffers this optimizer keeps per weight, each the weight's size (Adam: 2), for memory estimates. */
+  get slotsPerWeight(): number {
+    return STATE_SLOTS[this.rule()];
+  }
+
   /** The rate the next update will use (the schedule at `iterations`). */
   get currentLearningRate(): number {
     return this.rateAt(this.iterations, `${this.name}.currentLearningRate`);

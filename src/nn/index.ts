@@ -17,6 +17,6 @@ export { Layer, type LayerArgs, type Shape, type LayerConfig } from './layer.js'
 export { Dense, type DenseArgs } from './dense.js';
 export { Checkpointed, type CheckpointedArgs } from './checkpointed.js';
 export { ActivationLayer, Dropout, Flatten, type ActivationArgs, type DropoutArgs } from './basic-layers.js';
-export { Sequential, sequential, type CompileArgs, type PredictOptions, type SequentialArgs } from './sequential.js';
+export { Sequential, sequential, type CompileArgs, type PredictOptions, type SequentialArgs, type SummaryOptions } from './sequential.js';
 export { initializers, Initializer, type InitializerSpec } from './initializers.js';
 export type { ActivationName } from './activations.js';

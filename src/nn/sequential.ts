@@ -13,12 +13,24 @@ import { saveModel } from '../io/save.js';
 import type { SaveResult, SaveTarget } from '../io/store.js';
 import type { Preprocessing } from '../io/tabular.js';
 import { keep, tidy } from '../scope.js';
+import { describeEstimate, estimateTrainingMemory } from './memory-estimate.js';
 import { activeBackend } from '../backends/select.js';
 import { Tensor, type Variable } from '../tensor.js';
 import { evaluateBatches, fitLoop, type FitOptions } from '../train.js';
 import { Layer, type Shape } from './layer.js';
 
 export type OptimizerName = keyof typeof optimizers;
+
+export interface SummaryOptions {
+  /** Width of the table's rules (default 65). */
+  lineLength?: number;
+  /** Where lines go (default console.log). */
+  printFn?: (line: string) => void;
+  /** Add a training-memory estimate for batches of this size. */
+  batchSize?: number;
+  /** The optimizer to count state for (default: the compiled one). */
+  optimizer?: Optimizer;
+}
 
 export interface CompileArgs {
   optimizer: Optimizer | OptimizerName;
@@ -274,8 +286,23 @@ export class Sequential {
     weights.forEach((w, i) => own[i]!.assign(w));
   }
 
-  /** Prints (and returns) a table of layers, output shapes and parameter counts. */
-  summary(lineLength = 65, _positions?: readonly number[], printFn: (line: string) => void = console.log): string {
+  /**
+   * Prints (and returns) a table of layers, output shapes and parameter counts. Give
+   * `{ batchSize }` to add an estimate of training memory (weights, gradients,
+   * optimizer state, activations; see wg.estimateTrainingMemory).
+   */
+  summary(lineLength: number | SummaryOptions = 65, _positions?: readonly number[], printFn: (line: string) => void = console.log): string {
+    let estimate: string[] = [];
+    if (typeof lineLength === 'object' && lineLength !== null) {
+      const o = lineLength;
+      checkOptions('summary', o, ['lineLength', 'printFn', 'batchSize', 'optimizer']);
+      if (o.printFn !== undefined && typeof o.printFn !== 'function') throw new TypeError(`summary: printFn should be a function, got ${describe(o.printFn)}`);
+      printFn = o.printFn ?? printFn;
+      if (o.batchSize !== undefined) {
+        estimate = describeEstimate(estimateTrainingMemory(this, { batchSize: o.batchSize, ...(o.optimizer ? { optimizer: o.optimizer } : {}) }));
+      }
+      lineLength = checkNumber('summary', 'lineLength', o.lineLength, 65, { integer: true, min: 1 });
+    }
     const rows: string[][] = [['Layer (type)', 'Output shape', 'Param #']];
     let shape = this.inputShape;
     for (const layer of this.layerList) {
@@ -298,7 +325,7 @@ export class Sequential {
       `Total params: ${total}`,
       `Trainable params: ${trainable}`,
       `Non-trainable params: ${total - trainable}`,
-      rule('_'),
+      ...(estimate.length > 0 ? [...estimate, rule('_')] : [rule('_')]),
     ].join('\n');
     printFn(text);
     return text;

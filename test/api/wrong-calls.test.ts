@@ -170,6 +170,13 @@ const rows: WrongCall[] = [
   { name: 'piecewiseConstantDecay with a negative value', call: () => wg.schedules.piecewiseConstantDecay({ boundaries: [1], values: [0.1, -0.1] }), says: [/^schedules.piecewiseConstantDecay: every value should be a finite number >= 0, got -0.1$/] },
   { name: 'linearWarmup with warmupSteps 0', call: () => wg.schedules.linearWarmup({ learningRate: 0.1, warmupSteps: 0 }), says: [/^schedules.linearWarmup: warmupSteps should be an integer >= 1, got 0$/] },
 
+  { name: 'fit with a negative memoryBudget', call: (f) => f.model.fit(f.x43, f.y42, { memoryBudget: -1 }), says: [/^fit: memoryBudget should be a finite number > 0, got -1$/] },
+  { name: 'fit over its memoryBudget (the estimate in the message)', call: (f) => f.model.fit(f.x43, f.y42, { memoryBudget: 16 }), says: [/^fit: training would take about [\d.]+ KiB \(weights \d+ B, gradients \d+ B, optimizer state \d+ B, activations [\d.]+ KiB for batchSize 32\), over the memoryBudget of 16 B/] },
+  { name: 'estimateTrainingMemory with batchSize 0', call: (f) => wg.estimateTrainingMemory(f.model, { batchSize: 0 }), says: [/^estimateTrainingMemory: batchSize should be an integer >= 1, got 0$/] },
+  { name: 'summary with a misspelt batchsize', call: (f) => f.model.summary({ batchsize: 8 } as wg.SummaryOptions), says: [/^summary: /, suggests('batchsize', 'batchSize')] },
+  { name: 'checkpoint of a number', call: () => wg.checkpoint(3 as never), says: [/^checkpoint: expected a function of tensors returning a tensor, got number 3$/] },
+  { name: 'checkpointed without layers', call: () => wg.layers.checkpointed([]), says: [/^checkpointed: expected a layer or a non-empty array of layers, got an array of length 0$/] },
+
   // --- losses and metrics
   { name: 'meanSquaredError of different shapes', call: (f) => wg.losses.meanSquaredError(f.y42, f.y32), says: [/^meanSquaredError: yTrue and yPred should have the same shape, got yTrue \[4,2\] and yPred \[3,2\]$/] },
   { name: 'meanAbsoluteError of an array', call: (f) => wg.losses.meanAbsoluteError([1, 2] as unknown as wg.Tensor, f.v3), says: [/^meanAbsoluteError: yTrue should be a Tensor, got an array of length 2$/] },
