@@ -14,6 +14,7 @@ export const KIND_MATMUL = 3;
 export const KIND_GATHER = 4;
 export const KIND_SCATTER_ADD = 5;
 export const KIND_STEP = 6;
+export const KIND_RANDOM = 7;
 
 // --- dtypes ---------------------------------------------------------------
 export const DT_F32 = 0;
@@ -186,6 +187,17 @@ export const ST_GRAD = 12;
 export const ST_STATE = 16; // 3 addresses
 export const ST_HYPER = 32; // f64[8]
 export const ST_BYTES = 96;
+
+// Random descriptor (src/backends/random-bits.ts): a contiguous out, one word each.
+export const RN_DIST_BITS = 0;
+export const RN_DIST_UNIFORM = 1;
+
+export const RN_OUT = 0;
+export const RN_COUNT = 4;
+export const RN_SEED = 8;
+export const RN_OFFSET = 12;
+export const RN_DIST = 16;
+export const RN_BYTES = 20;
 
 /** Scratch each thread may use for index counters and accumulators (bytes). */
 export const SCRATCH_PART_BYTES = 16384;

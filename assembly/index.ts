@@ -3,10 +3,11 @@
 // `parts` that write disjoint outputs; any thread may run any part, and `thread`
 // picks the per-thread scratch.
 
-import { KIND_ELEMENTWISE, KIND_GATHER, KIND_MATMUL, KIND_REDUCE, KIND_SCATTER_ADD, KIND_STEP } from './abi';
+import { KIND_ELEMENTWISE, KIND_GATHER, KIND_MATMUL, KIND_RANDOM, KIND_REDUCE, KIND_SCATTER_ADD, KIND_STEP } from './abi';
 import { elementwise } from './elementwise';
 import { gather, scatterAdd } from './gather';
 import { matmul } from './matmul';
+import { random } from './random';
 import { reduce } from './reduce';
 import { step } from './step';
 import { setThread } from './thread';
@@ -20,6 +21,7 @@ export function dispatch(kind: i32, desc: usize, part: i32, parts: i32, thread: 
     case KIND_GATHER: gather(desc, part, parts); break;
     case KIND_SCATTER_ADD: scatterAdd(desc, part, parts); break;
     case KIND_STEP: step(desc, part, parts); break;
+    case KIND_RANDOM: random(desc, part, parts); break;
   }
 }
 

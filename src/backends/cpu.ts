@@ -3,9 +3,10 @@
 // backend is tested against it.
 
 import type {
-  Backend, BackendInfo, BinaryOp, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
+  Backend, BackendInfo, BinaryOp, MatmulOptions, OptimizerRule, RandomDistribution, ReduceOp, Storage, UnaryOp, View,
 } from './backend.js';
 import { binaryFunction, unaryFunction } from './scalar-ops.js';
+import { randomBits, uniformFromBits } from './random-bits.js';
 import { applyStepRule } from './step-rules.js';
 import { elementOffsets, sizeOf } from './strided.js';
 
@@ -194,6 +195,15 @@ export class CpuBackend implements Backend {
   fill(out: View, value: number): void {
     const O = array(out);
     for (const o of offsets(out)) O[o] = value;
+  }
+
+  random(out: View, seed: number, offset: number, dist: RandomDistribution): void {
+    const O = array(out);
+    const n = sizeOf(out.shape);
+    for (let i = 0; i < n; i++) {
+      const bits = randomBits(seed >>> 0, (offset + i) >>> 0);
+      O[out.offset + i] = dist === 'bits' ? bits | 0 : uniformFromBits(bits);
+    }
   }
 
   step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[]): void {

@@ -8,14 +8,14 @@
 // later call throw an error that says so, rather than hang.
 
 import type {
-  Backend, BackendInfo, BinaryOp, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
+  Backend, BackendInfo, BinaryOp, MatmulOptions, OptimizerRule, RandomDistribution, ReduceOp, Storage, UnaryOp, View,
 } from './backend.js';
 import { checkOptions } from '../options.js';
 import { STATE_SLOTS } from './step-rules.js';
 import { contiguousStrides, isContiguous, sizeOf } from './strided.js';
 import { acquireDevice, type AcquireOptions, type AcquiredDevice, type AdapterSummary, summarizeAdapter } from './webgpu/device.js';
 import {
-  binaryKernel, copyKernel, fillKernel, gatherKernel, type MatmulConfig, matmulKernel, type TiledConfig, reduceKernel, scatterAddKernel,
+  binaryKernel, copyKernel, fillKernel, gatherKernel, type MatmulConfig, matmulKernel, type TiledConfig, randomKernel, reduceKernel, scatterAddKernel,
   stepKernel, unaryKernel, whereKernel,
 } from './webgpu/kernels.js';
 import { LossSignal } from './webgpu/loss.js';
@@ -361,6 +361,16 @@ class WebGPUBackend implements Backend {
       return;
     }
     this.elementwise('fill', fillKernel(this.wg), out.shape, [out], [], word);
+  }
+
+  random(out: View, seed: number, offset: number, dist: RandomDistribution): void {
+    this.check('random');
+    this.requireDense('random', out, true);
+    const { uniform, count } = elementwiseParams('random', out.shape, [out], [], seed >>> 0);
+    if (count === 0) return;
+    uniform.u32[3] = offset >>> 0;
+    const groups = this.grid(Math.ceil(count / this.wg), 'random');
+    this.queue.dispatch(this.pipelines.get(randomKernel(dist, this.wg)), [out.storage as GpuStorage], uniform, groups);
   }
 
   reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
