@@ -18,6 +18,7 @@ export const KIND_IM2COL = 7;
 export const KIND_COL2IM = 8;
 export const KIND_POOL = 9;
 export const KIND_POOL_GRAD = 10;
+export const KIND_RANDOM = 18;
 
 // --- dtypes ---------------------------------------------------------------
 export const DT_F32 = 0;
@@ -219,6 +220,17 @@ export const CV_BYTES = 80;
 
 export const POOL_MAX = 0;
 export const POOL_AVG = 1;
+
+// Random descriptor (src/backends/random-bits.ts): a contiguous out, one word each.
+export const RN_DIST_BITS = 0;
+export const RN_DIST_UNIFORM = 1;
+
+export const RN_OUT = 0;
+export const RN_COUNT = 4;
+export const RN_SEED = 8;
+export const RN_OFFSET = 12;
+export const RN_DIST = 16;
+export const RN_BYTES = 20;
 
 /** Scratch each thread may use for index counters and accumulators (bytes). */
 export const SCRATCH_PART_BYTES = 16384;

@@ -5,7 +5,8 @@
 
 import {
   KIND_ATTENTION, KIND_ATTENTION_GRAD, KIND_COL2IM, KIND_ELEMENTWISE, KIND_GATHER, KIND_IM2COL, KIND_LAYER_NORM, KIND_LAYER_NORM_AFFINE,
-  KIND_LAYER_NORM_GRAD, KIND_MATMUL, KIND_POOL, KIND_POOL_GRAD, KIND_REDUCE, KIND_SCATTER_ADD, KIND_STEP, KIND_XENT, KIND_XENT_GRAD,
+  KIND_LAYER_NORM_GRAD, KIND_MATMUL, KIND_POOL, KIND_POOL_GRAD, KIND_RANDOM, KIND_REDUCE, KIND_SCATTER_ADD, KIND_STEP, KIND_XENT,
+  KIND_XENT_GRAD,
 } from './abi';
 import { attention, attentionGrad } from './attention';
 import { col2im, im2col, pool, poolGrad } from './conv';
@@ -14,6 +15,7 @@ import { layerNorm, layerNormAffine, layerNormGrad } from './norm';
 import { elementwise } from './elementwise';
 import { gather, scatterAdd } from './gather';
 import { matmul } from './matmul';
+import { random } from './random';
 import { reduce } from './reduce';
 import { step } from './step';
 import { setThread } from './thread';
@@ -38,6 +40,7 @@ export function dispatch(kind: i32, desc: usize, part: i32, parts: i32, thread: 
     case KIND_ATTENTION_GRAD: attentionGrad(desc, part, parts); break;
     case KIND_XENT: crossEntropy(desc, part, parts); break;
     case KIND_XENT_GRAD: crossEntropyGrad(desc, part, parts); break;
+    case KIND_RANDOM: random(desc, part, parts); break;
   }
 }
 

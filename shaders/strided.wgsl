@@ -6,9 +6,9 @@
 struct Elementwise {
   count: u32,
   rank: u32,
-  // a raw 32-bit word for kernels that need one (fill's value)
+  // raw 32-bit words for kernels that need them (fill's value; random's seed and counter offset)
   word: u32,
-  _pad: u32,
+  word2: u32,
   shape: array<vec4u, 2>,
   // strides[d] holds dimension d's stride for operands 0..3 (x, y, z, w)
   strides: array<vec4i, 8>,

@@ -25,6 +25,14 @@ class Tape {
   readonly nodes: Node[] = [];
   /** Ids of tensors that depend on a watched tensor. */
   readonly live = new Set<number>();
+  /**
+   * A probe (activation checkpointing's forward) keeps no nodes and saves nothing: it
+   * only finds which of its parent's live tensors the function reads (`captured`).
+   */
+  constructor(readonly parent?: Tape, readonly captured?: Map<number, Tensor>) {}
+  isLive(id: number): boolean {
+    return this.live.has(id) || (this.parent?.isLive(id) ?? false);
+  }
 }
 
 let activeTape: Tape | undefined;
@@ -32,7 +40,7 @@ let activeTape: Tape | undefined;
 /** True while recording and some input depends on a watched tensor. */
 export function needsGradient(inputs: readonly Tensor[]): boolean {
   if (!activeTape) return false;
-  for (const t of inputs) if (activeTape.live.has(t.id)) return true;
+  for (const t of inputs) if (activeTape.isLive(t.id)) return true;
   return false;
 }
 
@@ -44,7 +52,67 @@ export function record(inputs: readonly Tensor[], output: Tensor, saved: readonl
   const tape = activeTape;
   if (!tape || !needsGradient(inputs)) return;
   tape.live.add(output.id);
+  if (tape.captured) {
+    for (const t of inputs) if (!tape.live.has(t.id) && tape.parent!.isLive(t.id)) tape.captured.set(t.id, t);
+    return;
+  }
   tape.nodes.push({ inputs, output, saved: saved.map((t) => t.share(t.shape, t.strides, t.offset, 'internal')), backward });
+}
+
+/**
+ * @internal activation checkpointing (see recompute.ts). Runs `forward` recording
+ * nothing but which watched tensors it reads, and records one node whose backward
+ * runs `again` (the same computation on the saved `args`) under a fresh tape and
+ * back-propagates `dy` through it. Without a tape it is just `forward()`.
+ */
+export function recordRecomputed(args: readonly Tensor[], forward: () => Tensor, again: (args: readonly Tensor[]) => Tensor): Tensor {
+  const outer = activeTape;
+  if (!outer) return forward();
+  const probe = new Tape(outer, new Map());
+  // the arguments count as read even when the function ignores one
+  for (const t of args) if (outer.isLive(t.id)) probe.captured!.set(t.id, t);
+  activeTape = probe;
+  let y: Tensor;
+  try {
+    y = forward();
+  } finally {
+    activeTape = outer;
+  }
+  const inputs = [...probe.captured!.values()];
+  if (inputs.length === 0) return y;
+  // Only the arguments are saved (the block's boundary activations); the variables it
+  // reads stay alive on their own, and everything in between is recomputed.
+  record(inputs, y, args, (dy, kept) => {
+    let grads: Tensor[] | undefined;
+    const all = (): Tensor[] => (grads ??= backwardThrough(() => again(kept), inputs.map((t) => {
+      const i = args.indexOf(t);
+      return i >= 0 ? kept[i]! : t;
+    }), dy));
+    return inputs.map((_, j) => () => all()[j]!);
+  });
+  return y;
+}
+
+/** Gradients of `f()`, seeded with `dy`, for `targets` (the tensors f reads). */
+function backwardThrough(f: () => Tensor, targets: readonly Tensor[], dy: Tensor): Tensor[] {
+  const tape = new Tape();
+  for (const t of targets) tape.live.add(t.id);
+  const previous = activeTape;
+  return tidy(() => {
+    activeTape = tape;
+    let y: Tensor;
+    try {
+      y = f();
+    } finally {
+      activeTape = previous;
+    }
+    try {
+      const found = backward(tape, y, targets, dy);
+      return targets.map((t, i) => found[i] ?? zerosLikeOf(t));
+    } finally {
+      for (const node of tape.nodes) for (const t of node.saved) t.dispose();
+    }
+  });
 }
 
 /** Runs `fn` with recording paused: what it computes is treated as a constant. */
@@ -151,10 +219,10 @@ export function grads(f: (...xs: Tensor[]) => Tensor): (xs: readonly Tensor[]) =
   };
 }
 
-function backward(tape: Tape, value: Tensor, targets: readonly Tensor[]): (Tensor | undefined)[] {
+function backward(tape: Tape, value: Tensor, targets: readonly Tensor[], seed?: Tensor): (Tensor | undefined)[] {
   const wanted = new Set(targets.map((t) => t.id));
   const grads = new Map<number, Tensor>();
-  grads.set(value.id, onesLikeScalar(value));
+  grads.set(value.id, seed ? seed.share() : onesLikeScalar(value));
   for (let i = tape.nodes.length - 1; i >= 0; i--) {
     const node = tape.nodes[i]!;
     const dy = grads.get(node.output.id);

@@ -47,6 +47,8 @@ interface Snapshot {
   /** Per trainable weight, its optimizer state buffers (none before its first step). */
   readonly slots: readonly (readonly Float32Array[])[];
   readonly optimizer: { readonly iterations: number; readonly steps: readonly number[] };
+  /** Gradient accumulation: micro-batches summed since the last update, and the sums per trainable weight. */
+  readonly accumulation: { readonly pending: number; readonly sums: readonly (Float32Array | undefined)[] };
   /** Per layer, its generator's state (dropout), or undefined. */
   readonly random: readonly (RandomState | undefined)[];
   readonly tally: TallyState;
@@ -167,7 +169,9 @@ export class DeviceLossGuard {
   private issue(epoch: number, batch: number, steps: readonly StepValues[]): InFlight {
     const weights = this.model.weights;
     const state = this.optimizer.getState(this.params);
-    const parts: Tensor[] = [...steps.flatMap((s) => s.values), ...weights, ...state.slots.flat()];
+    const pending = state.pending ?? 0;
+    const sums = pending > 0 ? (state.accumulators ?? []) : [];
+    const parts: Tensor[] = [...steps.flatMap((s) => s.values), ...weights, ...state.slots.flat(), ...sums.filter((t): t is Tensor => t !== undefined)];
     const total = parts.reduce((n, t) => n + t.size, 0);
     const backend = this.backend;
     const ref = allocate(total, 'float32', backend, { op: 'fit', what: `a snapshot of the weights and optimizer state for onDeviceLoss: 'fallback' [${total}] float32` });
@@ -187,6 +191,8 @@ export class DeviceLossGuard {
       steps: [...state.steps],
       random: this.model.layers.map((l) => l.randomState()),
       slotCounts: state.slots.map((s) => s.length),
+      pending,
+      hasSum: this.params.map((_, i) => sums[i] !== undefined),
       sizes: steps.map((s) => s.size),
     };
     const previous = this.last;
@@ -216,9 +222,17 @@ export class DeviceLossGuard {
         offset += size;
         return v;
       }));
+      const accumulated = counters.hasSum.map((has, i) => {
+        if (!has) return undefined;
+        const size = this.params[i]!.size;
+        const v = values.slice(offset, offset + size);
+        offset += size;
+        return v;
+      });
       const snapshot: Snapshot = {
         epoch, batch, weights: weightValues, slots,
         optimizer: { iterations: counters.iterations, steps: counters.steps },
+        accumulation: { pending: counters.pending, sums: accumulated },
         random: counters.random,
         tally: { sums, seen, count },
         lastStep,
@@ -265,8 +279,11 @@ export class DeviceLossGuard {
       w.replaceStorage(ref);
     });
     const slots = snapshot.slots.map((list, i) => list.map((values) => fromValues(values, this.params[i]!.shape, 'float32')));
-    this.optimizer.setState(this.params, { iterations: snapshot.optimizer.iterations, steps: snapshot.optimizer.steps, slots });
+    const { pending } = snapshot.accumulation;
+    const accumulators = snapshot.accumulation.sums.map((values, i) => (values ? fromValues(values, this.params[i]!.shape, 'float32') : undefined));
+    this.optimizer.setState(this.params, { iterations: snapshot.optimizer.iterations, steps: snapshot.optimizer.steps, slots, pending, accumulators });
     for (const list of slots) for (const t of list) t.dispose();
+    for (const t of accumulators) t?.dispose();
     this.model.layers.forEach((layer, i) => {
       const state = snapshot.random[i];
       if (state) layer.restoreRandomState(state);

@@ -12,9 +12,11 @@ import './tensor-methods.js';
 // Side effect: registers the wasm and webgpu backends (lazily). 'webgrad/core' is this file without it.
 import './backends/builtin.js';
 
-export { Tensor, Variable, memory, type DataType, type NestedArray, type TypedArray, type MemoryInfo } from './tensor.js';
+export { Tensor, Variable, memory, resetPeakMemory, type DataType, type NestedArray, type TypedArray, type MemoryInfo } from './tensor.js';
 export { tidy, keep, dispose } from './scope.js';
 export { valueAndGrad, grad, grads, noGrad, type ValueAndGrads } from './autograd.js';
+export { checkpoint } from './recompute.js';
+export { estimateTrainingMemory, type MemoryEstimate, type EstimateOptions } from './nn/memory-estimate.js';
 export {
   setBackend, getBackend, backendInfo, registerBackend, registeredBackends, releaseMemory, type BackendChoice, type BackendReport, type BackendFactory, type BackendOptions, type AutoOptions, type ProbeOptions,
 } from './backends/select.js';
@@ -25,9 +27,9 @@ export * from './ops/index.js';
 export { clipByValue as clip } from './ops/index.js';
 
 export {
-  layers, sequential, Sequential, Layer, Dense, ActivationLayer, Dropout, Flatten, initializers, Initializer,
+  layers, sequential, Sequential, Layer, Dense, ActivationLayer, Dropout, Flatten, Checkpointed, initializers, Initializer, type CheckpointedArgs,
   type LayerArgs, type DenseArgs, type ActivationArgs, type DropoutArgs, type Shape, type CompileArgs, type PredictOptions,
-  type SequentialArgs, type InitializerSpec, type ActivationName, type LayerConfig,
+  type SequentialArgs, type SummaryOptions, type InitializerSpec, type ActivationName, type LayerConfig,
   registerActivation, type ActivationFunction, type ActivationSpec,
 } from './nn/index.js';
 export type { LossName, MetricName, OptimizerName, InitializerName } from './names.js';
@@ -43,7 +45,13 @@ export { models, GPT, type GPTConfig, type KVCache, type GenerateOptions } from 
 export {
   optimizers, Optimizer, SGD, Adagrad, RMSprop, Adam, AdamW,
   type SgdOptions, type AdagradOptions, type RmspropOptions, type AdamOptions, type Gradients, type Params,
+  type OptimizerBaseOptions, type OptimizerConfig, type OptimizerState, type LearningRate,
 } from './optimizers.js';
+export {
+  schedules, type LearningRateSchedule, type SerializedSchedule, type ScheduleConfig, type CosineDecayOptions, type ExponentialDecayOptions,
+  type PiecewiseConstantDecayOptions, type PolynomialDecayOptions, type LinearWarmupOptions,
+} from './schedules.js';
+export type { ClipOptions } from './clipping.js';
 export { losses, type LossFunction, type CrossentropyOptions } from './losses.js';
 export {
   metrics, type MetricFunction, type ScoreValues, type Probabilities, type ConfusionOptions, type ClassScores, type ClassificationReport,

@@ -5,7 +5,7 @@
 // and optimizer state are copied (on the device) at each epoch's start and put back.
 
 import * as ops from './ops/index.js';
-import type { Optimizer } from './optimizers.js';
+import type { Optimizer, OptimizerState } from './optimizers.js';
 import { keep } from './scope.js';
 import type { Tensor, Variable } from './tensor.js';
 
@@ -22,7 +22,7 @@ interface Snapshot {
   weights: Tensor[];
   /** The non-trainable weights (moving statistics), which the epoch's steps also change. */
   state: Tensor[];
-  optimizer: { iterations: number; steps: number[]; slots: Tensor[][] };
+  optimizer: OptimizerState & { slots: Tensor[][] };
 }
 
 export class NanGuard {
@@ -54,7 +54,13 @@ export class NanGuard {
     this.snapshot = {
       weights: this.params.map((p) => keep(ops.clone(p))),
       state: this.state.map((v) => keep(ops.clone(v))),
-      optimizer: { iterations: state.iterations, steps: state.steps, slots: state.slots.map((s) => s.map((t) => keep(ops.clone(t)))) },
+      optimizer: {
+        iterations: state.iterations,
+        steps: state.steps,
+        slots: state.slots.map((s) => s.map((t) => keep(ops.clone(t)))),
+        pending: state.pending,
+        accumulators: state.accumulators?.map((t) => (t ? keep(ops.clone(t)) : undefined)),
+      },
     };
   }
 
@@ -81,6 +87,7 @@ export class NanGuard {
     if (!this.snapshot) return;
     for (const t of [...this.snapshot.weights, ...this.snapshot.state]) t.dispose();
     for (const slots of this.snapshot.optimizer.slots) for (const t of slots) t.dispose();
+    for (const t of this.snapshot.optimizer.accumulators ?? []) t?.dispose();
     this.snapshot = undefined;
   }
 }

@@ -6,12 +6,22 @@ import type { OptimizerRule } from './backends/backend.js';
 import { STATE_SLOTS } from './backends/step-rules.js';
 import { contiguousStrides } from './backends/strided.js';
 import { describe, trainableByName, valueAndGrad } from './autograd.js';
-import { checkBoolean, checkNumber, checkOptions } from './options.js';
+import { checkClipOptions, CLIP_KEYS, type ClipOptions, clipGradients } from './clipping.js';
+import { checkBoolean, checkNumber, checkOptions, given } from './options.js';
 import { optimizerOptions } from './optimizer-args.js';
+import * as ops from './ops/index.js';
 import { clone } from './ops/creation.js';
 import { contiguous } from './ops/shape.js';
+import { isSchedule, type SerializedSchedule } from './schedules.js';
+import { keep, tidy } from './scope.js';
 import { allocate, Tensor, Variable } from './tensor.js';
 import { shapeString } from './ops/util.js';
+
+/** A learning rate given to an optimizer: a number >= 0, or a function of the step. */
+function checkLearningRate(fn: string, value: unknown, fallback: number): LearningRate {
+  if (typeof value === 'function') return value as (step: number) => number;
+  return checkNumber(fn, 'learningRate', value, fallback, { min: 0 });
+}
 
 /** Per-parameter optimizer state: the rule's buffers and how many steps it has taken. */
 interface ParamState {
@@ -22,23 +32,96 @@ interface ParamState {
 export type Gradients = readonly Tensor[] | Readonly<Record<string, Tensor>>;
 export type Params = readonly Variable[] | Readonly<Record<string, Variable>>;
 
-export abstract class Optimizer {
-  /** May be changed between steps (learning-rate schedules). */
-  learningRate: number;
-  /** Number of applyGradients calls so far. */
-  iterations = 0;
-  private readonly state = new Map<Variable, ParamState>();
+/** A learning rate: a number, or a schedule of the update step (`wg.schedules`, or your own function). */
+export type LearningRate = number | ((step: number) => number);
 
-  protected constructor(readonly name: string, learningRate: number) {
-    this.learningRate = learningRate;
+/** Options every optimizer takes besides its own. */
+export interface OptimizerBaseOptions extends ClipOptions {
+  /** A number, or a schedule (`wg.schedules.cosineDecay(...)`) called with the update step, 0 for the first. */
+  learningRate?: LearningRate;
+  /**
+   * Average the gradients of this many applyGradients calls (micro-batches) and apply
+   * them as one update on the last (Keras 3's gradient_accumulation_steps; default 1).
+   * The step count, and so schedules and Adam's bias correction, count updates, not calls.
+   */
+  gradientAccumulationSteps?: number;
+}
+
+const BASE_KEYS = ['learningRate', ...CLIP_KEYS, 'gradientAccumulationSteps'];
+
+/** What getConfig returns: options as they are saved (a schedule as { className, config }). */
+export type OptimizerConfig = Record<string, number | boolean | SerializedSchedule>;
+
+/** What getState returns and setState takes (checkpoints, the NaN guard, device-loss snapshots). */
+export interface OptimizerState {
+  /** Updates applied so far. */
+  iterations: number;
+  steps: readonly number[];
+  slots: readonly (readonly Tensor[])[];
+  /** Micro-batches summed since the last update (gradient accumulation; default 0). */
+  pending?: number;
+  /** Their summed gradients, per parameter (undefined where none yet). */
+  accumulators?: readonly (Tensor | undefined)[];
+}
+
+export abstract class Optimizer {
+  /** Updates applied so far: the step a schedule is called with next. */
+  iterations = 0;
+  /** The learning rate of the most recent update (NaN before the first). */
+  lastLearningRate = NaN;
+  readonly clipping: Readonly<ClipOptions>;
+  readonly gradientAccumulationSteps: number;
+  private rate: LearningRate;
+  /** The rate of the update being applied (set by applyGradients for `hyper`). */
+  protected currentRate = 0;
+  private readonly state = new Map<Variable, ParamState>();
+  /** Summed micro-batch gradients, while accumulating. */
+  private readonly accumulators = new Map<Variable, Tensor>();
+  private pending = 0;
+
+  protected constructor(readonly name: string, options: OptimizerBaseOptions, defaultLearningRate: number) {
+    this.rate = checkLearningRate(name, options.learningRate, defaultLearningRate);
+    this.clipping = Object.freeze(checkClipOptions(name, options));
+    this.gradientAccumulationSteps = checkNumber(name, 'gradientAccumulationSteps', options.gradientAccumulationSteps, 1, { integer: true, min: 1 });
+  }
+
+  /** A number or a schedule; may be changed between steps. */
+  get learningRate(): LearningRate {
+    return this.rate;
+  }
+  set learningRate(value: LearningRate) {
+    this.rate = checkLearningRate(`${this.name}.learningRate`, value, 0);
+  }
+
+  /** State buffers this optimizer keeps per weight, each the weight's size (Adam: 2), for memory estimates. */
+  get slotsPerWeight(): number {
+    return STATE_SLOTS[this.rule()];
+  }
+
+  /** The rate the next update will use (the schedule at `iterations`). */
+  get currentLearningRate(): number {
+    return this.rateAt(this.iterations, `${this.name}.currentLearningRate`);
   }
 
   /** The options that recreate this optimizer with `wg.optimizers[name](config)` (saved with a model). */
-  abstract getConfig(): Record<string, number | boolean>;
+  getConfig(): OptimizerConfig {
+    const rate = this.rate;
+    let learningRate: number | SerializedSchedule;
+    if (typeof rate === 'number') learningRate = rate;
+    else if (isSchedule(rate)) learningRate = { className: rate.className, config: rate.config };
+    // A function of your own cannot be saved: the saved model keeps the rate it would use next.
+    else learningRate = this.currentLearningRate;
+    const out: OptimizerConfig = { learningRate, ...this.ownConfig() };
+    for (const key of CLIP_KEYS) if (this.clipping[key] !== undefined) out[key] = this.clipping[key]!;
+    if (this.gradientAccumulationSteps !== 1) out.gradientAccumulationSteps = this.gradientAccumulationSteps;
+    return out;
+  }
 
+  /** The optimizer's own options (besides learningRate, clipping and accumulation). */
+  protected abstract ownConfig(): Record<string, number | boolean>;
   /** The fused rule to run for a parameter that has taken `step` steps (1-based). */
   protected abstract rule(): OptimizerRule;
-  /** The rule's scalars for this step, in the layout of step-rules.ts. */
+  /** The rule's scalars for this step, in the layout of step-rules.ts (the rate is `currentRate`). */
   protected abstract hyper(step: number): number[];
   /** The initial value of every state buffer (adagrad starts its sum elsewhere). */
   protected initialSlotValue(): number {
@@ -48,12 +131,42 @@ export abstract class Optimizer {
   /**
    * Updates each parameter in place from its gradient. Takes aligned arrays
    * `(grads, params)`, aligned records, or a record of gradients keyed by variable
-   * name (as `valueAndGrad(f)` returns) with `params` omitted.
+   * name (as `valueAndGrad(f)` returns) with `params` omitted. With
+   * gradientAccumulationSteps n, only every n-th call updates (with the mean of the n
+   * calls' gradients); the others add to the sums. Clipping applies to the gradients
+   * of the update (after averaging), as in Keras.
    */
   applyGradients(grads: Gradients, params?: Params): void {
+    const fn = `${this.name}.applyGradients`;
     const pairs = this.pair(grads, params);
-    this.iterations++;
-    for (const [key, grad, param] of pairs) {
+    const n = this.gradientAccumulationSteps;
+    const updating = this.pending + 1 >= n;
+    // Checked before any work is queued: a schedule that fails changes nothing.
+    const rate = updating ? this.rateAt(this.iterations, fn) : 0;
+    let list: [Tensor, Variable][] = pairs.map(([, g, p]) => [g, p]);
+    const made: Tensor[] = [];
+    if (n > 1) {
+      const sums = tidy(() => pairs.map(([, g, p]) => {
+        const previous = this.accumulators.get(p);
+        return previous ? ops.add(previous, g) : ops.clone(g);
+      }));
+      pairs.forEach(([, , p], i) => {
+        this.accumulators.get(p)?.dispose();
+        this.accumulators.set(p, keep(sums[i]!));
+      });
+      this.pending++;
+      if (!updating) return;
+      list = tidy(() => [...this.accumulators].map(([p, sum]) => [ops.div(sum, n), p] as [Tensor, Variable]));
+      for (const sum of this.accumulators.values()) sum.dispose();
+      this.accumulators.clear();
+      this.pending = 0;
+      made.push(...list.map(([g]) => keep(g)));
+    }
+    const clipped = clipGradients(list.map(([g]) => g), this.clipping);
+    for (const c of clipped) if (!list.some(([g]) => g === c)) made.push(keep(c));
+    this.currentRate = rate;
+    list.forEach(([, param], i) => {
+      const grad = clipped[i]!;
       let state = this.state.get(param);
       if (!state) {
         state = { slots: this.makeSlots(param), steps: 0 };
@@ -65,7 +178,21 @@ export abstract class Optimizer {
       const backend = param.backend;
       backend.step(this.rule(), param.view(), g.view(), state.slots.map((s) => s.view()), this.hyper(state.steps));
       if (g !== grad) g.dispose();
+    });
+    for (const t of made) t.dispose();
+    this.iterations++;
+    this.lastLearningRate = rate;
+  }
+
+  /** The rate at `step`, checked: a schedule that returns a negative or non-finite rate is an error naming the step. */
+  private rateAt(step: number, fn: string): number {
+    const rate = this.rate;
+    if (typeof rate === 'number') return rate;
+    const value = rate(step);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new Error(`${fn}: the learning-rate schedule returned ${typeof value === 'number' ? value : given(value)} at step ${step}; expected a finite number >= 0`);
     }
+    return value;
   }
 
   /**
@@ -82,46 +209,61 @@ export abstract class Optimizer {
     return undefined;
   }
 
-  /** The state buffers of `params` and the step counts, for checkpoints. */
-  getState(params: readonly Variable[]): { iterations: number; steps: number[]; slots: Tensor[][] } {
+  /** The state buffers of `params`, the step counts and any pending accumulation, for checkpoints. */
+  getState(params: readonly Variable[]): OptimizerState & { slots: Tensor[][] } {
     return {
       iterations: this.iterations,
       steps: params.map((p) => this.state.get(p)?.steps ?? 0),
       slots: params.map((p) => this.state.get(p)?.slots ?? []),
+      pending: this.pending,
+      accumulators: params.map((p) => this.accumulators.get(p)),
     };
   }
 
-  /** Restores what getState returned (copies the slot values in). */
-  setState(params: readonly Variable[], saved: { iterations: number; steps: readonly number[]; slots: readonly (readonly Tensor[])[] }): void {
+  /** Restores what getState returned (copies the tensors in). */
+  setState(params: readonly Variable[], saved: OptimizerState): void {
     if (saved.steps.length !== params.length || saved.slots.length !== params.length) {
       throw new Error(`${this.name}.setState: expected state for ${params.length} parameters, got ${saved.steps.length}`);
+    }
+    const pending = saved.pending ?? 0;
+    if (!Number.isSafeInteger(pending) || pending < 0 || pending >= this.gradientAccumulationSteps) {
+      throw new Error(`${this.name}.setState: pending should be an integer from 0 to ${this.gradientAccumulationSteps - 1} (gradientAccumulationSteps - 1), got ${pending}`);
     }
     // Check everything first: a bad call changes nothing.
     params.forEach((param, i) => {
       const slots = saved.slots[i]!;
       const want = saved.steps[i]! === 0 ? 0 : STATE_SLOTS[this.rule()];
       if (slots.length !== want) throw new Error(`${this.name}.setState: parameter ${i} should have ${want} state buffers, got ${slots.length}`);
-      slots.forEach((s, j) => {
+      const acc = pending > 0 ? saved.accumulators?.[i] : undefined;
+      [...slots, ...(acc ? [acc] : [])].forEach((s, j) => {
         if (s.size !== param.size) throw new Error(`${this.name}.setState: buffer ${j} of parameter ${i} has shape ${shapeString(s.shape)}, expected ${param.size} elements`);
         s.assertAlive(`${this.name}.setState`);
       });
     });
+    // Copies first, then the old buffers go: saved may hold this optimizer's own tensors.
+    const sums = params.map((param, i) => {
+      const acc = pending > 0 ? saved.accumulators?.[i] : undefined;
+      return acc ? keep(ops.reshape(clone(acc), param.shape)) : undefined;
+    });
+    const copies = params.map((param, i) => saved.steps[i] === 0 ? undefined : saved.slots[i]!.map((s, j) => {
+      // A private copy: steps update the buffers in place, which must not reach the caller's
+      // tensor; the temporary handle is released once the variable holds the storage.
+      const copy = clone(s);
+      const slot = new Variable(copy, false, `${param.name}/${this.name}_${j}`);
+      copy.dispose();
+      return slot;
+    }));
+    for (const t of this.accumulators.values()) t.dispose();
+    this.accumulators.clear();
     params.forEach((param, i) => {
       this.state.get(param)?.slots.forEach((s) => s.dispose());
-      if (saved.steps[i] === 0) {
-        this.state.delete(param);
-        return;
-      }
-      const own = saved.slots[i]!.map((s, j) => {
-        // A private copy: steps update the buffers in place, which must not reach the caller's
-        // tensor; the temporary handle is released once the variable holds the storage.
-        const copy = clone(s);
-        const slot = new Variable(copy, false, `${param.name}/${this.name}_${j}`);
-        copy.dispose();
-        return slot;
-      });
-      this.state.set(param, { slots: own, steps: saved.steps[i]! });
+      const sum = sums[i];
+      if (sum) this.accumulators.set(param, sum);
+      const own = copies[i];
+      if (own) this.state.set(param, { slots: own, steps: saved.steps[i]! });
+      else this.state.delete(param);
     });
+    this.pending = pending;
     this.iterations = saved.iterations;
   }
 
@@ -129,6 +271,9 @@ export abstract class Optimizer {
   dispose(): void {
     for (const s of this.state.values()) for (const t of s.slots) t.dispose();
     this.state.clear();
+    for (const t of this.accumulators.values()) t.dispose();
+    this.accumulators.clear();
+    this.pending = 0;
   }
 
   private makeSlots(param: Variable): Tensor[] {
@@ -189,8 +334,7 @@ export abstract class Optimizer {
 
 // --- the optimizers --------------------------------------------------------
 
-export interface SgdOptions {
-  learningRate?: number;
+export interface SgdOptions extends OptimizerBaseOptions {
   momentum?: number;
   dampening?: number;
   nesterov?: boolean;
@@ -203,8 +347,8 @@ export class SGD extends Optimizer {
   readonly nesterov: boolean;
   readonly weightDecay: number;
   constructor(options: SgdOptions = {}) {
-    checkOptions('sgd', options, ['learningRate', 'momentum', 'dampening', 'nesterov', 'weightDecay']);
-    super('sgd', checkNumber('sgd', 'learningRate', options.learningRate, 0.01, { min: 0 }));
+    checkOptions('sgd', options, [...BASE_KEYS, 'momentum', 'dampening', 'nesterov', 'weightDecay']);
+    super('sgd', options, 0.01);
     this.momentum = checkNumber('sgd', 'momentum', options.momentum, 0, { min: 0 });
     this.dampening = checkNumber('sgd', 'dampening', options.dampening, 0);
     this.nesterov = checkBoolean('sgd', 'nesterov', options.nesterov, false);
@@ -213,20 +357,19 @@ export class SGD extends Optimizer {
       throw new Error(`sgd: nesterov needs momentum > 0 and dampening 0, got momentum ${this.momentum} and dampening ${this.dampening}`);
     }
   }
-  getConfig(): Record<string, number | boolean> {
-    return { learningRate: this.learningRate, momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
+  protected ownConfig(): Record<string, number | boolean> {
+    return { momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
   }
   protected rule(): OptimizerRule {
     return this.momentum === 0 ? 'sgd' : this.nesterov ? 'nesterov' : 'momentum';
   }
   protected hyper(step: number): number[] {
-    if (this.momentum === 0) return [this.learningRate, this.weightDecay];
-    return [this.learningRate, this.weightDecay, this.momentum, this.dampening, step === 1 ? 1 : 0];
+    if (this.momentum === 0) return [this.currentRate, this.weightDecay];
+    return [this.currentRate, this.weightDecay, this.momentum, this.dampening, step === 1 ? 1 : 0];
   }
 }
 
-export interface AdagradOptions {
-  learningRate?: number;
+export interface AdagradOptions extends OptimizerBaseOptions {
   lrDecay?: number;
   weightDecay?: number;
   initialAccumulatorValue?: number;
@@ -239,15 +382,15 @@ export class Adagrad extends Optimizer {
   readonly initialAccumulatorValue: number;
   readonly eps: number;
   constructor(options: AdagradOptions = {}) {
-    checkOptions('adagrad', options, ['learningRate', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps']);
-    super('adagrad', checkNumber('adagrad', 'learningRate', options.learningRate, 0.01, { min: 0 }));
+    checkOptions('adagrad', options, [...BASE_KEYS, 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps']);
+    super('adagrad', options, 0.01);
     this.lrDecay = checkNumber('adagrad', 'lrDecay', options.lrDecay, 0, { min: 0 });
     this.weightDecay = checkNumber('adagrad', 'weightDecay', options.weightDecay, 0, { min: 0 });
     this.initialAccumulatorValue = checkNumber('adagrad', 'initialAccumulatorValue', options.initialAccumulatorValue, 0, { min: 0 });
     this.eps = checkNumber('adagrad', 'eps', options.eps, 1e-10, { min: 0 });
   }
-  getConfig(): Record<string, number | boolean> {
-    return { learningRate: this.learningRate, lrDecay: this.lrDecay, weightDecay: this.weightDecay, initialAccumulatorValue: this.initialAccumulatorValue, eps: this.eps };
+  protected ownConfig(): Record<string, number | boolean> {
+    return { lrDecay: this.lrDecay, weightDecay: this.weightDecay, initialAccumulatorValue: this.initialAccumulatorValue, eps: this.eps };
   }
   protected rule(): OptimizerRule {
     return 'adagrad';
@@ -256,12 +399,11 @@ export class Adagrad extends Optimizer {
     return this.initialAccumulatorValue;
   }
   protected hyper(step: number): number[] {
-    return [this.learningRate / (1 + (step - 1) * this.lrDecay), this.weightDecay, this.eps];
+    return [this.currentRate / (1 + (step - 1) * this.lrDecay), this.weightDecay, this.eps];
   }
 }
 
-export interface RmspropOptions {
-  learningRate?: number;
+export interface RmspropOptions extends OptimizerBaseOptions {
   alpha?: number;
   eps?: number;
   weightDecay?: number;
@@ -276,27 +418,26 @@ export class RMSprop extends Optimizer {
   readonly momentum: number;
   readonly centered: boolean;
   constructor(options: RmspropOptions = {}) {
-    checkOptions('rmsprop', options, ['learningRate', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered']);
-    super('rmsprop', checkNumber('rmsprop', 'learningRate', options.learningRate, 0.01, { min: 0 }));
+    checkOptions('rmsprop', options, [...BASE_KEYS, 'alpha', 'eps', 'weightDecay', 'momentum', 'centered']);
+    super('rmsprop', options, 0.01);
     this.alpha = checkNumber('rmsprop', 'alpha', options.alpha, 0.99, { min: 0, max: 1 });
     this.eps = checkNumber('rmsprop', 'eps', options.eps, 1e-8, { min: 0 });
     this.weightDecay = checkNumber('rmsprop', 'weightDecay', options.weightDecay, 0, { min: 0 });
     this.momentum = checkNumber('rmsprop', 'momentum', options.momentum, 0, { min: 0 });
     this.centered = checkBoolean('rmsprop', 'centered', options.centered, false);
   }
-  getConfig(): Record<string, number | boolean> {
-    return { learningRate: this.learningRate, alpha: this.alpha, eps: this.eps, weightDecay: this.weightDecay, momentum: this.momentum, centered: this.centered };
+  protected ownConfig(): Record<string, number | boolean> {
+    return { alpha: this.alpha, eps: this.eps, weightDecay: this.weightDecay, momentum: this.momentum, centered: this.centered };
   }
   protected rule(): OptimizerRule {
     return this.centered ? 'rmspropCentered' : 'rmsprop';
   }
   protected hyper(): number[] {
-    return [this.learningRate, this.weightDecay, this.alpha, this.eps, this.momentum];
+    return [this.currentRate, this.weightDecay, this.alpha, this.eps, this.momentum];
   }
 }
 
-export interface AdamOptions {
-  learningRate?: number;
+export interface AdamOptions extends OptimizerBaseOptions {
   beta1?: number;
   beta2?: number;
   eps?: number;
@@ -309,21 +450,21 @@ export class Adam extends Optimizer {
   readonly eps: number;
   readonly weightDecay: number;
   constructor(options: AdamOptions = {}, name = 'adam', defaultWeightDecay = 0) {
-    checkOptions(name, options, ['learningRate', 'beta1', 'beta2', 'eps', 'weightDecay']);
-    super(name, checkNumber(name, 'learningRate', options.learningRate, 0.001, { min: 0 }));
+    checkOptions(name, options, [...BASE_KEYS, 'beta1', 'beta2', 'eps', 'weightDecay']);
+    super(name, options, 0.001);
     this.beta1 = checkNumber(name, 'beta1', options.beta1, 0.9, { min: 0, max: 1 });
     this.beta2 = checkNumber(name, 'beta2', options.beta2, 0.999, { min: 0, max: 1 });
     this.eps = checkNumber(name, 'eps', options.eps, 1e-8, { min: 0 });
     this.weightDecay = checkNumber(name, 'weightDecay', options.weightDecay, defaultWeightDecay, { min: 0 });
   }
-  getConfig(): Record<string, number | boolean> {
-    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay };
+  protected ownConfig(): Record<string, number | boolean> {
+    return { beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay };
   }
   protected rule(): OptimizerRule {
     return 'adam';
   }
   protected hyper(step: number): number[] {
-    return [this.learningRate, this.weightDecay, this.beta1, this.beta2, this.eps, 1 - this.beta1 ** step, 1 - this.beta2 ** step];
+    return [this.currentRate, this.weightDecay, this.beta1, this.beta2, this.eps, 1 - this.beta1 ** step, 1 - this.beta2 ** step];
   }
 }
 

@@ -17,7 +17,7 @@ export function storageType(dtype: DataType): DType {
   return dtype === 'float32' ? 'f32' : 'i32';
 }
 
-const stats = { tensors: 0, bytes: 0, buffers: 0 };
+const stats = { tensors: 0, bytes: 0, buffers: 0, peak: 0 };
 
 export interface MemoryInfo {
   /** Tensors that are neither disposed nor collected. */
@@ -26,10 +26,25 @@ export interface MemoryInfo {
   numBytes: number;
   /** Backend storages alive. */
   numDataBuffers: number;
+  /** The most bytes alive at any moment since the start or the last `resetPeakMemory()` (tensor storage only, as numBytes). */
+  peakBytes: number;
 }
 
-export function memory(): MemoryInfo {
-  return { numTensors: stats.tensors, numBytes: stats.bytes, numDataBuffers: stats.buffers };
+/**
+ * Tensors and bytes alive now, and the peak since the last reset. Pass
+ * `{ resetPeak: true }` to start a new peak from here (after reading this one).
+ */
+export function memory(options?: { resetPeak?: boolean }): MemoryInfo {
+  const info = { numTensors: stats.tensors, numBytes: stats.bytes, numDataBuffers: stats.buffers, peakBytes: stats.peak };
+  if (options?.resetPeak) stats.peak = stats.bytes;
+  return info;
+}
+
+/** Starts a new peak for `memory().peakBytes` at the bytes alive now; returns the previous peak. */
+export function resetPeakMemory(): number {
+  const peak = stats.peak;
+  stats.peak = stats.bytes;
+  return peak;
 }
 
 /** Backend storage with a reference count: one per tensor that views it. */
@@ -38,6 +53,7 @@ export class DataRef {
   constructor(readonly backend: Backend, readonly storage: Storage, readonly bytes: number) {
     stats.bytes += bytes;
     stats.buffers++;
+    if (stats.bytes > stats.peak) stats.peak = stats.bytes;
   }
   /** True when more than one tensor views this storage (so in-place writes must copy first). */
   get shared(): boolean {

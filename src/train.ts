@@ -19,6 +19,8 @@ import { type Random, randomFor } from './random.js';
 import { keep, tidy } from './scope.js';
 import { Tensor, type Variable } from './tensor.js';
 import type { LayersModel } from './nn/model-base.js';
+import type { Optimizer } from './optimizers.js';
+import { estimateTrainingMemory, formatBytes } from './nn/memory-estimate.js';
 
 export interface FitOptions {
   /** Passes over the data (default 1). */
@@ -64,11 +66,16 @@ export interface FitOptions {
    * ends where an uninterrupted one would. Replaces initialEpoch.
    */
   resumeFrom?: CheckpointSource;
+  /**
+   * Bytes training may take: fit refuses before the first step when
+   * wg.estimateTrainingMemory for this batch size is above it, with the estimate.
+   */
+  memoryBudget?: number;
 }
 
 const FIT_KEYS = [
   'epochs', 'batchSize', 'shuffle', 'seed', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'initialEpoch', 'yieldEvery', 'signal',
-  'checkpoint', 'resumeFrom', 'onNaN', 'onDeviceLoss',
+  'checkpoint', 'resumeFrom', 'onNaN', 'onDeviceLoss', 'memoryBudget',
 ];
 
 /** An AbortSignal, or an object that behaves as one (another realm's, a polyfill). */
@@ -112,6 +119,7 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
   const onDeviceLoss = checkChoice('fit', 'onDeviceLoss', options.onDeviceLoss, 'fallback', ['fallback', 'throw']);
   const callbackList = checkCallbacks('fit', options.callbacks);
   const shuffle = checkBoolean('fit', 'shuffle', options.shuffle, true);
+  const memoryBudget = checkNumber('fit', 'memoryBudget', options.memoryBudget, Infinity, { min: 0, minExclusive: true });
   const signal = options.signal;
   if (signal !== undefined && !isAbortSignal(signal)) throw new TypeError(`fit: signal should be an AbortSignal, got ${given(signal)}`);
   const { optimizer, loss, metrics } = model.compiledFor('fit');
@@ -136,6 +144,7 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
     await checkFitData(model, x, y, options.validationData);
     const params = model.trainableWeights;
     if (params.length === 0) throw new Error(`fit: the model has no trainable weights`);
+    if (options.memoryBudget !== undefined) checkBudget(model, batchSize, memoryBudget);
     const n = data.trainX.shape[0]!;
     const batches = Math.ceil(n / batchSize);
     const random: Random = randomFor(options.seed);
@@ -224,7 +233,7 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
             }
           }
           if (wantsBatchLogs) {
-            const logs = toLogs(batchValues!, metrics, 1);
+            const logs = withRate(toLogs(batchValues!, metrics, 1), optimizer);
             for (const c of callbackList) await c.onBatchEnd?.(b, { batch: b, size, ...logs });
           }
           if (yieldEvery === 'batch') await yieldToEventLoop();
@@ -242,6 +251,7 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
           const val = await evaluateBatches(model, valX, valY, batchSize);
           for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
         }
+        withRate(logs, optimizer);
         history.record(epoch, logs);
         if (verbose > 0) {
           const ms = performance.now() - started;
@@ -325,6 +335,26 @@ function splitData(x: Tensor, y: Tensor, validationData: readonly [Tensor, Tenso
     valY: keep(ops.slice(y, [trainCount], [n - trainCount])),
   };
   return { ...parts, owned: [parts.trainX, parts.trainY, parts.valX, parts.valY] };
+}
+
+/** Refuses a fit whose estimated training memory is above the budget, before the first step. */
+function checkBudget(model: LayersModel, batchSize: number, budget: number): void {
+  const e = estimateTrainingMemory(model, { batchSize });
+  if (e.total <= budget) return;
+  throw new Error(
+    `fit: training would take about ${formatBytes(e.total)} (weights ${formatBytes(e.weights)}, gradients ${formatBytes(e.gradients)}, ` +
+    `optimizer state ${formatBytes(e.optimizerState)}, activations ${formatBytes(e.activations)} for batchSize ${batchSize}), ` +
+    `over the memoryBudget of ${formatBytes(budget)}; use a smaller batchSize (with gradientAccumulationSteps to keep the effective batch) or wg.layers.checkpointed blocks`,
+  );
+}
+
+/**
+ * With a learning-rate schedule, adds the rate of the optimizer's latest update as
+ * `learningRate` (none before the first update, while accumulating).
+ */
+function withRate(logs: Logs, optimizer: Optimizer): Logs {
+  if (typeof optimizer.learningRate === 'function' && Number.isFinite(optimizer.lastLearningRate)) logs.learningRate = optimizer.lastLearningRate;
+  return logs;
 }
 
 /** Sums (or a batch's values, with count 1) as named means. */

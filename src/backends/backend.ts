@@ -112,6 +112,12 @@ export interface AttentionParams {
   readonly seed: number;
 }
 
+/**
+ * What `random` writes: 'bits' the raw 32-bit words (an i32 out, bit pattern as
+ * unsigned), 'uniform' floats in [0, 1) with 24 random bits: (bits >>> 8) × 2⁻²⁴ (f32 out).
+ */
+export type RandomDistribution = 'bits' | 'uniform';
+
 /** Optimizer update rules a backend may fuse into one kernel per parameter. */
 export type OptimizerRule = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'rmspropCentered' | 'adam' | 'adamw';
 
@@ -210,6 +216,16 @@ export interface Backend {
   copy(x: View, out: View): void;
   /** Sets every element of out (which may be strided) to value. */
   fill(out: View, value: number): void;
+
+  /**
+   * Counter-based random numbers: element i (row-major) of a contiguous `out` gets
+   * the word `randomBits(seed, offset + i)` of random-bits.ts (a 32-bit hash of the
+   * seed and the counter, arithmetic mod 2³²), as `dist` says. Every backend
+   * computes the same words, so a seeded stream is bit-identical on cpu, wasm and
+   * webgpu, and nothing is uploaded per call (dropout masks). seed and offset are
+   * unsigned 32-bit integers; `out` may have any offset but must be contiguous.
+   */
+  random(out: View, seed: number, offset: number, dist: RandomDistribution): void;
 
   /**
    * One fused, in-place optimizer update of a contiguous f32 parameter (offset 0):

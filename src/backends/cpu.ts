@@ -3,12 +3,13 @@
 // backend is tested against it.
 
 import type {
-  AttentionParams, Backend, BackendInfo, BinaryOp, ConvGeometry, MatmulOptions, OptimizerRule, PoolGeometry, PoolOp, ReduceOp, Storage,
-  UnaryOp, View,
+  AttentionParams, Backend, BackendInfo, BinaryOp, ConvGeometry, MatmulOptions, OptimizerRule, PoolGeometry, PoolOp, RandomDistribution,
+  ReduceOp, Storage, UnaryOp, View,
 } from './backend.js';
 import * as conv from './cpu-conv.js';
 import * as lm from './cpu-lm.js';
 import { binaryFunction, unaryFunction } from './scalar-ops.js';
+import { randomBits, uniformFromBits } from './random-bits.js';
 import { applyStepRule } from './step-rules.js';
 import { elementOffsets, sizeOf } from './strided.js';
 
@@ -217,6 +218,15 @@ export class CpuBackend implements Backend {
 
   pool2dGrad(op: PoolOp, x: View, dy: View, out: View, geometry: PoolGeometry): void {
     conv.poolGrad(op, image(x), array(dy) as Float32Array, dy.offset, array(out) as Float32Array, geometry);
+  }
+
+  random(out: View, seed: number, offset: number, dist: RandomDistribution): void {
+    const O = array(out);
+    const n = sizeOf(out.shape);
+    for (let i = 0; i < n; i++) {
+      const bits = randomBits(seed >>> 0, (offset + i) >>> 0);
+      O[out.offset + i] = dist === 'bits' ? bits | 0 : uniformFromBits(bits);
+    }
   }
 
   step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[]): void {

@@ -8,8 +8,8 @@
 // later call throw an error that says so, rather than hang.
 
 import type {
-  AttentionParams, Backend, BackendInfo, BinaryOp, ConvGeometry, MatmulOptions, OptimizerRule, PoolGeometry, PoolOp, ReduceOp, Storage,
-  UnaryOp, View,
+  AttentionParams, Backend, BackendInfo, BinaryOp, ConvGeometry, MatmulOptions, OptimizerRule, PoolGeometry, PoolOp, RandomDistribution,
+  ReduceOp, Storage, UnaryOp, View,
 } from './backend.js';
 import * as lm from './webgpu/lm.js';
 import { checkOptions } from '../options.js';
@@ -17,8 +17,8 @@ import { STATE_SLOTS } from './step-rules.js';
 import { contiguousStrides, isContiguous, sizeOf } from './strided.js';
 import { acquireDevice, type AcquireOptions, type AcquiredDevice, type AdapterSummary, summarizeAdapter } from './webgpu/device.js';
 import {
-  binaryKernel, copyKernel, fillKernel, gatherKernel, type MatmulConfig, matmulKernel, type TiledConfig, reduceKernel, scatterAddKernel,
-  stepKernel, unaryKernel, whereKernel, windowKernel, type WindowKernel,
+  binaryKernel, copyKernel, fillKernel, gatherKernel, type MatmulConfig, matmulKernel, randomKernel, reduceKernel, scatterAddKernel,
+  stepKernel, type TiledConfig, unaryKernel, whereKernel, windowKernel, type WindowKernel,
 } from './webgpu/kernels.js';
 import { LossSignal } from './webgpu/loss.js';
 import { BufferPool, GpuStorage, mib, StagingPool } from './webgpu/memory.js';
@@ -406,6 +406,16 @@ class WebGPUBackend implements Backend {
       return;
     }
     this.elementwise('fill', fillKernel(this.wg), out.shape, [out], [], word);
+  }
+
+  random(out: View, seed: number, offset: number, dist: RandomDistribution): void {
+    this.check('random');
+    this.requireDense('random', out, true);
+    const { uniform, count } = elementwiseParams('random', out.shape, [out], [], seed >>> 0);
+    if (count === 0) return;
+    uniform.u32[3] = offset >>> 0;
+    const groups = this.grid(Math.ceil(count / this.wg), 'random');
+    this.queue.dispatch(this.pipelines.get(randomKernel(dist, this.wg)), [out.storage as GpuStorage], uniform, groups);
   }
 
   reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {

@@ -30,6 +30,8 @@ interface OptimizerEntry {
   readonly steps: number;
   /** Tensor names of the state buffers in the file. */
   readonly slots: readonly string[];
+  /** Tensor name of the summed micro-batch gradients, while accumulating. */
+  readonly accumulated?: string;
 }
 
 export interface CheckpointState {
@@ -41,7 +43,13 @@ export interface CheckpointState {
   readonly model: ModelJson;
   /** Tensor names of model.weights, in order. */
   readonly weights: readonly string[];
-  readonly optimizer: { readonly name: string; readonly iterations: number; readonly params: readonly OptimizerEntry[] };
+  readonly optimizer: {
+    readonly name: string;
+    readonly iterations: number;
+    readonly params: readonly OptimizerEntry[];
+    /** Micro-batches summed since the last update (gradient accumulation); absent means 0. */
+    readonly pending?: number;
+  };
   /** fit's shuffle generator, and each layer's own generator by layer index. */
   readonly random: { readonly fit: RandomState; readonly layers: Readonly<Record<string, RandomState>> };
 }
@@ -81,7 +89,13 @@ export async function encodeCheckpoint(model: LayersModel, epoch: number, fitRan
       tensors[name] = { shape: param.shape, data: await saved.slots[k]![j]!.data<Float32Array>() };
       slots.push(name);
     }
-    entries.push({ weight: weights.indexOf(param), steps: saved.steps[k]!, slots });
+    const sum = saved.accumulators?.[k];
+    let accumulated: string | undefined;
+    if (sum && (saved.pending ?? 0) > 0) {
+      accumulated = `optimizer/${param.name}/accumulated`;
+      tensors[accumulated] = { shape: param.shape, data: await sum.data<Float32Array>() };
+    }
+    entries.push({ weight: weights.indexOf(param), steps: saved.steps[k]!, slots, ...(accumulated ? { accumulated } : {}) });
   }
   const layers: Record<string, RandomState> = {};
   model.layers.forEach((layer, i) => {
@@ -102,7 +116,7 @@ export async function encodeCheckpoint(model: LayersModel, epoch: number, fitRan
       ...(training ? { training } : {}),
     },
     weights: weights.map((w) => w.name),
-    optimizer: { name: optimizer.name, iterations: saved.iterations, params: entries },
+    optimizer: { name: optimizer.name, iterations: saved.iterations, params: entries, ...(saved.pending ? { pending: saved.pending } : {}) },
     random: { fit: fitRandom, layers },
   };
   return encodeSafetensors(tensors, { format: 'webgrad', [METADATA_KEY]: JSON.stringify(state) });
@@ -252,14 +266,27 @@ export function restoreCheckpoint(model: LayersModel, checkpoint: Checkpoint): {
     });
   });
   const steps = params.map((p) => state.optimizer.params.find((e) => e.weight === weights.indexOf(p))?.steps ?? 0);
+  const pending = state.optimizer.pending ?? 0;
+  if (!Number.isSafeInteger(pending) || pending < 0 || pending >= optimizer!.gradientAccumulationSteps) {
+    fail(`the checkpoint has ${pending} micro-batches pending; this model's optimizer accumulates ${optimizer!.gradientAccumulationSteps} (gradientAccumulationSteps)`);
+  }
+  const sums = params.map((p) => {
+    const name = state.optimizer.params.find((e) => e.weight === weights.indexOf(p))?.accumulated;
+    if (name === undefined || pending === 0) return undefined;
+    const t = file.tensors.get(name);
+    if (!t || t.dtype !== 'F32' || t.data.length !== p.size) fail(`optimizer buffer '${name}' is missing or is not ${p.size} float32 values`);
+    return t!;
+  });
 
   // Everything is checked: now change the model.
   const weightTensors = values.map((t, i) => ops.tensor(t.data as Float32Array, weights[i]!.shape));
   model.setWeights(weightTensors);
   for (const t of weightTensors) t.dispose();
   const slots = slotTensors.map((list, k) => list.map((t) => ops.tensor(t.data as Float32Array, params[k]!.shape)));
-  optimizer!.setState(params, { iterations: state.optimizer.iterations, steps, slots });
+  const accumulators = sums.map((t, k) => (t ? ops.tensor(t.data as Float32Array, params[k]!.shape) : undefined));
+  optimizer!.setState(params, { iterations: state.optimizer.iterations, steps, slots, pending, accumulators });
   for (const list of slots) for (const t of list) t.dispose();
+  for (const t of accumulators) t?.dispose();
   model.layers.forEach((layer, i) => {
     const saved = layerStates[i];
     if (saved) layer.restoreRandomState(saved);

@@ -10,7 +10,8 @@ import type { Layer, LayerConfig, Shape } from '../nn/layer.js';
 import { layerFromConfig } from '../nn/registry.js';
 import type { LayersModel } from '../nn/model-base.js';
 import { isName, type LossName, type MetricName, OPTIMIZER_NAMES } from '../names.js';
-import { optimizers } from '../optimizers.js';
+import { type OptimizerConfig, optimizers } from '../optimizers.js';
+import { scheduleFromConfig, type SerializedSchedule } from '../schedules.js';
 import * as ops from '../ops/index.js';
 import { shapeString } from '../ops/util.js';
 import type { Safetensors } from './safetensors.js';
@@ -20,7 +21,7 @@ export const MODEL_FORMAT = 'webgrad-model';
 export const FORMAT_VERSION = 1;
 
 export interface TrainingConfig {
-  readonly optimizer: { readonly className: string; readonly config: Readonly<Record<string, number | boolean>> };
+  readonly optimizer: { readonly className: string; readonly config: Readonly<OptimizerConfig> };
   /** A loss name usable in compile. */
   readonly loss: string;
   readonly metrics: readonly string[];
@@ -267,7 +268,12 @@ export function compileFromJson(model: LayersModel, training: TrainingConfig | u
       return false;
     }
   });
+  const config: Record<string, unknown> = { ...training.optimizer.config };
+  // A saved schedule comes back as one (it resumes at the optimizer's restored step).
+  if (typeof config.learningRate === 'object' && config.learningRate !== null) {
+    config.learningRate = scheduleFromConfig(config.learningRate as SerializedSchedule, 'load: training.optimizer.config.learningRate');
+  }
   // the names were checked above
-  model.compile({ optimizer: make({ ...training.optimizer.config }) as never, loss: training.loss as LossName, metrics: metrics as MetricName[] });
+  model.compile({ optimizer: make(config) as never, loss: training.loss as LossName, metrics: metrics as MetricName[] });
   return true;
 }

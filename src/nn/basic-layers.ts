@@ -3,7 +3,8 @@
 import { sizeOf } from '../backends/strided.js';
 import { checkNumber, checkOptions } from '../options.js';
 import * as ops from '../ops/index.js';
-import { fromValues } from '../ops/util.js';
+import { uniformOnDevice } from '../ops/random-device.js';
+import { tidy } from '../scope.js';
 import { Random, type RandomState, randomFor } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { activationConfig, type ActivationSpec, resolveActivation } from './activations.js';
@@ -62,12 +63,13 @@ export class Dropout extends Layer {
   protected call(x: Tensor, training: boolean): Tensor {
     if (!training || this.rate === 0) return ops.reshape(x, x.shape);
     const keep = 1 - this.rate;
-    const mask = new Float32Array(sizeOf(x.shape));
-    for (let i = 0; i < mask.length; i++) mask[i] = this.random.next() < keep ? 1 / keep : 0;
-    const m = fromValues(mask, x.shape, 'float32');
-    const y = ops.mul(x, m);
-    m.dispose();
-    return y;
+    // The mask is drawn on the device (no upload): one word from the layer's generator
+    // seeds this call's counter-based stream, the same on every backend.
+    const seed = this.random.nextUint32();
+    return tidy(() => {
+      const u = uniformOnDevice(x.shape, seed);
+      return ops.mul(x, ops.mul(ops.cast(ops.less(u, keep), 'float32'), 1 / keep));
+    });
   }
   /** @internal */
   override randomState(): RandomState {

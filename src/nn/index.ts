@@ -12,6 +12,7 @@ import { Embedding, type EmbeddingArgs } from './embedding.js';
 import { Add, Concatenate, type ConcatenateArgs } from './merge.js';
 import { MultiHeadAttention, type MultiHeadAttentionArgs } from './attention.js';
 import { LayerNormalization, type LayerNormalizationArgs } from './layer-norm.js';
+import { checkpointed } from './checkpointed.js';
 
 export const layers = {
   dense: (args: DenseArgs): Dense => new Dense(args),
@@ -44,6 +45,7 @@ export const layers = {
   layerNormalization: (args?: LayerNormalizationArgs): LayerNormalization => new LayerNormalization(args),
   /** Keras' multi-head attention: `mha.apply([query, value, key?], { useCausalMask })`. */
   multiHeadAttention: (args: MultiHeadAttentionArgs): MultiHeadAttention => new MultiHeadAttention(args),
+  checkpointed,
 };
 
 export { Layer, type LayerArgs, type Shape, type LayerConfig, type ApplyOptions } from './layer.js';
@@ -56,12 +58,13 @@ export { SymbolicTensor, input, type InputArgs } from './symbolic.js';
 export { Model, model, type ModelArgs } from './functional.js';
 export { LayersModel } from './model-base.js';
 export { Dense, type DenseArgs } from './dense.js';
+export { Checkpointed, type CheckpointedArgs } from './checkpointed.js';
 export { ActivationLayer, Dropout, Flatten, type ActivationArgs, type DropoutArgs } from './basic-layers.js';
 export { BatchNormalization, type BatchNormalizationArgs } from './batch-norm.js';
 export { GlobalAveragePooling2D, GlobalMaxPooling2D } from './global-pooling.js';
 export { Conv2D, DepthwiseConv2D, type Conv2DArgs, type DepthwiseConv2DArgs } from './conv-layers.js';
 export { MaxPooling2D, AveragePooling2D, type Pooling2DArgs } from './pooling-layers.js';
 export { Reshape, type ReshapeArgs } from './reshape.js';
-export { Sequential, sequential, type CompileArgs, type PredictOptions, type SequentialArgs } from './sequential.js';
+export { Sequential, sequential, type CompileArgs, type PredictOptions, type SequentialArgs, type SummaryOptions } from './sequential.js';
 export { initializers, Initializer, type InitializerSpec } from './initializers.js';
 export { registerActivation, type ActivationName, type ActivationFunction, type ActivationSpec } from './activations.js';

@@ -24,8 +24,20 @@ import { evaluateBatches, fitLoop, type FitOptions } from '../train.js';
 import { fitDatasetLoop, type FitDatasetOptions } from '../train-dataset.js';
 import { type Dataset, isDataset } from '../datasets/dataset.js';
 import type { Layer, Shape } from './layer.js';
+import { describeEstimate, estimateTrainingMemory } from './memory-estimate.js';
 
 export type { OptimizerName };
+
+export interface SummaryOptions {
+  /** Width of the table's rules (default 65). */
+  lineLength?: number;
+  /** Where lines go (default console.log). */
+  printFn?: (line: string) => void;
+  /** Add a training-memory estimate for batches of this size (sequential models). */
+  batchSize?: number;
+  /** The optimizer to count state for (default: the compiled one). */
+  optimizer?: Optimizer;
+}
 
 export interface CompileArgs {
   /** An optimizer from wg.optimizers, or a name ('adam', 'sgd', Keras' 'Adam', ...) for one with its defaults. */
@@ -278,8 +290,32 @@ export abstract class LayersModel {
     weights.forEach((w, i) => own[i]!.assign(w));
   }
 
-  /** Prints (and returns) a table of layers, output shapes and parameter counts. */
-  summary(lineLength = 65, _positions?: readonly number[], printFn: (line: string) => void = console.log): string {
+  /**
+   * Whether the layers form one chain (each layer's output the next one's input), which
+   * is what the training-memory estimate walks. Sequential says yes.
+   */
+  protected get isChain(): boolean {
+    return false;
+  }
+
+  /**
+   * Prints (and returns) a table of layers, output shapes and parameter counts. Give
+   * `{ batchSize }` to add an estimate of training memory (weights, gradients,
+   * optimizer state, activations; see wg.estimateTrainingMemory; sequential models).
+   */
+  summary(lineLength: number | SummaryOptions = 65, _positions?: readonly number[], printFn: (line: string) => void = console.log): string {
+    let estimate: string[] = [];
+    if (typeof lineLength === 'object' && lineLength !== null) {
+      const o = lineLength;
+      checkOptions('summary', o, ['lineLength', 'printFn', 'batchSize', 'optimizer']);
+      if (o.printFn !== undefined && typeof o.printFn !== 'function') throw new TypeError(`summary: printFn should be a function, got ${describe(o.printFn)}`);
+      printFn = o.printFn ?? printFn;
+      if (o.batchSize !== undefined) {
+        if (!this.isChain) throw new Error('summary: a training-memory estimate ({ batchSize }) is made for sequential models only; this model is a graph of layers');
+        estimate = describeEstimate(estimateTrainingMemory(this, { batchSize: o.batchSize, ...(o.optimizer ? { optimizer: o.optimizer } : {}) }));
+      }
+      lineLength = checkNumber('summary', 'lineLength', o.lineLength, 65, { integer: true, min: 1 });
+    }
     const summaryRows = this.summaryRows();
     const withInputs = summaryRows.some((r) => r.inputs !== undefined);
     const header = ['Layer (type)', 'Output shape', 'Param #', ...(withInputs ? ['Connected to'] : [])];
@@ -303,7 +339,7 @@ export abstract class LayersModel {
       `Total params: ${total}`,
       `Trainable params: ${trainable}`,
       `Non-trainable params: ${total - trainable}`,
-      rule('_'),
+      ...(estimate.length > 0 ? [...estimate, rule('_')] : [rule('_')]),
     ].join('\n');
     printFn(text);
     return text;

@@ -7,6 +7,7 @@ import { canonical, INITIALIZER_NAMES } from '../names.js';
 import { ActivationLayer, type ActivationArgs, Dropout, type DropoutArgs, Flatten } from './basic-layers.js';
 import { BatchNormalization, type BatchNormalizationArgs } from './batch-norm.js';
 import { Conv2D, type Conv2DArgs, DepthwiseConv2D, type DepthwiseConv2DArgs } from './conv-layers.js';
+import { Checkpointed } from './checkpointed.js';
 import { Dense, type DenseArgs } from './dense.js';
 import { GlobalAveragePooling2D, GlobalMaxPooling2D } from './global-pooling.js';
 import { Embedding, type EmbeddingArgs } from './embedding.js';
@@ -64,6 +65,11 @@ registerLayer('Add', (c) => new Add(c as LayerArgs));
 registerLayer('Concatenate', (c) => new Concatenate(c as ConcatenateArgs));
 registerLayer('LayerNormalization', (c) => new LayerNormalization(withInitializers(c, ['gammaInitializer', 'betaInitializer']) as unknown as LayerNormalizationArgs));
 registerLayer('MultiHeadAttention', (c) => new MultiHeadAttention(withInitializers(c, ['kernelInitializer', 'biasInitializer']) as unknown as MultiHeadAttentionArgs));
+registerLayer('Checkpointed', (c) => {
+  const inner = c.layers;
+  if (!Array.isArray(inner)) throw new Error(`Checkpointed: config.layers should be a list of { className, config }, got ${describe(inner)}`);
+  return new Checkpointed({ ...(typeof c.name === 'string' ? { name: c.name } : {}), layers: inner.map((l, i) => layerFromConfig(l, `layer ${i} of the block`)) });
+});
 
 /** A new layer from a saved { className, config }; errors name the layer's position. */
 export function layerFromConfig(saved: unknown, where = 'layer'): Layer {

@@ -10,7 +10,7 @@ import type { SequentialArchitecture } from '../io/model-json.js';
 import { Layer, type Shape } from './layer.js';
 import { defaultModelName, LayersModel, type SummaryRow } from './model-base.js';
 
-export type { CompileArgs, Compiled, OptimizerName, PredictOptions } from './model-base.js';
+export type { CompileArgs, Compiled, OptimizerName, PredictOptions, SummaryOptions } from './model-base.js';
 
 export interface SequentialArgs {
   layers?: readonly Layer[];
@@ -90,6 +90,10 @@ export class Sequential extends LayersModel {
   /** @internal */
   architecture(): SequentialArchitecture {
     return { className: 'Sequential', name: this.name, inputShape: [...this.inputShape!], layers: this.layerList.map((l) => l.toConfig()) };
+  }
+
+  protected override get isChain(): boolean {
+    return true;
   }
 
   protected summaryRows(): SummaryRow[] {

@@ -263,6 +263,30 @@ const rows: WrongCall[] = [
   { name: 'applyGradients by name with an unknown name', call: (f) => wg.optimizers.sgd().applyGradients({ nothing: f.grad3 }), says: [/^sgd.applyGradients: no trainable variable named 'nothing'/] },
   { name: 'applyGradients with a gradient from another backend (changes nothing)', call: (f) => wg.optimizers.sgd().applyGradients([f.grad3, f.foreign], [f.variable, f.variable]), says: [/^sgd.applyGradients: gradient '1' lives on the wasm backend, the parameter on \w+/] },
 
+  // --- learning-rate schedules, clipping, accumulation
+  { name: 'sgd with a NaN learning rate', call: () => wg.optimizers.sgd({ learningRate: NaN }), says: [/^sgd: learningRate should be a finite number >= 0, got NaN$/] },
+  { name: 'adam with a negative globalClipNorm', call: () => wg.optimizers.adam({ globalClipNorm: -1 }), says: [/^adam: globalClipNorm should be a finite number > 0, got -1$/] },
+  { name: 'sgd with an infinite clipNorm', call: () => wg.optimizers.sgd({ clipNorm: Infinity }), says: [/^sgd: clipNorm should be a finite number > 0, got Infinity$/] },
+  { name: 'rmsprop with clipValue 0', call: () => wg.optimizers.rmsprop({ clipValue: 0 }), says: [/^rmsprop: clipValue should be a finite number > 0, got 0$/] },
+  { name: 'adamw with two clipping options', call: () => wg.optimizers.adamw({ clipNorm: 1, globalClipNorm: 1 }), says: [/^adamw: give at most one of clipNorm, globalClipNorm and clipValue, got clipNorm and globalClipNorm$/] },
+  { name: 'adagrad with gradientAccumulationSteps 0', call: () => wg.optimizers.adagrad({ gradientAccumulationSteps: 0 }), says: [/^adagrad: gradientAccumulationSteps should be an integer >= 1, got 0$/] },
+  { name: 'sgd with gradientAccumulationSteps 1.5', call: () => wg.optimizers.sgd({ gradientAccumulationSteps: 1.5 }), says: [/^sgd: gradientAccumulationSteps should be an integer >= 1, got 1.5$/] },
+  { name: 'sgd with a misspelt globalClipnorm', call: () => wg.optimizers.sgd({ globalClipnorm: 1 } as wg.SgdOptions), says: [/^sgd: /, suggests('globalClipnorm', 'globalClipNorm')] },
+  { name: 'setting a negative learningRate', call: () => { wg.optimizers.adam().learningRate = -0.1; }, says: [/^adam.learningRate: learningRate should be a finite number >= 0, got -0.1$/] },
+  { name: 'applyGradients where the schedule returns NaN (step named, nothing changes)', call: (f) => wg.optimizers.sgd({ learningRate: () => NaN }).applyGradients([f.grad3], [f.variable]), says: [/^sgd.applyGradients: the learning-rate schedule returned NaN at step 0; expected a finite number >= 0$/] },
+  { name: 'cosineDecay with negative decaySteps', call: () => wg.schedules.cosineDecay({ initialLearningRate: 0.1, decaySteps: -5 }), says: [/^schedules.cosineDecay: decaySteps should be a finite number > 0, got -5$/] },
+  { name: 'cosineDecay without options', call: () => wg.schedules.cosineDecay(undefined as unknown as wg.CosineDecayOptions), says: [/^schedules.cosineDecay: expected options \{ initialLearningRate, decaySteps, … \}, got undefined$/] },
+  { name: 'exponentialDecay with an infinite initial rate', call: () => wg.schedules.exponentialDecay({ initialLearningRate: Infinity, decaySteps: 1, decayRate: 0.5 }), says: [/^schedules.exponentialDecay: initialLearningRate should be a finite number >= 0, got Infinity$/] },
+  { name: 'piecewiseConstantDecay with a negative value', call: () => wg.schedules.piecewiseConstantDecay({ boundaries: [1], values: [0.1, -0.1] }), says: [/^schedules.piecewiseConstantDecay: every value should be a finite number >= 0, got -0.1$/] },
+  { name: 'linearWarmup with warmupSteps 0', call: () => wg.schedules.linearWarmup({ learningRate: 0.1, warmupSteps: 0 }), says: [/^schedules.linearWarmup: warmupSteps should be an integer >= 1, got 0$/] },
+
+  { name: 'fit with a negative memoryBudget', call: (f) => f.model.fit(f.x43, f.y42, { memoryBudget: -1 }), says: [/^fit: memoryBudget should be a finite number > 0, got -1$/] },
+  { name: 'fit over its memoryBudget (the estimate in the message)', call: (f) => f.model.fit(f.x43, f.y42, { memoryBudget: 16 }), says: [/^fit: training would take about [\d.]+ KiB \(weights \d+ B, gradients \d+ B, optimizer state \d+ B, activations [\d.]+ KiB for batchSize 32\), over the memoryBudget of 16 B/] },
+  { name: 'estimateTrainingMemory with batchSize 0', call: (f) => wg.estimateTrainingMemory(f.model, { batchSize: 0 }), says: [/^estimateTrainingMemory: batchSize should be an integer >= 1, got 0$/] },
+  { name: 'summary with a misspelt batchsize', call: (f) => f.model.summary({ batchsize: 8 } as wg.SummaryOptions), says: [/^summary: /, suggests('batchsize', 'batchSize')] },
+  { name: 'checkpoint of a number', call: () => wg.checkpoint(3 as never), says: [/^checkpoint: expected a function of tensors returning a tensor, got number 3$/] },
+  { name: 'checkpointed without layers', call: () => wg.layers.checkpointed([]), says: [/^checkpointed: expected a layer or a non-empty array of layers, got an array of length 0$/] },
+
   // --- losses and metrics
   { name: 'meanSquaredError of different shapes', call: (f) => wg.losses.meanSquaredError(f.y42, f.y32), says: [/^meanSquaredError: yTrue and yPred should have the same shape, got yTrue \[4,2\] and yPred \[3,2\]$/] },
   { name: 'meanAbsoluteError of an array', call: (f) => wg.losses.meanAbsoluteError([1, 2] as unknown as wg.Tensor, f.v3), says: [/^meanAbsoluteError: yTrue should be a Tensor, got an array of length 2$/] },

@@ -41,7 +41,7 @@ function problem() {
   return { x: wg.tensor(rows), y: wg.tensor(rows.map((r) => [r[0]! - r[1]! * r[2]!, Math.tanh(r[3]!)])) };
 }
 
-function model(): wg.Sequential {
+function model(accumulate = 1): wg.Sequential {
   wg.setSeed(11);
   const m = wg.sequential([
     wg.layers.dense({ units: 8, inputDim: 4, activation: 'tanh' }),
@@ -50,7 +50,7 @@ function model(): wg.Sequential {
     wg.layers.dropout({ rate: 0.2, seed: 5 }),
     wg.layers.dense({ units: 2 }),
   ]);
-  m.compile({ optimizer: wg.optimizers.adam({ learningRate: 0.02 }), loss: 'mse', metrics: ['mae'] });
+  m.compile({ optimizer: wg.optimizers.adam({ learningRate: 0.02, gradientAccumulationSteps: accumulate }), loss: 'mse', metrics: ['mae'] });
   return m;
 }
 
@@ -73,10 +73,10 @@ async function finish(m: wg.Sequential, history: wg.History): Promise<Run> {
 }
 
 /** The same fit on the backend it falls back to, with the same callbacks' hooks present (batch logs change nothing). */
-async function reference(callbacks: wg.Callback): Promise<Run> {
+async function reference(callbacks: wg.Callback, accumulate = 1): Promise<Run> {
   await wg.setBackend(NEXT);
   const { x, y } = problem();
-  const m = model();
+  const m = model(accumulate);
   const run = await finish(m, await m.fit(x, y, { ...fitOptions, callbacks }));
   wg.dispose([x, y]);
   return run;
@@ -137,9 +137,28 @@ describe.skipIf(webgpu.skip !== undefined)('fit survives a lost WebGPU device', 
       expectSameTraining(got, want);
       // nothing fit made is left: not on the lost device, not on the new backend
       wg.dispose([x, y]);
-      expect(wg.memory()).toEqual(baseline);
+      expect(wg.memory()).toEqual({ ...baseline, peakBytes: expect.any(Number) });
     });
   }
+
+  it('lost mid-accumulation: the pending micro-batch sums come back with the snapshot', async () => {
+    // 4 batches an epoch, 3 per update: lost after epoch 2's 3rd batch (7 micro-batches: 2 updates, 1 pending)
+    let epoch = -1;
+    const hooks = (destroy: boolean): wg.Callback => ({
+      onEpochBegin: (e) => { epoch = e; },
+      onBatchEnd: (b) => { if (destroy && epoch === 1 && b === 2) lastDevice().destroy(); },
+    });
+    const want = await reference(hooks(false), 3);
+    await wg.setBackend('webgpu');
+    const { x, y } = problem();
+    const m = model(3);
+    const history = await m.fit(x, y, { ...fitOptions, callbacks: hooks(true) });
+    const got = await finish(m, history);
+    expect(history.backendSwitches).toHaveLength(1);
+    expect(got.iterations).toBe(Math.floor((EPOCHS * BATCHES) / 3));
+    expectSameTraining(got, want);
+    wg.dispose([x, y]);
+  });
 
   it('lost from a timer while fit yields every batch: ends where an uninterrupted fit ends', async () => {
     const want = await reference({});

@@ -4,8 +4,8 @@
 // synchronously, so `read` and `readSync` return at once.
 
 import type {
-  AttentionParams, Backend, BackendInfo, BinaryOp, ConvGeometry, DType, MatmulOptions, OptimizerRule, PoolGeometry, PoolOp, ReduceOp,
-  Storage, UnaryOp, View,
+  AttentionParams, Backend, BackendInfo, BinaryOp, ConvGeometry, DType, MatmulOptions, OptimizerRule, PoolGeometry, PoolOp,
+  RandomDistribution, ReduceOp, Storage, UnaryOp, View,
 } from '../backend.js';
 import { contiguousStrides, isContiguous, sizeOf } from '../strided.js';
 import * as abi from '../../generated/wasm-abi.js';
@@ -439,6 +439,21 @@ export class WasmBackend implements Backend {
   }
 
   // --- optimizer ------------------------------------------------------------------------
+
+  random(out: View, seed: number, offset: number, dist: RandomDistribution): void {
+    this.assertAlive('random');
+    const n = sizeOf(out.shape);
+    if (n === 0) return;
+    const d = this.reserved.desc;
+    const i32 = this.heap.i32;
+    const w = d >>> 2;
+    i32[w + (abi.RN_OUT >> 2)] = this.address(out);
+    i32[w + (abi.RN_COUNT >> 2)] = n;
+    i32[w + (abi.RN_SEED >> 2)] = seed | 0;
+    i32[w + (abi.RN_OFFSET >> 2)] = offset | 0;
+    i32[w + (abi.RN_DIST >> 2)] = dist === 'bits' ? abi.RN_DIST_BITS : abi.RN_DIST_UNIFORM;
+    this.run(abi.KIND_RANDOM, this.partsFor(n));
+  }
 
   step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[]): void {
     this.assertAlive('step');

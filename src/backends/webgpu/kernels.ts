@@ -3,7 +3,7 @@
 // dtype or a tile shape. This is the only place that writes WGSL text; each
 // function returns a source and a cache key that names the variant.
 
-import type { BinaryOp, DType, OptimizerRule, ReduceOp, UnaryOp } from '../backend.js';
+import type { BinaryOp, DType, OptimizerRule, RandomDistribution, ReduceOp, UnaryOp } from '../backend.js';
 import { WGSL } from '../../generated/shaders.js';
 
 /**
@@ -132,6 +132,14 @@ export function copyKernel(from: DType, to: DType, wg: number): KernelSource {
 
 export function fillKernel(wg: number): KernelSource {
   return memo(`fill|${wg}`, () => elementwise('fill', 'word', '', [], wg, 'uw'));
+}
+
+/** Backend.random for one distribution: 'bits' stores the word, 'uniform' its top 24 bits × 2⁻²⁴ as f32. */
+export function randomKernel(dist: RandomDistribution, wg: number): KernelSource {
+  return memo(`random|${dist}|${wg}`, () => {
+    const body = dist === 'bits' ? 'bits' : 'bitcast<u32>(f32(bits >> 8u) * 5.960464477539063e-8)';
+    return elementwise('random', dist, `fn finish(bits: u32) -> u32 { return ${body}; }`, [], wg, 'uw');
+  });
 }
 
 export type ReduceVariant = 'per_workgroup' | 'per_thread';

@@ -52,7 +52,7 @@ function checkRank(kernel: string, rank: number, shape: readonly number[]): void
 /**
  * The Elementwise struct (strided.wgsl): operands 0..3 walked in the row-major
  * order of `shape`. Words: 0 count, 1 rank, 2 word, 4.. shape, 12.. strides
- * (vec4 per dim), 44.. offsets, 48.. args.
+ * (vec4 per dim), 44.. offsets, 48.. args; word 3 is word2 (random's counter offset).
  */
 export function elementwiseParams(
   kernel: string, shape: readonly number[], operands: readonly Pick<View, 'strides' | 'offset'>[],
