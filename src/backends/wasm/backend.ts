@@ -408,7 +408,8 @@ export class WasmBackend implements Backend {
   }
 
   pool2dGrad(op: PoolOp, x: View, dy: View, out: View, geometry: PoolGeometry): void {
-    this.window(abi.KIND_POOL_GRAD, geometry, x, dy, out, op === 'max' ? abi.POOL_MAX : abi.POOL_AVG, geometry.batch * geometry.inH * geometry.inW);
+    // The average's gradient never reads x: no contiguous copy of it.
+    this.window(abi.KIND_POOL_GRAD, geometry, op === 'max' ? x : undefined, dy, out, op === 'max' ? abi.POOL_MAX : abi.POOL_AVG, geometry.batch * geometry.inH * geometry.inW);
   }
 
   /** One window job: x (made contiguous) and aux (contiguous already) into out, parts over `rows`. */
