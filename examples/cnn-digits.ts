@@ -62,9 +62,14 @@ for (const backend of wanted) {
   const weights = await Promise.all(model.weights.map((w) => w.data<Float32Array>()));
   let drift = '';
   if (reference) {
-    const diffs = weights.map((w, i) => w.reduce((m, v, j) => Math.max(m, Math.abs(v - reference!.weights[i]![j]!)), 0));
+    // per weight tensor: the largest difference, relative to the tensor's largest value (moving variances are large)
+    const diffs = weights.map((w, i) => {
+      const ref = reference!.weights[i]!;
+      const scale = Math.max(1e-6, ...Array.from(ref, Math.abs));
+      return w.reduce((m, v, j) => Math.max(m, Math.abs(v - ref[j]!)), 0) / scale;
+    });
     const worst = diffs.indexOf(Math.max(...diffs));
-    drift = `, weights within ${diffs[worst]!.toExponential(1)} of ${reference.backend}'s (largest in ${model.weights[worst]!.name})`;
+    drift = `, weights within ${(diffs[worst]! * 100).toPrecision(2)}% of ${reference.backend}'s (relative to each tensor's largest value; most in ${model.weights[worst]!.name})`;
   } else {
     reference = { backend, weights };
   }

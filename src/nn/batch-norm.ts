@@ -81,11 +81,17 @@ export class BatchNormalization extends Layer {
     return inputShape;
   }
 
-  override weightShapes(inputShape: Shape): [string, number[]][] {
+  /** The number of features (the size of the normalised axis), which must be known. */
+  private featuresOf(inputShape: Shape): number {
     const features = inputShape[this.sampleAxis(inputShape)];
     if (features === undefined || features === null) {
       throw new Error(`${this.name}: needs a known size on axis ${this.axis}, got input shape ${shapeString(inputShape.map((d) => d ?? -1))}`);
     }
+    return features;
+  }
+
+  override weightShapes(inputShape: Shape): [string, number[]][] {
+    const features = this.featuresOf(inputShape);
     const shapes: [string, number[]][] = [];
     if (this.scale) shapes.push(['gamma', [features]]);
     if (this.center) shapes.push(['beta', [features]]);
@@ -94,8 +100,7 @@ export class BatchNormalization extends Layer {
   }
 
   protected override createWeights(inputShape: Shape): void {
-    const [features] = this.weightShapes(inputShape).at(-1)![1];
-    const shape = [features!];
+    const shape = [this.featuresOf(inputShape)];
     if (this.scale) this.gamma = this.addWeight('gamma', shape, this.inits.gamma);
     if (this.center) this.beta = this.addWeight('beta', shape, this.inits.beta);
     this.movingMean = this.addWeight('moving_mean', shape, this.inits.movingMean, false);
