@@ -22,7 +22,7 @@ for (const backend of backends) {
     const ids = Int32Array.from({ length: N }, () => (rng.next() < 0.5 ? Math.floor(rng.next() * 16) : Math.floor(rng.next() * V)));
     const up = Float32Array.from({ length: N * D }, () => rng.next() * 2 - 1);
     const expected = new Float64Array(V * D);
-    for (let i = 0; i < N; i++) for (let c = 0; c < D; c++) expected[ids[i]! * D + c] += up[i * D + c]!;
+    for (let i = 0; i < N; i++) for (let c = 0; c < D; c++) expected[ids[i]! * D + c]! += up[i * D + c]!;
     const table = wg.zeros([V, D]);
     const idx = wg.tensor(ids, [N], 'int32');
     const w = wg.tensor(up, [N, D]);
