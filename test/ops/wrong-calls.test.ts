@@ -54,7 +54,7 @@ const rows: WrongCall[] = [
   { name: 'dense with a 1-D kernel', call: (o) => wg.dense(o.m23, o.v3), says: [/^dense: kernel should be 2-D \[inputs, units\], got \[3\]/] },
   { name: 'dense with the wrong input size', call: (o) => wg.dense(o.m45, o.m33), says: [/^dense: x's last dimension should be 3 \(the kernel's inputs\), got x \[4,5\]/] },
   { name: 'dense with a bias of the wrong size', call: (o) => wg.dense(o.m23, o.m33, { bias: o.v4 }), says: [/^dense: bias should be \[3\] to match the kernel \[3,3\], got \[4\]/] },
-  { name: 'dense with an unknown activation', call: (o) => wg.dense(o.m23, o.m33, { activation: 'swish' as 'relu' }), says: [/^dense: activation should be one of linear, relu, sigmoid, tanh, got "swish"/] },
+  { name: 'dense with an unknown activation', call: (o) => wg.dense(o.m23, o.m33, { activation: 'swish' as 'relu' }), says: [/^dense: activation should be one of linear, relu, sigmoid, tanh, geluTanh, got "swish"/] },
   // --- conv2d and pooling (4-D operands made inside tidy, so a failed call frees them)
   ...convRows(),
   // --- concat, stack, split
