@@ -126,6 +126,31 @@ describe.each(cases)('GPT ($name)', ({ name, skip }) => {
     model.dispose();
   });
 
+  run('generate streams to an async callback and stops when its signal aborts, freeing its cache', async () => {
+    await wg.setBackend(name);
+    const model = await loaded();
+    const before = wg.memory().numTensors;
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const run1 = model.generate([[1, 2]], {
+      maxNewTokens: 20,
+      temperature: 0,
+      signal: controller.signal,
+      onToken: async (tokens, step) => {
+        await new Promise((r) => setTimeout(r, 1));
+        seen.push(tokens[0]!);
+        if (step === 2) controller.abort(new Error('enough'));
+      },
+    });
+    await expect(run1).rejects.toThrow('enough');
+    expect(seen.length).toBe(3);
+    expect(wg.memory().numTensors).toBe(before);
+    const full = await model.generate([[1, 2]], { maxNewTokens: 3, temperature: 0 });
+    expect(((await full.array()) as number[][])[0]!.slice(2)).toEqual(seen);
+    full.dispose();
+    model.dispose();
+  });
+
   run('wrong checkpoints are refused with the tensor named, and change nothing', async () => {
     await wg.setBackend(name);
     const model = await loaded();
