@@ -129,6 +129,7 @@ export const ACT_LINEAR = 0;
 export const ACT_RELU = 1;
 export const ACT_SIGMOID = 2;
 export const ACT_TANH = 3;
+export const ACT_GELU_TANH = 4;
 
 export const MM_BATCH = 0;
 export const MM_BATCH_RANK = 4;

@@ -59,8 +59,8 @@ export type BinaryOp =
 /** argmax / argmin write i32 indices and take exactly one axis. */
 export type ReduceOp = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'argmax' | 'argmin';
 
-/** Activations fused into `matmul` (applied after the bias). */
-export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
+/** Activations fused into `matmul` (applied after the bias); geluTanh is the unary op's function. */
+export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'geluTanh';
 
 export interface MatmulOptions {
   /** [N], added to every row of the product before the activation. */

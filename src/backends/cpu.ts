@@ -43,6 +43,7 @@ const ACTIVATIONS = {
   relu: unaryFunction('relu'),
   sigmoid: unaryFunction('sigmoid'),
   tanh: unaryFunction('tanh'),
+  geluTanh: unaryFunction('geluTanh'),
 } as const;
 
 export class CpuBackend implements Backend {

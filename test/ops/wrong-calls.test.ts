@@ -54,7 +54,7 @@ const rows: WrongCall[] = [
   { name: 'dense with a 1-D kernel', call: (o) => wg.dense(o.m23, o.v3), says: [/^dense: kernel should be 2-D \[inputs, units\], got \[3\]/] },
   { name: 'dense with the wrong input size', call: (o) => wg.dense(o.m45, o.m33), says: [/^dense: x's last dimension should be 3 \(the kernel's inputs\), got x \[4,5\]/] },
   { name: 'dense with a bias of the wrong size', call: (o) => wg.dense(o.m23, o.m33, { bias: o.v4 }), says: [/^dense: bias should be \[3\] to match the kernel \[3,3\], got \[4\]/] },
-  { name: 'dense with an unknown activation', call: (o) => wg.dense(o.m23, o.m33, { activation: 'swish' as 'relu' }), says: [/^dense: activation should be one of linear, relu, sigmoid, tanh, got "swish"/] },
+  { name: 'dense with an unknown activation', call: (o) => wg.dense(o.m23, o.m33, { activation: 'swish' as 'relu' }), says: [/^dense: activation should be one of linear, relu, sigmoid, tanh, geluTanh, got "swish"/] },
   // --- concat, stack, split
   { name: 'concat of shapes differing outside the axis', call: (o) => wg.concat([o.m23, o.m33], 1), says: [/^concat: tensors\[1\] has shape \[3,3\], which differs from tensors\[0\]'s \[2,3\] outside axis 1/] },
   { name: 'concat of different ranks', call: (o) => wg.concat([o.v3, o.m33]), says: [/^concat: tensors\[1\] has shape \[3,3\]/] },
