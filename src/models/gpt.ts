@@ -38,7 +38,11 @@ export interface GPTConfig {
   numHeads: number;
   /** Width of the model; a multiple of numHeads. */
   embedDim: number;
-  /** Dropout rate on embeddings, attention weights and residual branches while training (default 0). */
+  /**
+   * Dropout rate on embeddings, attention weights and residual branches while training
+   * (default 0). Attention dropout is drawn on the device (wg.scaledDotProductAttention);
+   * the embedding and residual dropouts are Dropout layers, whose masks are drawn on the host.
+   */
   dropout?: number;
   /** Layer norm epsilon (default 1e-5, GPT-2's). */
   layerNormEpsilon?: number;
