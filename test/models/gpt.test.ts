@@ -71,7 +71,11 @@ describe.each(cases)('GPT ($name)', ({ name, skip }) => {
     model.compile({ optimizer: wg.optimizers.adam({ learningRate: training.learningRate }), loss: 'sparseCategoricalCrossentropy' });
     const x = wg.tensor(training.x, undefined, 'int32');
     const y = wg.tensor(training.y, undefined, 'int32');
+    // the storage behind each weight (internal): the optimizer must update it in place, never copy it
+    const storage = () => model.weights.map((w) => (w as unknown as { ref: unknown }).ref);
+    const before = storage();
     const history = await model.fit(x, y, { epochs: training.losses.length, batchSize: 2, shuffle: false, verbose: 0 });
+    expect(storage().filter((ref, i) => ref !== before[i]).length, 'weights whose storage was copied').toBe(0);
     expectClose(history.history.loss!, training.losses, 1e-4);
     // The head stayed tied: the logits after training are PyTorch's, whose head is wte.
     const after = model.predict(x);
