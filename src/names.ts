@@ -88,6 +88,8 @@ export const ACTIVATION_NAMES = {
   log_softmax: 'logSoftmax',
   elu: 'elu',
   gelu: 'gelu',
+  geluTanh: 'geluTanh',
+  gelu_tanh: 'geluTanh',
   softplus: 'softplus',
   leakyRelu: 'leakyRelu',
   leaky_relu: 'leakyRelu',

@@ -30,7 +30,9 @@ const ACTIVATIONS: Readonly<Record<CanonicalActivation, ActivationFunction>> = {
   softmax: (x) => ops.softmax(x),
   logSoftmax: (x) => ops.logSoftmax(x),
   elu: (x) => ops.elu(x),
-  gelu: ops.gelu,
+  gelu: (x) => ops.gelu(x),
+  // GELU's tanh form, GPT-2's (Keras: gelu with approximate=True)
+  geluTanh: (x) => ops.gelu(x, { approximate: 'tanh' }),
   softplus: ops.softplus,
   leakyRelu: (x) => ops.leakyRelu(x),
   // x * sigmoid(x), also known as SiLU
@@ -75,7 +77,7 @@ export function registerActivation(name: string, fn: ActivationFunction): void {
 }
 
 /** Activations that the backend fuses into the matmul of a dense layer. */
-const FUSED: readonly string[] = ['linear', 'relu', 'sigmoid', 'tanh'];
+const FUSED: readonly string[] = ['linear', 'relu', 'sigmoid', 'tanh', 'geluTanh'];
 
 export interface ResolvedActivation {
   /** The name saved in model.json; undefined for a function that has none. */

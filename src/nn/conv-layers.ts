@@ -98,7 +98,8 @@ abstract class ConvBase extends Layer {
   protected convolve(x: Tensor, filter: Tensor, groups: number): Tensor {
     const { fused, apply } = this.activation;
     const options = { strides: this.strides, padding: this.padding, dilation: this.dilationRate, groups, ...(this.bias ? { bias: this.bias } : {}) };
-    if (fused) return ops.conv2d(x, filter, { ...options, activation: fused });
+    // conv fuses the activations whose gradient reads its output; GELU's tanh form runs after it
+    if (fused && fused !== 'geluTanh') return ops.conv2d(x, filter, { ...options, activation: fused });
     const z = ops.conv2d(x, filter, options);
     const y = apply(z);
     z.dispose();

@@ -3,11 +3,11 @@
 // conv2d's input gradient, col2im(x · filterᵀ); backward is conv2d's forward for x
 // (patches of dy times the filter) and patchesᵀ · x for the filter.
 
-import type { Activation, ConvGeometry } from '../backends/backend.js';
+import type { ConvGeometry } from '../backends/backend.js';
 import { record } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
 import { binaryKernel } from './binary.js';
-import { ACTIVATION_GRAD, patches, zeros } from './conv.js';
+import { ACTIVATION_GRAD, type ConvActivation, patches, zeros } from './conv.js';
 import { reduceSum } from './reduce.js';
 import { unaryKernel } from './unary.js';
 import { asTensor, backend, checkTensor, output, shapeString, type TensorLike } from './util.js';
@@ -23,7 +23,7 @@ export interface Conv2dTransposeOptions {
   readonly outputShape?: readonly [number, number, number, number];
   /** [outChannels], added to every output pixel before the activation. */
   readonly bias?: Tensor;
-  readonly activation?: Activation;
+  readonly activation?: ConvActivation;
 }
 
 /** y [batch, inH, inW, cout] = col2im(x · Wᵀ) for the geometry g of the convolution it transposes. */

@@ -28,10 +28,13 @@ export interface Conv2dOptions {
   /** [outChannels], added to every output pixel before the activation. */
   readonly bias?: Tensor;
   /** Applied after the bias, fused into the product where the backend can (default 'linear'). */
-  readonly activation?: Activation;
+  readonly activation?: ConvActivation;
 }
 
-export const ACTIVATION_GRAD: Readonly<Record<Activation, BinaryOp | undefined>> = {
+/** The activations conv fuses (GELU's tanh form is left to a separate op: its gradient needs the pre-activation). */
+export type ConvActivation = Exclude<Activation, 'geluTanh'>;
+
+export const ACTIVATION_GRAD: Readonly<Record<ConvActivation, BinaryOp | undefined>> = {
   linear: undefined,
   relu: 'reluGrad',
   sigmoid: 'sigmoidGrad',
@@ -92,7 +95,7 @@ function interleave(z: Tensor, groups: number, rows: number, cols: number, shape
 }
 
 /** act(conv(x, filter) + bias) [batch, outH, outW, cout], not recorded. */
-function forward(x: Tensor, filter: Tensor, g: ConvGeometry, bias: Tensor | undefined, activation: Activation): Tensor {
+function forward(x: Tensor, filter: Tensor, g: ConvGeometry, bias: Tensor | undefined, activation: ConvActivation): Tensor {
   const cout = filter.shape[3]!;
   const shape = [g.batch, g.outH, g.outW, cout];
   const { m, k, ng } = sizes(g, cout);
