@@ -129,6 +129,7 @@ export const ACT_LINEAR = 0;
 export const ACT_RELU = 1;
 export const ACT_SIGMOID = 2;
 export const ACT_TANH = 3;
+export const ACT_GELU_TANH = 4;
 
 export const MM_BATCH = 0;
 export const MM_BATCH_RANK = 4;
@@ -191,3 +192,66 @@ export const ST_BYTES = 96;
 
 /** Scratch each thread may use for index counters and accumulators (bytes). */
 export const SCRATCH_PART_BYTES = 16384;
+
+// --- language-model kernels (assembly/norm.ts, attention.ts, cross-entropy.ts) ---
+export const KIND_LAYER_NORM = 7;
+export const KIND_LAYER_NORM_GRAD = 8;
+export const KIND_LAYER_NORM_AFFINE = 9;
+export const KIND_ATTENTION = 10;
+export const KIND_ATTENTION_GRAD = 11;
+export const KIND_XENT = 12;
+export const KIND_XENT_GRAD = 13;
+
+// Layer norm descriptor: byte addresses (0 = absent), then the epsilon as f64.
+export const LN_ROWS = 0;
+export const LN_N = 4;
+export const LN_X = 8;
+export const LN_GAMMA = 12;
+export const LN_BETA = 16;
+export const LN_OUT = 20; // out (forward) or dx (backward)
+export const LN_MEAN = 24;
+export const LN_RSTD = 28;
+export const LN_DY = 32;
+export const LN_DGAMMA = 36;
+export const LN_DBETA = 40;
+export const LN_EPS = 48; // f64
+export const LN_BYTES = 56;
+
+// Attention descriptor: sizes, byte addresses (mask 0 = none), mask strides in elements.
+export const AT_BATCH = 0;
+export const AT_LQ = 4;
+export const AT_LK = 8;
+export const AT_D = 12;
+export const AT_DV = 16;
+export const AT_CAUSAL = 20;
+export const AT_Q = 24;
+export const AT_K = 28;
+export const AT_V = 32;
+export const AT_MASK = 36;
+export const AT_M_SB = 40;
+export const AT_M_SQ = 44;
+export const AT_M_SK = 48;
+export const AT_OUT = 52;
+export const AT_LSE = 56;
+export const AT_DOUT = 60;
+export const AT_DQ = 64;
+export const AT_DK = 68;
+export const AT_DVOUT = 72;
+export const AT_SEED = 76;
+export const AT_KEEP_FROM = 80; // keep when (hash >> 8) >= this; 0 = no dropout
+export const AT_SCRATCH = 84; // per thread: DV floats (the running output row)
+export const AT_SCALE = 88; // f64
+export const AT_KEEP_SCALE = 96; // f64
+export const AT_BYTES = 104;
+
+// Sparse cross-entropy descriptor.
+export const XE_ROWS = 0;
+export const XE_V = 4;
+export const XE_X = 8;
+export const XE_LABELS = 12;
+export const XE_LOSS = 16;
+export const XE_LSE = 20;
+export const XE_DLOSS = 24;
+export const XE_DLOSS_STRIDE = 28; // elements
+export const XE_DX = 32;
+export const XE_BYTES = 36;

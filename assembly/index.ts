@@ -3,7 +3,13 @@
 // `parts` that write disjoint outputs; any thread may run any part, and `thread`
 // picks the per-thread scratch.
 
-import { KIND_ELEMENTWISE, KIND_GATHER, KIND_MATMUL, KIND_REDUCE, KIND_SCATTER_ADD, KIND_STEP } from './abi';
+import {
+  KIND_ATTENTION, KIND_ATTENTION_GRAD, KIND_ELEMENTWISE, KIND_GATHER, KIND_LAYER_NORM, KIND_LAYER_NORM_AFFINE, KIND_LAYER_NORM_GRAD,
+  KIND_MATMUL, KIND_REDUCE, KIND_SCATTER_ADD, KIND_STEP, KIND_XENT, KIND_XENT_GRAD,
+} from './abi';
+import { attention, attentionGrad } from './attention';
+import { crossEntropy, crossEntropyGrad } from './cross-entropy';
+import { layerNorm, layerNormAffine, layerNormGrad } from './norm';
 import { elementwise } from './elementwise';
 import { gather, scatterAdd } from './gather';
 import { matmul } from './matmul';
@@ -20,6 +26,13 @@ export function dispatch(kind: i32, desc: usize, part: i32, parts: i32, thread: 
     case KIND_GATHER: gather(desc, part, parts); break;
     case KIND_SCATTER_ADD: scatterAdd(desc, part, parts); break;
     case KIND_STEP: step(desc, part, parts); break;
+    case KIND_LAYER_NORM: layerNorm(desc, part, parts); break;
+    case KIND_LAYER_NORM_GRAD: layerNormGrad(desc, part, parts); break;
+    case KIND_LAYER_NORM_AFFINE: layerNormAffine(desc, part, parts); break;
+    case KIND_ATTENTION: attention(desc, part, parts); break;
+    case KIND_ATTENTION_GRAD: attentionGrad(desc, part, parts); break;
+    case KIND_XENT: crossEntropy(desc, part, parts); break;
+    case KIND_XENT_GRAD: crossEntropyGrad(desc, part, parts); break;
   }
 }
 

@@ -145,6 +145,15 @@ export function vtanh(x: v128): v128 {
   return v128.or(t, v128.and(x, ik(I_SIGN)));
 }
 
+/**
+ * GELU's tanh form as x * sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3): the same
+ * function as 0.5 x (1 + tanh u), without the cancellation of 1 + tanh u for x << 0.
+ */
+export function vgeluTanh(x: v128): v128 {
+  const inner = f32x4.add(x, f32x4.mul(f32x4.mul(f32x4.splat(<f32>0.044715), f32x4.mul(x, x)), x));
+  return f32x4.mul(x, vsigmoid(f32x4.mul(f32x4.splat(<f32>1.5957691216057308), inner)));
+}
+
 /** 1 / (1 + e^-x), without overflow on either side. */
 export function vsigmoid(x: v128): v128 {
   const e = vexp(f32x4.neg(f32x4.abs(x)));

@@ -15,12 +15,12 @@
 // accumulated in the same order whatever the thread count.
 
 import {
-  ACT_RELU, ACT_SIGMOID, ACT_TANH,
+  ACT_GELU_TANH, ACT_RELU, ACT_SIGMOID, ACT_TANH,
   MM_A, MM_A_BATCH_STRIDES, MM_A_CS, MM_A_RS, MM_ACTIVATION, MM_B, MM_B_BATCH_STRIDES, MM_B_CS, MM_B_RS,
   MM_BATCH, MM_BATCH_RANK, MM_BATCH_SHAPE, MM_BIAS, MM_BIAS_STRIDE, MM_K, MM_KC, MM_M, MM_MC, MM_MR, MM_N,
   MM_NC, MM_NR, MM_OUT, MM_SCRATCH, MM_SCRATCH_PART, MM_SPLIT,
 } from './abi';
-import { vsigmoid, vtanh } from './math';
+import { vgeluTanh, vsigmoid, vtanh } from './math';
 import { fma, gather4, loadPartial, storePartial } from './simd';
 import { threadIndex } from './thread';
 
@@ -31,6 +31,7 @@ import { threadIndex } from './thread';
     case ACT_RELU: return v128.and(v, v128.or(f32x4.gt(v, f32x4.splat(0)), f32x4.ne(v, v)));
     case ACT_SIGMOID: return vsigmoid(v);
     case ACT_TANH: return vtanh(v);
+    case ACT_GELU_TANH: return vgeluTanh(v);
     default: return v;
   }
 }

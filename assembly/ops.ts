@@ -13,7 +13,7 @@
 
 import {
   fk, gelu, geluDerivative, K_MINUS_ONE, K_ONE, modFloat, powJS, roundHalfEven, sigmoid64, softplus64,
-  vexp, vexpm1, vlog, vlog1p, vsigmoid, vsoftplus, vtanh,
+  vexp, vexpm1, vgeluTanh, vlog, vlog1p, vsigmoid, vsoftplus, vtanh,
 } from './math';
 import { toInt32 } from './simd';
 
@@ -234,20 +234,13 @@ import { toInt32 } from './simd';
 // function as 0.5 x (1 + tanh u), without the cancellation of 1 + tanh u for x << 0.
 @final export class GeluTanh {
   @inline get mask(): bool { return false; }
-  @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return f32x4.mul(x, vsigmoid(geluTanh2u(x))); }
+  @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return vgeluTanh(x); }
   @inline i32(x: v128, a0: f64, a1: f64): v128 { return lanesI<GeluTanh>(x, a0, a1); }
   @inline f64(x: f64, a0: f64, a1: f64): f64 { return x * sigmoid64(2 * GELU_C * (x + GELU_K * x * x * x)); }
 }
 
 const GELU_C: f64 = 0.7978845608028654;
 const GELU_K: f64 = 0.044715;
-
-/** 2u = 2 sqrt(2/pi) (x + 0.044715 x^3), lane by lane in f32. */
-@inline function geluTanh2u(x: v128): v128 {
-  const x2 = f32x4.mul(x, x);
-  const inner = f32x4.add(x, f32x4.mul(f32x4.mul(f32x4.splat(<f32>GELU_K), x2), x));
-  return f32x4.mul(f32x4.splat(<f32>(2 * GELU_C)), inner);
-}
 
 @final export class Sigmoid {
   @inline get mask(): bool { return false; }

@@ -4,6 +4,7 @@
 import { describe } from './autograd.js';
 import { checkNumber, checkOptions, lookup } from './options.js';
 import * as ops from './ops/index.js';
+import { sparseSoftmaxCrossEntropy } from './ops/cross-entropy.js';
 import { checkTensor, shapeString } from './ops/util.js';
 import { tidy } from './scope.js';
 import { Tensor } from './tensor.js';
@@ -89,8 +90,12 @@ export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options: C
 }
 
 /**
- * Cross-entropy with integer class labels: yTrue [batch] or [batch, 1] (int32, or
- * float32 holding integers), yPred [batch, classes].
+ * Cross-entropy with integer class labels: yTrue [...batch] or [...batch, 1] (int32,
+ * or float32 holding integers), yPred [...batch, classes] — e.g. [batch, time, vocab]
+ * logits with [batch, time] labels. With `fromLogits` it is fused: no one-hot of the
+ * classes is built, so a 50k-token vocabulary costs one pass over the logits. On
+ * WebGPU (which cannot check labels without waiting) an out-of-range label makes the
+ * next read throw an error naming this loss, the label and the class count.
  */
 export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, options: CrossentropyOptions = {}): Tensor {
   const fn = 'sparseCategoricalCrossentropy';
@@ -103,10 +108,13 @@ export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, opti
   if (labelShape.length !== batchShape.length || labelShape.some((d, i) => d !== batchShape[i])) {
     throw new Error(`${fn}: yTrue should have shape ${shapeString(batchShape)} or ${shapeString([...batchShape, 1])} (one label per row of yPred ${shapeString(yPred.shape)}), got ${shapeString(yTrue.shape)}`);
   }
+  if (yTrue.dtype === 'bool') throw new TypeError(`${fn}: yTrue should be int32 (or float32 holding integers), got bool`);
   checkLabels(fn, yTrue, classes);
   return tidy(() => {
     const labels = ops.reshape(yTrue.dtype === 'int32' ? yTrue : ops.cast(yTrue, 'int32'), labelShape);
-    const logP = options.fromLogits ? ops.logSoftmax(yPred) : ops.log(ops.clipByValue(yPred, EPSILON, 1 - EPSILON));
+    // From logits: one fused kernel per direction over [rows, classes] (see ops/cross-entropy.ts).
+    if (options.fromLogits) return ops.mean(sparseSoftmaxCrossEntropy(yPred, labels, fn));
+    const logP = ops.log(ops.clipByValue(yPred, EPSILON, 1 - EPSILON));
     const picked = ops.sum(ops.mul(ops.oneHot(labels, classes), logP), -1);
     return ops.mean(ops.neg(picked));
   });

@@ -59,13 +59,24 @@ export type BinaryOp =
 /** argmax / argmin write i32 indices and take exactly one axis. */
 export type ReduceOp = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'argmax' | 'argmin';
 
-/** Activations fused into `matmul` (applied after the bias). */
-export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
+/** Activations fused into `matmul` (applied after the bias); geluTanh is the unary op's function. */
+export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'geluTanh';
 
 export interface MatmulOptions {
   /** [N], added to every row of the product before the activation. */
   readonly bias?: View;
   readonly activation?: Activation;
+}
+
+/**
+ * The scalars of `attention` / `attentionGrad`. `seed` keys the dropout mask through
+ * the counter hash of src/backends/counter-hash.ts (unused when dropout is 0).
+ */
+export interface AttentionParams {
+  readonly causal: boolean;
+  readonly scale: number;
+  readonly dropout: number;
+  readonly seed: number;
 }
 
 /** Optimizer update rules a backend may fuse into one kernel per parameter. */
@@ -139,6 +150,59 @@ export interface Backend {
    * buffers and `hyper` its scalars, in the layout documented in step-rules.ts.
    */
   step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[]): void;
+
+  // --- language-model kernels (fused; see docs/architecture.md) ---------------
+  /**
+   * Layer normalization of each row of x [rows, n] (contiguous, any offset):
+   * out = (x - mean) * rstd * gamma + beta with rstd = 1 / sqrt(var + epsilon), the
+   * variance biased (divided by n). gamma and beta are [n] (contiguous) or absent (1
+   * and 0). Also writes each row's mean and rstd ([rows] each) for the backward.
+   */
+  layerNorm(x: View, gamma: View | undefined, beta: View | undefined, out: View, mean: View, rstd: View, epsilon: number): void;
+  /**
+   * The gradients of layerNorm from the forward's saved mean and rstd. With
+   * xhat = (x - mean) * rstd and g = dy * gamma:
+   * dx = rstd * (g - mean(g) - xhat * mean(g * xhat)) per row; dgamma[j] = sum over rows
+   * of dy * xhat and dbeta[j] = sum of dy, written (not accumulated) when given.
+   * dy and x are [rows, n] contiguous, any offset.
+   */
+  layerNormGrad(dy: View, x: View, gamma: View | undefined, mean: View, rstd: View, dx: View, dgamma: View | undefined, dbeta: View | undefined): void;
+  /**
+   * Fused attention: out[b, i] = sum_j softmax_j(s[b, i, j]) * drop(b, i, j) * v[b, j] with
+   * s = scale * q[b, i] · k[b, j], where mask[b, i, j] == 0 or (causal and j > i) sets
+   * s to -inf. q [B, Lq, d], k [B, Lk, d], v [B, Lk, dv] are contiguous (any offset);
+   * mask is an i32 [B, Lq, Lk] view with any strides (0 = broadcast) or absent.
+   * drop is 0 when the counter hash of (seed, (b*Lq + i)*Lk + j) is below dropout,
+   * else 1 / (1 - dropout). A row with no key left gives 0. lse [B, Lq] receives each
+   * row's logsumexp of s, or +Infinity for a row with no key (so that the backward's
+   * exp(s - lse) is 0 there). No [Lq, Lk] matrix need ever be stored.
+   */
+  attention(q: View, k: View, v: View, mask: View | undefined, out: View, lse: View, params: AttentionParams): void;
+  /**
+   * Gradients of `attention` for dout [B, Lq, dv] (contiguous), from the forward's out
+   * and lse: with p = exp(s - lse), dp = drop * (dout · v) and
+   * D_i = dout_i · out_i, ds = p * (dp - D); dq = scale * ds · k, dk = scale * dsᵀ · q,
+   * dv = (p * drop)ᵀ · dout. Writes (does not accumulate) dq, dk and dv.
+   */
+  attentionGrad(
+    q: View, k: View, v: View, mask: View | undefined, out: View, lse: View, dout: View, dq: View, dk: View, dv: View, params: AttentionParams,
+  ): void;
+  /**
+   * Softmax cross-entropy of each row of logits [rows, V] (contiguous, any offset)
+   * against int32 labels [rows] (contiguous): loss[r] = lse[r] - logits[r, labels[r]]
+   * with lse[r] = logsumexp of the row (written too, for the backward). The front-end
+   * checks labels where it can read them synchronously; a backend that cannot (webgpu)
+   * writes NaN for a label outside [0, V) and makes the next read throw an error that
+   * names `caller`, the label and V.
+   */
+  sparseCrossEntropy(logits: View, labels: View, loss: View, lse: View, caller: string): void;
+  /**
+   * dlogits[r, j] = dloss[r] * (exp(logits[r, j] - lse[r]) - (j == labels[r] ? 1 : 0)):
+   * softmax minus one-hot in one pass, never building the one-hot. dloss is a [rows]
+   * view with any stride (0 when one scalar gradient is broadcast); dlogits is [rows, V].
+   */
+  sparseCrossEntropyGrad(logits: View, labels: View, lse: View, dloss: View, dlogits: View): void;
+
   // --- optional ------------------------------------------------------------
   /** Submits queued work to the device. */
   flush?(): void;

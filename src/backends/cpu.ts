@@ -3,8 +3,9 @@
 // backend is tested against it.
 
 import type {
-  Backend, BackendInfo, BinaryOp, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
+  AttentionParams, Backend, BackendInfo, BinaryOp, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
 } from './backend.js';
+import * as lm from './cpu-lm.js';
 import { binaryFunction, unaryFunction } from './scalar-ops.js';
 import { applyStepRule } from './step-rules.js';
 import { elementOffsets, sizeOf } from './strided.js';
@@ -42,6 +43,7 @@ const ACTIVATIONS = {
   relu: unaryFunction('relu'),
   sigmoid: unaryFunction('sigmoid'),
   tanh: unaryFunction('tanh'),
+  geluTanh: unaryFunction('geluTanh'),
 } as const;
 
 export class CpuBackend implements Backend {
@@ -207,6 +209,32 @@ export class CpuBackend implements Backend {
       p[param.offset + i] = applyStepRule(rule, p[param.offset + i]!, g[i]!, slots, hyper);
       for (let j = 0; j < s.length; j++) s[j]![base[j]! + i] = slots[j]!;
     }
+  }
+
+  layerNorm(x: View, gamma: View | undefined, beta: View | undefined, out: View, mean: View, rstd: View, epsilon: number): void {
+    lm.layerNorm(array, x, gamma, beta, out, mean, rstd, epsilon);
+  }
+
+  layerNormGrad(dy: View, x: View, gamma: View | undefined, mean: View, rstd: View, dx: View, dgamma: View | undefined, dbeta: View | undefined): void {
+    lm.layerNormGrad(array, dy, x, gamma, mean, rstd, dx, dgamma, dbeta);
+  }
+
+  attention(q: View, k: View, v: View, mask: View | undefined, out: View, lse: View, params: AttentionParams): void {
+    lm.attention(array, q, k, v, mask, out, lse, params);
+  }
+
+  attentionGrad(
+    q: View, k: View, v: View, mask: View | undefined, out: View, lse: View, dout: View, dq: View, dk: View, dv: View, params: AttentionParams,
+  ): void {
+    lm.attentionGrad(array, q, k, v, mask, out, lse, dout, dq, dk, dv, params);
+  }
+
+  sparseCrossEntropy(logits: View, labels: View, loss: View, lse: View): void {
+    lm.sparseCrossEntropy(array, logits, labels, loss, lse);
+  }
+
+  sparseCrossEntropyGrad(logits: View, labels: View, lse: View, dloss: View, dlogits: View): void {
+    lm.sparseCrossEntropyGrad(array, logits, labels, lse, dloss, dlogits);
   }
 
   info(): BackendInfo {

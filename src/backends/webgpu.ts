@@ -8,8 +8,9 @@
 // later call throw an error that says so, rather than hang.
 
 import type {
-  Backend, BackendInfo, BinaryOp, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
+  AttentionParams, Backend, BackendInfo, BinaryOp, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
 } from './backend.js';
+import * as lm from './webgpu/lm.js';
 import { checkOptions } from '../options.js';
 import { STATE_SLOTS } from './step-rules.js';
 import { contiguousStrides, isContiguous, sizeOf } from './strided.js';
@@ -133,6 +134,13 @@ class WebGPUBackend implements Backend {
   private readonly loss: LossSignal;
   private lost: GPUDeviceLostInfo | undefined;
   private disposed = false;
+  /** What the language-model kernels (webgpu/lm.ts) use of this backend. */
+  private readonly lmContext: lm.LmContext;
+  /** The cross-entropy label flags ([set, label, row, call]; see shaders/cross-entropy.wgsl), made on first use. */
+  private xentFlags: GpuStorage | undefined;
+  /** Cross-entropy calls whose flags no read has checked yet: call number → caller and class count. */
+  private readonly xentCalls = new Map<number, { caller: string; classes: number }>();
+  private xentCall = 0;
 
   constructor(private readonly acquired: Acquired, private readonly ownsDevice: boolean, options: WebGPUBackendOptions) {
     const device = acquired.device;
@@ -176,6 +184,15 @@ class WebGPUBackend implements Backend {
     this.loss = new LossSignal(this.lostPromise);
     this.queue = new CommandQueue(device, options.maxDispatchesPerBatch ?? 64, this.loss, (serial) => this.pool.recycle(serial));
     this.placeholder = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'webgrad placeholder' });
+    this.lmContext = {
+      queue: this.queue,
+      pipelines: this.pipelines,
+      placeholder: this.placeholder,
+      wg: this.wg,
+      grid: (groups, kernel) => this.grid(groups, kernel),
+      scratch: (bytes) => this.pool.acquire(bytes, 'kernel scratch'),
+      release: (storage) => this.release(storage),
+    };
   }
 
   // --- state checks -----------------------------------------------------------
@@ -248,6 +265,7 @@ class WebGPUBackend implements Backend {
     const staging = this.staging.acquire(bytes);
     this.queue.copy(src.storage as GpuStorage, src.offset * 4, staging, 0, bytes);
     this.release(temp);
+    const flagCheck = this.takeFlagCheck();
     try {
       await this.orLost('read', this.queue.submitted());
       await this.orLost('read', staging.mapAsync(GPUMapMode.READ, 0, bytes));
@@ -260,7 +278,32 @@ class WebGPUBackend implements Backend {
       throw error;
     }
     await this.orLost('read', this.queue.checked());
+    if (flagCheck) await this.checkFlags(flagCheck);
     return out;
+  }
+
+  /** Queues a copy of the cross-entropy flags (and their reset) when a call since the last read may have set them. */
+  private takeFlagCheck(): { staging: GPUBuffer; calls: Map<number, { caller: string; classes: number }> } | undefined {
+    if (this.xentCalls.size === 0 || !this.xentFlags) return undefined;
+    const staging = this.staging.acquire(16);
+    this.queue.copy(this.xentFlags, 0, staging, 0, 16);
+    this.queue.clear(this.xentFlags, 0, 16);
+    const calls = new Map(this.xentCalls);
+    this.xentCalls.clear();
+    return { staging, calls };
+  }
+
+  private async checkFlags({ staging, calls }: { staging: GPUBuffer; calls: Map<number, { caller: string; classes: number }> }): Promise<void> {
+    await this.orLost('read', staging.mapAsync(GPUMapMode.READ, 0, 16));
+    const [set, label, row, call] = new Uint32Array(staging.getMappedRange(0, 16).slice(0));
+    staging.unmap();
+    this.staging.release(staging);
+    if (!set) return;
+    const who = calls.get(call!) ?? { caller: 'sparse cross-entropy', classes: NaN };
+    throw new Error(
+      `${who.caller}: labels should be integers in [0, ${who.classes - 1}] (${who.classes} classes), got ${label! | 0} at position ${row} ` +
+        '(found on the GPU by the fused cross-entropy kernel; that loss is NaN)',
+    );
   }
 
   // --- kernels ----------------------------------------------------------------
@@ -408,6 +451,44 @@ class WebGPUBackend implements Backend {
       this.grid(Math.ceil(count / this.wg), 'scatterAdd'),
     );
     this.release(upd.temp, idx.temp);
+  }
+
+  layerNorm(x: View, gamma: View | undefined, beta: View | undefined, out: View, mean: View, rstd: View, epsilon: number): void {
+    this.check('layerNorm');
+    lm.layerNorm(this.lmContext, x, gamma, beta, out, mean, rstd, epsilon);
+  }
+
+  layerNormGrad(dy: View, x: View, gamma: View | undefined, mean: View, rstd: View, dx: View, dgamma: View | undefined, dbeta: View | undefined): void {
+    this.check('layerNormGrad');
+    lm.layerNormGrad(this.lmContext, dy, x, gamma, mean, rstd, dx, dgamma, dbeta);
+  }
+
+  attention(q: View, k: View, v: View, mask: View | undefined, out: View, lse: View, params: AttentionParams): void {
+    this.check('attention');
+    lm.attention(this.lmContext, q, k, v, mask, out, lse, params);
+  }
+
+  attentionGrad(
+    q: View, k: View, v: View, mask: View | undefined, out: View, lse: View, dout: View, dq: View, dk: View, dv: View, params: AttentionParams,
+  ): void {
+    this.check('attentionGrad');
+    lm.attentionGrad(this.lmContext, q, k, v, mask, out, lse, dout, dq, dk, dv, params);
+  }
+
+  sparseCrossEntropy(logits: View, labels: View, loss: View, lse: View, caller: string): void {
+    this.check('sparseCrossEntropy');
+    if (!this.xentFlags) {
+      this.xentFlags = this.pool.acquire(16, 'cross-entropy label flags');
+      this.queue.clear(this.xentFlags, 0, 16);
+    }
+    const call = (this.xentCall = (this.xentCall + 1) >>> 0);
+    this.xentCalls.set(call, { caller, classes: logits.shape[1]! });
+    lm.sparseCrossEntropy(this.lmContext, logits, labels, loss, lse, this.xentFlags, call);
+  }
+
+  sparseCrossEntropyGrad(logits: View, labels: View, lse: View, dloss: View, dlogits: View): void {
+    this.check('sparseCrossEntropyGrad');
+    lm.sparseCrossEntropyGrad(this.lmContext, logits, labels, lse, dloss, dlogits);
   }
 
   step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[]): void {

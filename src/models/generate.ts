@@ -3,12 +3,11 @@
 // logits of the last position come back to the host, where the next token is drawn
 // (greedy, temperature, top-k, top-p) with a seeded generator, and streamed.
 
-import { describe } from '../autograd.js';
+import { describe, noGrad } from '../autograd.js';
 import { checkBoolean, checkNumber, checkOptions, given } from '../options.js';
 import * as ops from '../ops/index.js';
 import { shapeString } from '../ops/util.js';
 import { randomFor, type Random } from '../random.js';
-import { noGrad } from '../autograd.js';
 import { Tensor } from '../tensor.js';
 import { assertIdsInRange } from '../nn/embedding.js';
 import type { GPT, KVCache } from './gpt.js';

@@ -7,6 +7,7 @@
 import * as ops from '../ops/index.js';
 import { Layer, type Shape } from '../nn/layer.js';
 import type { Initializer } from '../nn/initializers.js';
+import { Random, type RandomState } from '../random.js';
 import { keep, tidy } from '../scope.js';
 import type { Tensor, Variable } from '../tensor.js';
 
@@ -26,6 +27,8 @@ export interface CausalSelfAttentionArgs {
   /** c_proj's initializer (GPT-2 scales it down by the depth). */
   projectionInitializer: Initializer;
   biasInitializer: Initializer;
+  /** Seed of the attention dropout's generator. */
+  seed: number;
 }
 
 export class CausalSelfAttention extends Layer {
@@ -34,8 +37,8 @@ export class CausalSelfAttention extends Layer {
   readonly dropout: number;
   private readonly inits: Pick<CausalSelfAttentionArgs, 'kernelInitializer' | 'projectionInitializer' | 'biasInitializer'>;
   private w: { qkv: Variable; qkvBias: Variable; proj: Variable; projBias: Variable } | undefined;
-  /** Seeds attention dropout per call; set by the model from its own generator. */
-  nextSeed: () => number = () => 0;
+  /** Draws a seed for each call's attention dropout; saved in checkpoints so that a resumed run draws the same. */
+  private readonly random: Random;
 
   constructor(args: CausalSelfAttentionArgs) {
     super('CausalSelfAttention', { name: args.name }, 'causal_self_attention');
@@ -43,6 +46,17 @@ export class CausalSelfAttention extends Layer {
     this.numHeads = args.numHeads;
     this.dropout = args.dropout;
     this.inits = args;
+    this.random = new Random(args.seed);
+  }
+
+  /** @internal */
+  override randomState(): RandomState {
+    return this.random.getState();
+  }
+
+  /** @internal */
+  override restoreRandomState(state: RandomState): void {
+    this.random.setState(state);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -88,7 +102,7 @@ export class CausalSelfAttention extends Layer {
       const keys = past ? ops.concat([past.k, k], 2) : k;
       const values = past ? ops.concat([past.v, v], 2) : v;
       if (wantCache) cache = { k: keep(ops.contiguous(keys)), v: keep(ops.contiguous(values)) };
-      const dropout = training && this.dropout > 0 ? { dropout: this.dropout, seed: this.nextSeed() } : {};
+      const dropout = training && this.dropout > 0 ? { dropout: this.dropout, seed: this.random.int(2 ** 31) } : {};
       // Without a cache queries and keys are the same positions: mask the future. A single
       // new query comes after every cached position and sees them all.
       const attended = ops.scaledDotProductAttention(q, keys, values, { causal: !past, ...dropout });

@@ -21,7 +21,7 @@ import { defaultModelName, LayersModel, type PredictOptions, type SummaryRow } f
 import { checkNumber, checkOptions, given } from '../options.js';
 import * as ops from '../ops/index.js';
 import { shapeString } from '../ops/util.js';
-import { type Random, randomFor } from '../random.js';
+import { randomFor } from '../random.js';
 import { tidy } from '../scope.js';
 import { Tensor } from '../tensor.js';
 import type { FitOptions } from '../train.js';
@@ -40,7 +40,11 @@ export interface GPTConfig {
   numHeads: number;
   /** Width of the model; a multiple of numHeads. */
   embedDim: number;
-  /** Dropout rate on embeddings, attention weights and residual branches while training (default 0). */
+  /**
+   * Dropout rate on embeddings, attention weights and residual branches while training
+   * (default 0). Attention dropout is drawn on the device (wg.scaledDotProductAttention);
+   * the embedding and residual dropouts are Dropout layers, whose masks are drawn on the host.
+   */
   dropout?: number;
   /** Layer norm epsilon (default 1e-5, GPT-2's). */
   layerNormEpsilon?: number;
@@ -101,7 +105,6 @@ export class GPT extends LayersModel {
   private readonly lnF: LayerNormalization;
   private readonly dropEmbed: Dropout | undefined;
   private readonly layerList: Layer[];
-  private readonly random: Random;
 
   constructor(config: GPTConfig) {
     const c = checkGptConfig(config);
@@ -112,29 +115,29 @@ export class GPT extends LayersModel {
     const normal = initializers.randomNormal({ stddev: 0.02 });
     const residual = initializers.randomNormal({ stddev: 0.02 / Math.sqrt(2 * L) });
     const zeros = initializers.zeros();
-    this.random = randomFor(undefined);
+    // Seeds of the dropout generators, from wg.setSeed's stream; checkpoints save the generators.
+    const random = randomFor(undefined);
     const named = <T extends Layer>(layer: T, names: Record<string, string>, shape: Shape): T => {
       layer.weightNames = names;
       layer.build(shape);
       return layer;
     };
     const norm = (name: string) => named(new LayerNormalization({ name, epsilon: c.layerNormEpsilon }), { gamma: `${name}.weight`, beta: `${name}.bias` }, [null, E]);
-    const dense = (name: string, units: number, init = normal, inputs = E) =>
-      named(new Dense({ name, units, kernelInitializer: init, biasInitializer: zeros }), { kernel: `${name}.weight`, bias: `${name}.bias` }, [null, inputs]);
-    const drop = (name: string) => (dropout > 0 ? new Dropout({ name, rate: dropout, seed: this.random.int(2 ** 31) }) : undefined);
+    const dense = (name: string, units: number, init = normal, inputs = E, activation: 'linear' | 'geluTanh' = 'linear') =>
+      named(new Dense({ name, units, activation, kernelInitializer: init, biasInitializer: zeros }), { kernel: `${name}.weight`, bias: `${name}.bias` }, [null, inputs]);
+    const drop = (name: string) => (dropout > 0 ? new Dropout({ name, rate: dropout, seed: random.int(2 ** 31) }) : undefined);
     this.wte = named(new Embedding({ name: 'wte', inputDim: V, outputDim: E, embeddingsInitializer: normal }), { embeddings: 'wte.weight' }, [null]);
     this.wpe = named(new Embedding({ name: 'wpe', inputDim: T, outputDim: E, embeddingsInitializer: initializers.randomNormal({ stddev: 0.01 }) }), { embeddings: 'wpe.weight' }, [null]);
     this.dropEmbed = drop('drop');
     for (let i = 0; i < L; i++) {
-      const attn = new CausalSelfAttention({ name: `h.${i}.attn`, embedDim: E, numHeads: c.numHeads, dropout, kernelInitializer: normal, projectionInitializer: residual, biasInitializer: zeros });
+      const attn = new CausalSelfAttention({ name: `h.${i}.attn`, embedDim: E, numHeads: c.numHeads, dropout, kernelInitializer: normal, projectionInitializer: residual, biasInitializer: zeros, seed: random.int(2 ** 31) });
       attn.weightNames = Object.fromEntries(attn.weightShapes().map(([suffix]) => [suffix, `h.${i}.attn.${suffix}`]));
       attn.build([null, E]);
-      attn.nextSeed = () => this.random.int(2 ** 31);
       this.blocks.push({
         ln1: norm(`h.${i}.ln_1`),
         attn,
         ln2: norm(`h.${i}.ln_2`),
-        fc: dense(`h.${i}.mlp.c_fc`, 4 * E),
+        fc: dense(`h.${i}.mlp.c_fc`, 4 * E, normal, E, 'geluTanh'),
         proj: dense(`h.${i}.mlp.c_proj`, E, residual, 4 * E),
         dropAttn: drop(`h.${i}.drop_attn`),
         dropMlp: drop(`h.${i}.drop_mlp`),
@@ -197,8 +200,8 @@ export class GPT extends LayersModel {
         const { y, cache: c } = block.attn.attend(block.ln1.apply(x, training), cache?.layers[i], training, wantCache);
         if (c) fresh.push(c);
         x = ops.add(x, block.dropAttn ? block.dropAttn.apply(y, training) : y);
-        const hidden = ops.gelu(block.fc.apply(block.ln2.apply(x, training)), { approximate: 'tanh' });
-        const m = block.proj.apply(hidden);
+        // c_fc fuses GELU's tanh form into its matmul where no gradient is recorded (generation)
+        const m = block.proj.apply(block.fc.apply(block.ln2.apply(x, training)));
         x = ops.add(x, block.dropMlp ? block.dropMlp.apply(m, training) : m);
       });
       if (lastOnly && t > 1) x = ops.slice(x, [0, t - 1, 0], [b, 1, this.config.embedDim]);

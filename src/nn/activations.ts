@@ -6,7 +6,7 @@ import * as ops from '../ops/index.js';
 import type { Tensor } from '../tensor.js';
 
 export type ActivationName =
-  | 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'logSoftmax' | 'elu' | 'gelu' | 'softplus' | 'leakyRelu' | 'swish';
+  | 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'logSoftmax' | 'elu' | 'gelu' | 'geluTanh' | 'softplus' | 'leakyRelu' | 'swish';
 
 const ACTIVATIONS: Readonly<Record<ActivationName, (x: Tensor) => Tensor>> = {
   linear: (x) => x,
@@ -16,7 +16,9 @@ const ACTIVATIONS: Readonly<Record<ActivationName, (x: Tensor) => Tensor>> = {
   softmax: (x) => ops.softmax(x),
   logSoftmax: (x) => ops.logSoftmax(x),
   elu: (x) => ops.elu(x),
-  gelu: ops.gelu,
+  gelu: (x) => ops.gelu(x),
+  // GELU's tanh form, GPT-2's (Keras: gelu with approximate=True)
+  geluTanh: (x) => ops.gelu(x, { approximate: 'tanh' }),
   softplus: ops.softplus,
   leakyRelu: (x) => ops.leakyRelu(x),
   // x * sigmoid(x), also known as SiLU
@@ -29,7 +31,7 @@ const ACTIVATIONS: Readonly<Record<ActivationName, (x: Tensor) => Tensor>> = {
 };
 
 /** Activations that the backend fuses into the matmul of a dense layer. */
-const FUSED: readonly string[] = ['linear', 'relu', 'sigmoid', 'tanh'];
+const FUSED: readonly string[] = ['linear', 'relu', 'sigmoid', 'tanh', 'geluTanh'];
 
 export function resolveActivation(fn: string, name: unknown): { name: ActivationName; apply: (x: Tensor) => Tensor; fused?: FusedActivation } {
   const apply = lookup(fn, 'activation', name ?? 'linear', ACTIVATIONS);

@@ -118,14 +118,13 @@ export class MultiHeadAttention extends MultiInputLayer {
     const [query, value, key = value] = inputs as [Tensor, Tensor, Tensor?];
     const p = this.projections!;
     const training = options.training ?? false;
-    const dropout = training ? this.dropout : 0;
-    // The seed is drawn whether or not it is used, so that a resumed run draws the same later ones.
-    const seed = Math.floor(this.random.next() * 2 ** 31);
+    // Only training steps draw a seed: predictions leave the generator (saved in checkpoints) alone.
+    const dropout = training && this.dropout > 0 ? { dropout: this.dropout, seed: this.random.int(2 ** 31) } : {};
     return tidy(() => {
       const q = this.heads(query, p.query, this.keyDim);
       const k = this.heads(key!, p.key, this.keyDim);
       const v = this.heads(value, p.value, this.valueDim);
-      const attended = ops.scaledDotProductAttention(q, k, v, { causal: options.useCausalMask ?? false, ...(dropout > 0 ? { dropout, seed } : {}) });
+      const attended = ops.scaledDotProductAttention(q, k, v, { causal: options.useCausalMask ?? false, ...dropout });
       const [b, , tq] = attended.shape as [number, number, number, number];
       const merged = ops.reshape(ops.transpose(attended, [0, 2, 1, 3]), [b, tq, this.numHeads * this.valueDim]);
       const out = p.output.kernel.shape[2]!;

@@ -3,18 +3,14 @@
 //   out = dropout(softmax(q·kᵀ · scale + bias)) · v
 // q [..., Lq, d], k [..., Lk, d], v [..., Lk, dv]; leading dims broadcast.
 
-import { describe, noGrad } from '../autograd.js';
-import { dropoutKeeps } from '../backends/counter-hash.js';
+import type { View } from '../backends/backend.js';
+import { describe, needsGradient, record } from '../autograd.js';
+import { sizeOf } from '../backends/strided.js';
 import { randomFor } from '../random.js';
-import { tidy } from '../scope.js';
 import type { Tensor } from '../tensor.js';
-import { div, greaterEqual, logicalAnd, maximum, mul, sub, where } from './binary.js';
-import { cast } from './unary.js';
-import { exp } from './unary.js';
-import { tensor } from './creation.js';
-import { matmul } from './matmul.js';
-import { max, sum } from './reduce.js';
-import { broadcastShapes, checkTensor, shapeString } from './util.js';
+import { unbroadcast } from './binary.js';
+import { dense } from './norm.js';
+import { backend, broadcastShapes, broadcastStrides, checkTensor, output, shapeString } from './util.js';
 
 export interface AttentionOptions {
   /**
@@ -49,41 +45,94 @@ export interface AttentionOptions {
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
   const plan = checkAttention(q, k, v, options);
   const { mask, causal = false, dropout = 0 } = options;
+  const { batch, lq, lk, d, dv } = plan;
   const seed = dropout > 0 ? (options.seed ?? randomFor().nextUint32()) >>> 0 : 0;
-  return tidy(() => {
-    const scores = mul(matmul(q, k, false, true), plan.scale);
-    let allowed: Tensor | undefined = mask;
-    if (causal) {
-      const c = causalMask(plan.lq, plan.lk);
-      allowed = allowed ? logicalAnd(allowed, c) : c;
-    }
-    let p: Tensor;
-    if (allowed) {
-      const masked = where(allowed, scores, -1e30);
-      const m = noGrad(() => max(masked, -1, true));
-      const e = mul(exp(sub(masked, m)), cast(allowed, 'float32'));
-      p = div(e, maximum(sum(e, -1, true), 1e-30));
-    } else {
-      const m = noGrad(() => max(scores, -1, true));
-      const e = exp(sub(scores, m));
-      p = div(e, sum(e, -1, true));
-    }
-    if (dropout > 0) p = mul(p, dropoutScale([...plan.batch, plan.lq, plan.lk], seed, dropout));
-    return matmul(p, v);
+  const params = { causal, scale: plan.scale, dropout, seed };
+  const b = sizeOf(batch);
+  // The kernels take [B, L, features] operands, contiguous: broadcast batch dims are
+  // materialised (k and v shared by heads are copied once per head).
+  const q3 = batched(q, batch, b);
+  const k3 = batched(k, batch, b);
+  const v3 = batched(v, batch, b);
+  const m3 = mask ? maskView(mask, batch, b, lq, lk) : undefined;
+  const y = output([...batch, lq, dv], 'float32', 'scaledDotProductAttention');
+  const lse = output([b, lq], 'float32', 'scaledDotProductAttention');
+  const be = backend();
+  if (y.size > 0) be.attention(q3.view(), k3.view(), v3.view(), m3?.view, as3(y, b, lq, dv), lse.view(), params);
+  else if (lse.size > 0) be.fill(lse.view(), Infinity);
+  const want = [needsGradient([q]), needsGradient([k]), needsGradient([v])];
+  const saved = [q3, k3, v3, y, lse, ...(m3 ? [m3.tensor] : [])];
+  record([q, k, v], y, saved, (dy, [sq, sk, sv, so, sl, sm]) => {
+    let grads: Tensor[] | undefined;
+    const all = (): Tensor[] => {
+      if (grads) return grads;
+      const dyc = dense(dy);
+      const dq = output([b, lq, d], 'float32', 'scaledDotProductAttention gradient');
+      const dk = output([b, lk, d], 'float32', 'scaledDotProductAttention gradient');
+      const dvv = output([b, lk, dv], 'float32', 'scaledDotProductAttention gradient');
+      if (dq.size > 0 && dk.size > 0 && dvv.size > 0) {
+        const mv = m3 && sm ? { ...m3.view, storage: sm.view().storage } : undefined;
+        be.attentionGrad(sq!.view(), sk!.view(), sv!.view(), mv, as3(so!, b, lq, dv), sl!.view(), as3(dyc, b, lq, dv), dq.view(), dk.view(), dvv.view(), params);
+      } else {
+        for (const t of [dq, dk, dvv]) if (t.size > 0) be.fill(t.view(), 0);
+      }
+      if (dyc !== dy) dyc.dispose();
+      grads = [unbatched(dq, [...batch, lq, d], q.shape), unbatched(dk, [...batch, lk, d], k.shape), unbatched(dvv, [...batch, lk, dv], v.shape)];
+      // Gradients nobody asked for come from the same kernel; drop them now.
+      grads.forEach((g, i) => { if (!want[i]) g.dispose(); });
+      return grads;
+    };
+    return [() => all()[0]!, () => all()[1]!, () => all()[2]!];
   });
+  for (const t of [q3, k3, v3, lse]) t.dispose();
+  m3?.tensor.dispose();
+  return y;
 }
 
-function causalMask(lq: number, lk: number): Tensor {
-  const rows = Int32Array.from({ length: lq * lk }, (_, e) => Math.floor(e / lk));
-  const cols = Int32Array.from({ length: lq * lk }, (_, e) => e % lk);
-  return greaterEqual(tensor(rows, [lq, lk]), tensor(cols, [lq, lk]));
+/** t broadcast to [...batch, L, F] as a contiguous [B, L, F] tensor (t's storage when it already is one). */
+function batched(t: Tensor, batch: readonly number[], b: number): Tensor {
+  const [l, f] = t.shape.slice(-2) as [number, number];
+  const full = [...batch, l, f];
+  const view = t.share(full, broadcastStrides(t.shape, t.strides, full), t.offset);
+  const c = dense(view);
+  view.dispose();
+  const out = c.share([b, l, f], [l * f, f, 1], c.offset);
+  c.dispose();
+  return out;
 }
 
-function dropoutScale(shape: readonly number[], seed: number, p: number): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const values = new Float32Array(n);
-  for (let i = 0; i < n; i++) values[i] = dropoutKeeps(seed, i, p) ? 1 / (1 - p) : 0;
-  return tensor(values, shape);
+/** The [B, L, F] gradient back in the operand's own (possibly broadcast) shape. */
+function unbatched(g: Tensor, full: readonly number[], shape: readonly number[]): Tensor {
+  const shaped = g.share(full, full.map((_, i) => sizeOf(full.slice(i + 1))), g.offset);
+  g.dispose();
+  return unbroadcast(shaped, shape);
+}
+
+function as3(t: Tensor, b: number, l: number, f: number): View {
+  return { ...t.view(), shape: [b, l, f], strides: [l * f, f, 1] };
+}
+
+/**
+ * The mask as the kernels read it: an i32 [B, Lq, Lk] view with one batch stride. When
+ * the broadcast batch dims do not fold into one stride (a [B, 1, Lq, Lk] mask over
+ * heads), a contiguous copy is made.
+ */
+function maskView(mask: Tensor, batch: readonly number[], b: number, lq: number, lk: number): { tensor: Tensor; view: View } {
+  const full = [...batch, lq, lk];
+  const strides = broadcastStrides(mask.shape, mask.strides, full);
+  const nb = batch.length;
+  // One stride s serves every batch dim when dim i's stride is s * (product of the dims after it).
+  const inner = (i: number) => sizeOf(batch.slice(i + 1));
+  const s = nb === 0 ? 0 : strides[nb - 1]!;
+  const folds = batch.every((dim, i) => dim === 1 || strides[i] === s * inner(i));
+  if (folds) {
+    const t = mask.share();
+    return { tensor: t, view: { ...t.view(), dtype: 'i32', shape: [b, lq, lk], strides: [s, strides[nb]!, strides[nb + 1]!] } };
+  }
+  const view = mask.share(full, strides, mask.offset);
+  const c = dense(view);
+  view.dispose();
+  return { tensor: c, view: { ...c.view(), dtype: 'i32', shape: [b, lq, lk], strides: [lq * lk, lk, 1] } };
 }
 
 interface AttentionPlan {

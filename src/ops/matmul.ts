@@ -3,11 +3,12 @@
 // the backend reads them through strides, so backward never materialises one.
 
 import type { Activation, BinaryOp } from '../backends/backend.js';
-import { describe, record } from '../autograd.js';
+import { describe, needsGradient, record } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
 import { binaryKernel, unbroadcast } from './binary.js';
 import { reduceSum } from './reduce.js';
 import { reshape } from './shape.js';
+import { gelu } from './unary.js';
 import { asTensor, backend, broadcastShapes, broadcastStrides, checkTensor, output, shapeString, type TensorLike } from './util.js';
 
 /** A view with the last two dimensions swapped. */
@@ -45,6 +46,9 @@ const ACTIVATION_GRAD: Readonly<Record<Activation, BinaryOp | undefined>> = {
   relu: 'reluGrad',
   sigmoid: 'sigmoidGrad',
   tanh: 'tanhGrad',
+  // Its gradient needs the pre-activation, which the fused product does not keep:
+  // when a gradient is wanted, dense() runs the product and the activation apart.
+  geluTanh: undefined,
 };
 
 /** act(a·b + bias), recorded as one node. a and b are already in product orientation. */
@@ -156,7 +160,9 @@ export interface DenseOptions {
 
 /**
  * act(x · kernel + bias) as one fused kernel where the backend has it: x [..., in],
- * kernel [in, units], bias [units].
+ * kernel [in, units], bias [units]. `activation: 'geluTanh'` (GPT-2's MLP) is fused
+ * when no gradient is recorded (inference, generation); under a gradient the product
+ * and the activation run as two kernels, so the backward has the pre-activation.
  */
 export function dense(xIn: TensorLike, kernel: Tensor, options: DenseOptions = {}): Tensor {
   const x = asTensor(xIn, 'dense', 'x');
@@ -178,7 +184,14 @@ export function dense(xIn: TensorLike, kernel: Tensor, options: DenseOptions = {
     throw new Error(`dense: activation should be one of ${Object.keys(ACTIVATION_GRAD).join(', ')}, got ${JSON.stringify(activation)}`);
   }
   const x2 = x.rank === 2 ? x : reshape(x, [-1, x.shape[x.rank - 1]!]);
-  let y = recordedProduct(x2, kernel, [x2, kernel], [false, false], bias, activation);
+  let y: Tensor;
+  if (activation === 'geluTanh' && needsGradient(bias ? [x2, kernel, bias] : [x2, kernel])) {
+    const z = recordedProduct(x2, kernel, [x2, kernel], [false, false], bias, 'linear');
+    y = gelu(z, { approximate: 'tanh' });
+    z.dispose();
+  } else {
+    y = recordedProduct(x2, kernel, [x2, kernel], [false, false], bias, activation);
+  }
   if (x2 !== x) {
     x2.dispose();
     const shaped = reshape(y, [...x.shape.slice(0, -1), kernel.shape[1]!]);

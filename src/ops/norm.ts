@@ -1,13 +1,10 @@
 // Layer normalization over the last axis (Ba et al.; PyTorch's F.layer_norm with
 // normalized_shape = [n], Keras' LayerNormalization on axis -1).
 
-import { describe } from '../autograd.js';
-import { tidy } from '../scope.js';
+import { describe, needsGradient, record } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
-import { add, mul, sub } from './binary.js';
-import { mean } from './reduce.js';
-import { rsqrt, square } from './unary.js';
-import { asTensor, checkTensor, shapeString, type TensorLike } from './util.js';
+import { sizeOf } from '../backends/strided.js';
+import { asTensor, backend, checkTensor, output, shapeString, type TensorLike } from './util.js';
 
 export interface LayerNormOptions {
   /** Scale, shape [n] (x's last dimension); none means 1. */
@@ -32,17 +29,60 @@ export function layerNorm(input: TensorLike, options: LayerNormOptions = {}): Te
     throw error;
   }
   const { gamma, beta, epsilon = 1e-5 } = options;
-  const y = tidy(() => {
-    const mu = mean(x, -1, true);
-    const centred = sub(x, mu);
-    const variance = mean(square(centred), -1, true);
-    let out = mul(centred, rsqrt(add(variance, epsilon)));
-    if (gamma) out = mul(out, gamma);
-    if (beta) out = add(out, beta);
-    return out;
+  const n = x.shape[x.rank - 1]!;
+  const rows = n === 0 ? 0 : sizeOf(x.shape) / n;
+  const xc = dense(x);
+  const y = output(x.shape, 'float32', 'layerNorm');
+  const mean = output([rows], 'float32', 'layerNorm');
+  const rstd = output([rows], 'float32', 'layerNorm');
+  if (y.size > 0) {
+    backend().layerNorm(rowsView(xc, rows, n), gamma?.view(), beta?.view(), rowsView(y, rows, n), mean.view(), rstd.view(), epsilon);
+  }
+  const inputs = [x, ...(gamma ? [gamma] : []), ...(beta ? [beta] : [])];
+  // Which gradients are wanted is known now (the tape is not active during backward).
+  const wantGamma = gamma !== undefined && needsGradient([gamma]);
+  const wantBeta = beta !== undefined && needsGradient([beta]);
+  record(inputs, y, [xc, mean, rstd, ...(gamma ? [gamma] : [])], (dy, [sx, sm, sr, sg]) => {
+    // One kernel computes every gradient; each closure takes its own.
+    let grads: { dx: Tensor; dgamma?: Tensor; dbeta?: Tensor } | undefined;
+    const all = () => {
+      if (grads) return grads;
+      const dyc = dense(dy);
+      const dx = output(x.shape, 'float32', 'layerNorm gradient');
+      const dgamma = wantGamma ? output([n], 'float32', 'layerNorm gradient') : undefined;
+      const dbeta = wantBeta ? output([n], 'float32', 'layerNorm gradient') : undefined;
+      if (dx.size > 0) {
+        backend().layerNormGrad(rowsView(dyc, rows, n), rowsView(sx!, rows, n), sg?.view(), sm!.view(), sr!.view(), rowsView(dx, rows, n), dgamma?.view(), dbeta?.view());
+      } else {
+        for (const t of [dgamma, dbeta]) if (t && t.size > 0) backend().fill(t.view(), 0);
+      }
+      if (dyc !== dy) dyc.dispose();
+      grads = { dx, ...(dgamma ? { dgamma } : {}), ...(dbeta ? { dbeta } : {}) };
+      return grads;
+    };
+    return [
+      () => all().dx,
+      ...(gamma ? [() => all().dgamma!] : []),
+      ...(beta ? [() => all().dbeta!] : []),
+    ];
   });
+  xc.dispose();
+  mean.dispose();
+  rstd.dispose();
   if (x !== input) x.dispose();
   return y;
+}
+
+/** x itself (a new handle) when contiguous, else a contiguous copy; not recorded. */
+export function dense(x: Tensor): Tensor {
+  if (x.contiguous) return x.share();
+  const out = output(x.shape, x.dtype, 'contiguous');
+  if (out.size > 0) backend().copy(x.view(), out.view());
+  return out;
+}
+
+function rowsView(t: Tensor, rows: number, n: number) {
+  return { ...t.view(), shape: [rows, n], strides: [n, 1] };
 }
 
 /** Every layerNorm check, on shapes alone, so that a wrong call creates nothing. */

@@ -169,4 +169,17 @@ describe('safetensors', () => {
       expect(metadata).toEqual({ k: 'v' });
     });
   });
+
+  it('skips tensors a reader does not use (any dtype), still checking their place in the file', () => {
+    // a BOOL causal mask of 4 bytes between two F32 tensors, as some GPT-2 checkpoints carry
+    const header = { 'h.0.attn.bias': { dtype: 'BOOL', shape: [2, 2], data_offsets: [4, 8] }, a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] } };
+    const data = new Uint8Array([...f32(1.5), 1, 0, 1, 1, ...f32(-2)]);
+    const skip = (name: string) => name.endsWith('.attn.bias');
+    const { tensors } = decodeSafetensors(handMade(header, data), 'file', { skip });
+    expect([...tensors.keys()]).toEqual(['a', 'b']);
+    expect(Array.from(tensors.get('b')!.data)).toEqual([-2]);
+    expect(() => decodeSafetensors(handMade(header, data), 'file')).toThrow("file: tensor 'h.0.attn.bias' is BOOL; webgrad reads F32 and I32 tensors");
+    const wrongSize = { ...header, 'h.0.attn.bias': { dtype: 'BOOL', shape: [3], data_offsets: [4, 8] } };
+    expect(() => decodeSafetensors(handMade(wrongSize, data), 'file', { skip })).toThrow("tensor 'h.0.attn.bias' is BOOL [3] (3 bytes) but its data_offsets [4, 8] span 4 bytes");
+  });
 });

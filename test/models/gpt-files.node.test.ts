@@ -51,11 +51,55 @@ describe.each(cases)('GPT files ($name)', ({ name, skip }) => {
     expect((reloaded as wg.GPT).config).toEqual(fromPath.config);
     expect(reloaded.optimizer?.name).toBe('adam');
     expect(Array.from(await reloaded.predict(ids).data())).toEqual(Array.from(expected));
+    // a Hugging Face folder (config.json + model.safetensors) loads by itself, from a path or a URL
+    const hf = await wg.models.loadGpt2(dir);
+    expect(hf.config).toEqual(fromPath.config);
+    expect(Array.from(await hf.predict(ids).data())).toEqual(Array.from(expected));
+    const hfServer = await serveFiles({ 'gpt/config.json': readFileSync(join(dir, 'config.json')), 'gpt/model.safetensors': readFileSync(join(dir, 'model.safetensors')) });
+    try {
+      const remote = await wg.models.loadGpt2(`${hfServer.url}gpt`);
+      expect(Array.from(await remote.predict(ids).data())).toEqual(Array.from(expected));
+      remote.dispose();
+      const bad = await serveFiles({ 'x/config.json': JSON.stringify({ ...config, model_type: 'llama' }) });
+      await expect(wg.models.loadGpt2(`${bad.url}x`)).rejects.toThrow(/loadGpt2: .*config\.json: config\.json's model_type should be 'gpt2', got "llama"/);
+      await bad.close();
+    } finally {
+      await hfServer.close();
+    }
+    hf.dispose();
     // and the saved weights file is itself a GPT-2 checkpoint
     const again = wg.models.gpt(fixture.config);
     await again.loadWeights(join(dir, 'model.safetensors'));
     expect(Array.from(await again.predict(ids).data())).toEqual(Array.from(expected));
     for (const m of [fromPath, fromUrl, reloaded, again]) m.dispose();
     ids.dispose();
+  });
+
+  run('fit checkpoints a GPT with dropout; resuming from the checkpoint ends where an uninterrupted run does', async () => {
+    await wg.setBackend(name);
+    const { training } = fixture;
+    const make = async () => {
+      wg.setSeed(7);
+      const model = wg.models.gpt({ ...fixture.config, dropout: 0.1 });
+      await model.loadWeights(join(folder, 'model.safetensors'));
+      model.compile({ optimizer: wg.optimizers.adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy' });
+      return model;
+    };
+    const x = wg.tensor(training.x, undefined, 'int32');
+    const y = wg.tensor(training.y, undefined, 'int32');
+    const FIT = { batchSize: 1, seed: 3, verbose: 0 } as const;
+    const straight = await make();
+    const all = await straight.fit(x, y, { ...FIT, epochs: 4 });
+    const dir = tempDir('webgrad-gpt-ckpt-');
+    const first = await make();
+    await first.fit(x, y, { ...FIT, epochs: 2, checkpoint: { dir } });
+    const loaded = await wg.loadCheckpoint(join(dir, 'checkpoint-000002.safetensors'));
+    expect(loaded.model).toBeInstanceOf(wg.GPT);
+    const rest = await loaded.model.fit(x, y, { ...FIT, epochs: 4, resumeFrom: loaded });
+    expect(rest.history.loss).toEqual(all.history.loss!.slice(2));
+    expect(Array.from(await loaded.model.predict(x).data())).toEqual(Array.from(await straight.predict(x).data()));
+    for (const m of [straight, first, loaded.model]) m.dispose();
+    x.dispose();
+    y.dispose();
   });
 });

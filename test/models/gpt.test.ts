@@ -87,9 +87,10 @@ describe.each(cases)('GPT ($name)', ({ name, skip }) => {
     await wg.setBackend(name);
     const model = await loaded();
     for (const { prompt, maxNewTokens, tokens } of fixture.greedy) {
+      const promptTensor = wg.tensor(prompt, undefined, 'int32');
       const before = wg.memory().numTensors;
       const streamed: number[][] = [];
-      const cached = await model.generate(wg.tensor(prompt, undefined, 'int32'), { maxNewTokens, temperature: 0, onToken: (t, step) => { streamed[step] = t; } });
+      const cached = await model.generate(promptTensor, { maxNewTokens, temperature: 0, onToken: (t, step) => { streamed[step] = t; } });
       const uncached = await model.generate(prompt, { maxNewTokens, temperature: 0, useCache: false });
       expect(cached.dtype).toBe('int32');
       expect(await cached.array()).toEqual(tokens);
@@ -97,7 +98,8 @@ describe.each(cases)('GPT ($name)', ({ name, skip }) => {
       expect(streamed).toEqual(Array.from({ length: maxNewTokens }, (_, s) => tokens.map((row) => row[prompt[0]!.length + s]!)));
       cached.dispose();
       uncached.dispose();
-      expect(wg.memory().numTensors).toBe(before + 1); // the prompt tensor made above
+      expect(wg.memory().numTensors).toBe(before);
+      promptTensor.dispose();
     }
     model.dispose();
   });
@@ -106,15 +108,46 @@ describe.each(cases)('GPT ($name)', ({ name, skip }) => {
     await wg.setBackend(name);
     const model = await loaded();
     const prompt = [[1, 2, 3]];
-    const draw = async (options: Partial<wg.GenerateOptions>) => (await model.generate(prompt, { maxNewTokens: 6, ...options })).array();
+    const tokens = async (ids: number[][], options: wg.GenerateOptions) => {
+      const out = await model.generate(ids, options);
+      const rows = (await out.array()) as number[][];
+      out.dispose();
+      return rows;
+    };
+    const draw = (options: Partial<wg.GenerateOptions>) => tokens(prompt, { maxNewTokens: 6, ...options });
     expect(await draw({ seed: 3, temperature: 1.5 })).toEqual(await draw({ seed: 3, temperature: 1.5 }));
     expect(await draw({ seed: 3, topK: 1 })).toEqual(await draw({ temperature: 0 }));
     expect(await draw({ seed: 5, topP: 1e-6 })).toEqual(await draw({ temperature: 0 }));
     const long = Array.from({ length: 12 }, (_, i) => (i * 3) % 11);
-    const out = (await model.generate([long], { maxNewTokens: 2, temperature: 0 }).then((t) => t.array())) as number[][];
-    const cropped = (await model.generate([long.slice(-8)], { maxNewTokens: 2, temperature: 0, useCache: false }).then((t) => t.array())) as number[][];
+    const out = await tokens([long], { maxNewTokens: 2, temperature: 0 });
+    const cropped = await tokens([long.slice(-8)], { maxNewTokens: 2, temperature: 0, useCache: false });
     expect(out[0]!.slice(0, 12)).toEqual(long);
     expect(out[0]!.slice(12)).toEqual(cropped[0]!.slice(8));
+    model.dispose();
+  });
+
+  run('generate streams to an async callback and stops when its signal aborts, freeing its cache', async () => {
+    await wg.setBackend(name);
+    const model = await loaded();
+    const before = wg.memory().numTensors;
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const run1 = model.generate([[1, 2]], {
+      maxNewTokens: 20,
+      temperature: 0,
+      signal: controller.signal,
+      onToken: async (tokens, step) => {
+        await new Promise((r) => setTimeout(r, 1));
+        seen.push(tokens[0]!);
+        if (step === 2) controller.abort(new Error('enough'));
+      },
+    });
+    await expect(run1).rejects.toThrow('enough');
+    expect(seen.length).toBe(3);
+    expect(wg.memory().numTensors).toBe(before);
+    const full = await model.generate([[1, 2]], { maxNewTokens: 3, temperature: 0 });
+    expect(((await full.array()) as number[][])[0]!.slice(2)).toEqual(seen);
+    full.dispose();
     model.dispose();
   });
 
@@ -127,7 +160,7 @@ describe.each(cases)('GPT ($name)', ({ name, skip }) => {
       edit(m);
       return wg.io.encodeSafetensors(Object.fromEntries(m));
     };
-    const before = await model.getWeights()[4]!.data();
+    const before = await model.weights[4]!.data();
     const E = config.embedDim;
     await expect(model.loadWeights(record((m) => m.set('h.1.attn.c_attn.weight', { shape: [3 * E, E], data: new Float32Array(3 * E * E) }))))
       .rejects.toThrow(/tensor 'h\.1\.attn\.c_attn\.weight' should have shape \[16,48\] for this GPT .* the file has \[48,16\]/);
@@ -136,7 +169,7 @@ describe.each(cases)('GPT ($name)', ({ name, skip }) => {
     await expect(model.loadWeights(record((m) => m.set('lm_head.weight', { shape: [11, E], data: new Float32Array(11 * E) })))).rejects.toThrow(/lm_head\.weight differs from wte\.weight/);
     await expect(model.loadWeights(plainFile.subarray(0, plainFile.length - 100))).rejects.toThrow(/tensor '.*' has data_offsets .* \(truncated file\?\)/);
     await expect(model.loadWeights(42 as unknown as Uint8Array)).rejects.toThrow(/loadWeights: expected a safetensors file/);
-    expect(Array.from(await model.getWeights()[4]!.data())).toEqual(Array.from(before));
+    expect(Array.from(await model.weights[4]!.data())).toEqual(Array.from(before));
     model.dispose();
   });
 

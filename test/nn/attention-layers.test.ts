@@ -86,6 +86,19 @@ describe.each(cases)('language layers ($name)', ({ name, skip }) => {
     close(await y.data(), mhaRef(q[0]!, v[0]!, v[0]!, { q: wq!, qb: zeros(1, 2), k: wk!, kb: zeros(1, 2), v: wv!, vb: zeros(1, 2), o: wo!, ob: [0, 0, 0, 0] }, false).flat(), 1e-4);
   });
 
+  run('multiHeadAttention dropout acts only while training and is seeded', async () => {
+    await wg.setBackend(name);
+    const make = () => wg.layers.multiHeadAttention({ numHeads: 2, keyDim: 2, dropout: 0.5, seed: 8, kernelInitializer: wg.initializers.glorotUniform({ seed: 1 }) });
+    const [a, b] = [make(), make()];
+    const x = wg.tensor(seq(1, 5, 4, 6));
+    const run1 = async (m: wg.MultiHeadAttention, training: boolean) => Array.from(await m.apply([x, x], { training }).data());
+    const inference = await run1(a, false);
+    expect(await run1(a, false)).toEqual(inference);
+    const trainedA = await run1(a, true);
+    expect(trainedA).not.toEqual(inference);
+    expect(await run1(b, true)).toEqual(trainedA);
+  });
+
   run('a transformer block built with the functional API trains and saves / loads to identical predictions', async () => {
     await wg.setBackend(name);
     wg.setSeed(4);

@@ -4,7 +4,7 @@
 // synchronously, so `read` and `readSync` return at once.
 
 import type {
-  Backend, BackendInfo, BinaryOp, DType, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
+  AttentionParams, Backend, BackendInfo, BinaryOp, DType, MatmulOptions, OptimizerRule, ReduceOp, Storage, UnaryOp, View,
 } from '../backend.js';
 import { contiguousStrides, isContiguous, sizeOf } from '../strided.js';
 import * as abi from '../../generated/wasm-abi.js';
@@ -415,6 +415,136 @@ export class WasmBackend implements Backend {
     } finally {
       for (const t of temps) this.heap.free(t);
     }
+  }
+
+  // --- language-model kernels (assembly/norm.ts, attention.ts, cross-entropy.ts) ------------
+
+  layerNorm(x: View, gamma: View | undefined, beta: View | undefined, out: View, mean: View, rstd: View, epsilon: number): void {
+    this.assertAlive('layerNorm');
+    const [rows, n] = x.shape as [number, number];
+    if (rows * n === 0) return;
+    this.normDescriptor(rows, n, x, gamma, beta, out, mean, rstd, undefined, undefined, undefined);
+    this.writeF64(this.reserved.desc + abi.LN_EPS, [epsilon], 1);
+    this.run(abi.KIND_LAYER_NORM, this.partsFor(rows * n, rows));
+  }
+
+  layerNormGrad(dy: View, x: View, gamma: View | undefined, mean: View, rstd: View, dx: View, dgamma: View | undefined, dbeta: View | undefined): void {
+    this.assertAlive('layerNormGrad');
+    const [rows, n] = x.shape as [number, number];
+    if (rows * n === 0) return;
+    this.normDescriptor(rows, n, x, gamma, undefined, dx, mean, rstd, dy, dgamma, dbeta);
+    this.run(abi.KIND_LAYER_NORM_GRAD, this.partsFor(rows * n, rows));
+    if (dgamma || dbeta) this.run(abi.KIND_LAYER_NORM_AFFINE, this.partsFor(rows * n, n >> 4));
+  }
+
+  private normDescriptor(
+    rows: number, n: number, x: View, gamma: View | undefined, beta: View | undefined, out: View, mean: View, rstd: View,
+    dy: View | undefined, dgamma: View | undefined, dbeta: View | undefined,
+  ): void {
+    const i32 = this.heap.i32;
+    const w = this.reserved.desc >>> 2;
+    const addr = (v: View | undefined) => (v ? this.address(v) : 0);
+    i32[w + (abi.LN_ROWS >> 2)] = rows;
+    i32[w + (abi.LN_N >> 2)] = n;
+    i32[w + (abi.LN_X >> 2)] = addr(x);
+    i32[w + (abi.LN_GAMMA >> 2)] = addr(gamma);
+    i32[w + (abi.LN_BETA >> 2)] = addr(beta);
+    i32[w + (abi.LN_OUT >> 2)] = addr(out);
+    i32[w + (abi.LN_MEAN >> 2)] = addr(mean);
+    i32[w + (abi.LN_RSTD >> 2)] = addr(rstd);
+    i32[w + (abi.LN_DY >> 2)] = addr(dy);
+    i32[w + (abi.LN_DGAMMA >> 2)] = addr(dgamma);
+    i32[w + (abi.LN_DBETA >> 2)] = addr(dbeta);
+  }
+
+  attention(q: View, k: View, v: View, mask: View | undefined, out: View, lse: View, params: AttentionParams): void {
+    this.assertAlive('attention');
+    const [batch, lq, d] = q.shape as [number, number, number];
+    const [lk, dv] = [k.shape[1]!, v.shape[2]!];
+    if (batch * lq * dv === 0) return;
+    // The running output rows, one per thread (allocating may grow memory: before the descriptor).
+    const scratch = this.heap.alloc(this.threads * dv * 4);
+    try {
+      this.attentionDescriptor(q, k, v, mask, out, lse, undefined, undefined, undefined, undefined, params, scratch.ptr);
+      this.run(abi.KIND_ATTENTION, this.partsFor(batch * lq * lk * (d + dv), batch * lq));
+    } finally {
+      this.heap.free(scratch);
+    }
+  }
+
+  attentionGrad(
+    q: View, k: View, v: View, mask: View | undefined, out: View, lse: View, dout: View, dq: View, dk: View, dv: View, params: AttentionParams,
+  ): void {
+    this.assertAlive('attentionGrad');
+    const [batch, lq, d] = q.shape as [number, number, number];
+    const lk = k.shape[1]!;
+    this.attentionDescriptor(q, k, v, mask, out, lse, dout, dq, dk, dv, params, 0);
+    this.run(abi.KIND_ATTENTION_GRAD, this.partsFor(batch * lq * lk * (2 * d + 2 * v.shape[2]!), batch));
+  }
+
+  private attentionDescriptor(
+    q: View, k: View, v: View, mask: View | undefined, out: View, lse: View, dout: View | undefined, dq: View | undefined, dk: View | undefined,
+    dv: View | undefined, p: AttentionParams, scratch: number,
+  ): void {
+    const i32 = this.heap.i32;
+    const d = this.reserved.desc;
+    const w = d >>> 2;
+    const addr = (view: View | undefined) => (view ? this.address(view) : 0);
+    i32[w + (abi.AT_BATCH >> 2)] = q.shape[0]!;
+    i32[w + (abi.AT_LQ >> 2)] = q.shape[1]!;
+    i32[w + (abi.AT_LK >> 2)] = k.shape[1]!;
+    i32[w + (abi.AT_D >> 2)] = q.shape[2]!;
+    i32[w + (abi.AT_DV >> 2)] = v.shape[2]!;
+    i32[w + (abi.AT_CAUSAL >> 2)] = p.causal ? 1 : 0;
+    i32[w + (abi.AT_Q >> 2)] = addr(q);
+    i32[w + (abi.AT_K >> 2)] = addr(k);
+    i32[w + (abi.AT_V >> 2)] = addr(v);
+    i32[w + (abi.AT_MASK >> 2)] = addr(mask);
+    i32[w + (abi.AT_M_SB >> 2)] = mask?.strides[0] ?? 0;
+    i32[w + (abi.AT_M_SQ >> 2)] = mask?.strides[1] ?? 0;
+    i32[w + (abi.AT_M_SK >> 2)] = mask?.strides[2] ?? 0;
+    i32[w + (abi.AT_OUT >> 2)] = addr(out);
+    i32[w + (abi.AT_LSE >> 2)] = addr(lse);
+    i32[w + (abi.AT_DOUT >> 2)] = addr(dout);
+    i32[w + (abi.AT_DQ >> 2)] = addr(dq);
+    i32[w + (abi.AT_DK >> 2)] = addr(dk);
+    i32[w + (abi.AT_DVOUT >> 2)] = addr(dv);
+    i32[w + (abi.AT_SEED >> 2)] = p.seed | 0;
+    // 0 switches dropout off; a positive p always gives a threshold of at least 1.
+    i32[w + (abi.AT_KEEP_FROM >> 2)] = p.dropout > 0 ? Math.ceil(p.dropout * 2 ** 24) : 0;
+    i32[w + (abi.AT_SCRATCH >> 2)] = scratch;
+    this.writeF64(d + abi.AT_SCALE, [p.scale, p.dropout > 0 ? 1 / (1 - p.dropout) : 1], 2);
+  }
+
+  sparseCrossEntropy(logits: View, labels: View, loss: View, lse: View): void {
+    this.assertAlive('sparseCrossEntropy');
+    const [rows, n] = logits.shape as [number, number];
+    if (rows * n === 0) return;
+    this.xentDescriptor(logits, labels, lse, loss, undefined, undefined);
+    this.run(abi.KIND_XENT, this.partsFor(rows * n, rows));
+  }
+
+  sparseCrossEntropyGrad(logits: View, labels: View, lse: View, dloss: View, dlogits: View): void {
+    this.assertAlive('sparseCrossEntropyGrad');
+    const [rows, n] = logits.shape as [number, number];
+    if (rows * n === 0) return;
+    this.xentDescriptor(logits, labels, lse, undefined, dloss, dlogits);
+    this.run(abi.KIND_XENT_GRAD, this.partsFor(rows * n, rows));
+  }
+
+  private xentDescriptor(logits: View, labels: View, lse: View, loss: View | undefined, dloss: View | undefined, dlogits: View | undefined): void {
+    const i32 = this.heap.i32;
+    const w = this.reserved.desc >>> 2;
+    const addr = (view: View | undefined) => (view ? this.address(view) : 0);
+    i32[w + (abi.XE_ROWS >> 2)] = logits.shape[0]!;
+    i32[w + (abi.XE_V >> 2)] = logits.shape[1]!;
+    i32[w + (abi.XE_X >> 2)] = addr(logits);
+    i32[w + (abi.XE_LABELS >> 2)] = addr(labels);
+    i32[w + (abi.XE_LOSS >> 2)] = addr(loss);
+    i32[w + (abi.XE_LSE >> 2)] = addr(lse);
+    i32[w + (abi.XE_DLOSS >> 2)] = addr(dloss);
+    i32[w + (abi.XE_DLOSS_STRIDE >> 2)] = dloss?.strides[0] ?? 0;
+    i32[w + (abi.XE_DX >> 2)] = addr(dlogits);
   }
 
   // --- plumbing ---------------------------------------------------------------------------

@@ -35,7 +35,7 @@ export const REDUCE: Readonly<Record<ReduceOp, number>> = {
   argmax: abi.R_ARGMAX, argmin: abi.R_ARGMIN,
 };
 
-export const ACTIVATION = { linear: abi.ACT_LINEAR, relu: abi.ACT_RELU, sigmoid: abi.ACT_SIGMOID, tanh: abi.ACT_TANH } as const;
+export const ACTIVATION = { linear: abi.ACT_LINEAR, relu: abi.ACT_RELU, sigmoid: abi.ACT_SIGMOID, tanh: abi.ACT_TANH, geluTanh: abi.ACT_GELU_TANH } as const;
 
 export const RULE: Readonly<Record<OptimizerRule, number>> = {
   sgd: abi.S_SGD, momentum: abi.S_MOMENTUM, nesterov: abi.S_NESTEROV, adagrad: abi.S_ADAGRAD,

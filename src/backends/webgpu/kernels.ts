@@ -184,7 +184,7 @@ export function stepKernel(rule: OptimizerRule, wg: number): KernelSource {
   }));
 }
 
-export type MatmulActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
+export type MatmulActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'geluTanh';
 
 /** How one operand's tile is loaded: any strides, or four elements at a time along k, m or n. */
 export type OperandLoad = 'scalar' | 'vec_k' | 'vec_m' | 'vec_n';

@@ -1,0 +1,55 @@
+// Softmax cross-entropy against int32 labels over rows of V logits (layout in
+// abi.ts): loss = logsumexp - logit[label] per row, and the gradient
+// dloss * (softmax - onehot) in one pass. Parts split rows. Labels are checked by
+// the front-end before the job; one outside [0, V) would give NaN here.
+
+import { XE_DLOSS, XE_DLOSS_STRIDE, XE_DX, XE_LABELS, XE_LOSS, XE_LSE, XE_ROWS, XE_V, XE_X } from './abi';
+
+@inline function split(count: i32, part: i32, parts: i32): i32 {
+  return <i32>(<i64>count * part / parts);
+}
+
+export function crossEntropy(d: usize, part: i32, parts: i32): void {
+  const rows = load<i32>(d + XE_ROWS);
+  const v = load<i32>(d + XE_V);
+  const x = <usize>load<i32>(d + XE_X);
+  const labels = <usize>load<i32>(d + XE_LABELS);
+  const loss = <usize>load<i32>(d + XE_LOSS);
+  const lse = <usize>load<i32>(d + XE_LSE);
+  const r1 = split(rows, part + 1, parts);
+  for (let r = split(rows, part, parts); r < r1; r++) {
+    const row = x + (<usize>r * v << 2);
+    let m: f32 = -Infinity;
+    for (let j = 0; j < v; j++) m = max(m, load<f32>(row + (<usize>j << 2)));
+    let z: f64 = 0;
+    for (let j = 0; j < v; j++) z += Math.exp(<f64>load<f32>(row + (<usize>j << 2)) - <f64>m);
+    const l = <f64>m + Math.log(z);
+    const label = load<i32>(labels + (<usize>r << 2));
+    store<f32>(lse + (<usize>r << 2), <f32>l);
+    const value = label >= 0 && label < v ? l - <f64>load<f32>(row + (<usize>label << 2)) : NaN;
+    store<f32>(loss + (<usize>r << 2), <f32>value);
+  }
+}
+
+export function crossEntropyGrad(d: usize, part: i32, parts: i32): void {
+  const rows = load<i32>(d + XE_ROWS);
+  const v = load<i32>(d + XE_V);
+  const x = <usize>load<i32>(d + XE_X);
+  const labels = <usize>load<i32>(d + XE_LABELS);
+  const lse = <usize>load<i32>(d + XE_LSE);
+  const dloss = <usize>load<i32>(d + XE_DLOSS);
+  const stride = load<i32>(d + XE_DLOSS_STRIDE);
+  const dx = <usize>load<i32>(d + XE_DX);
+  const r1 = split(rows, part + 1, parts);
+  for (let r = split(rows, part, parts); r < r1; r++) {
+    const row = x + (<usize>r * v << 2);
+    const out = dx + (<usize>r * v << 2);
+    const g = <f64>load<f32>(dloss + (<usize>(r * stride) << 2));
+    const l = <f64>load<f32>(lse + (<usize>r << 2));
+    const label = load<i32>(labels + (<usize>r << 2));
+    for (let j = 0; j < v; j++) {
+      const p = Math.exp(<f64>load<f32>(row + (<usize>j << 2)) - l);
+      store<f32>(out + (<usize>j << 2), <f32>(g * (p - (j == label ? 1.0 : 0.0))));
+    }
+  }
+}
