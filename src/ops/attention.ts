@@ -9,8 +9,7 @@ import { sizeOf } from '../backends/strided.js';
 import { randomFor } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from './binary.js';
-import { dense } from './norm.js';
-import { backend, broadcastShapes, broadcastStrides, checkTensor, output, shapeString } from './util.js';
+import { backend, broadcastShapes, broadcastStrides, checkTensor, contiguousHandle, output, shapeString } from './util.js';
 
 export interface AttentionOptions {
   /**
@@ -66,7 +65,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     let grads: Tensor[] | undefined;
     const all = (): Tensor[] => {
       if (grads) return grads;
-      const dyc = dense(dy);
+      const dyc = contiguousHandle(dy);
       const dq = output([b, lq, d], 'float32', 'scaledDotProductAttention gradient');
       const dk = output([b, lk, d], 'float32', 'scaledDotProductAttention gradient');
       const dvv = output([b, lk, dv], 'float32', 'scaledDotProductAttention gradient');
@@ -94,7 +93,7 @@ function batched(t: Tensor, batch: readonly number[], b: number): Tensor {
   const [l, f] = t.shape.slice(-2) as [number, number];
   const full = [...batch, l, f];
   const view = t.share(full, broadcastStrides(t.shape, t.strides, full), t.offset);
-  const c = dense(view);
+  const c = contiguousHandle(view);
   view.dispose();
   const out = c.share([b, l, f], [l * f, f, 1], c.offset);
   c.dispose();
@@ -130,7 +129,7 @@ function maskView(mask: Tensor, batch: readonly number[], b: number, lq: number,
     return { tensor: t, view: { ...t.view(), dtype: 'i32', shape: [b, lq, lk], strides: [s, strides[nb]!, strides[nb + 1]!] } };
   }
   const view = mask.share(full, strides, mask.offset);
-  const c = dense(view);
+  const c = contiguousHandle(view);
   view.dispose();
   return { tensor: c, view: { ...c.view(), dtype: 'i32', shape: [b, lq, lk], strides: [lq * lk, lk, 1] } };
 }

@@ -5,8 +5,7 @@
 import { record } from '../autograd.js';
 import { sizeOf } from '../backends/strided.js';
 import type { Tensor } from '../tensor.js';
-import { dense } from './norm.js';
-import { backend, output } from './util.js';
+import { backend, contiguousHandle, output } from './util.js';
 
 /**
  * Per-row losses (shape `labels.shape`) of logits [...rows, V] against int32 labels
@@ -16,8 +15,8 @@ import { backend, output } from './util.js';
 export function sparseSoftmaxCrossEntropy(logits: Tensor, labels: Tensor, caller: string): Tensor {
   const v = logits.shape[logits.rank - 1]!;
   const rows = sizeOf(labels.shape);
-  const x = dense(logits);
-  const y = dense(labels);
+  const x = contiguousHandle(logits);
+  const y = contiguousHandle(labels);
   const loss = output(labels.shape, 'float32', caller);
   const lse = output([rows], 'float32', caller);
   const be = backend();
@@ -31,7 +30,7 @@ export function sparseSoftmaxCrossEntropy(logits: Tensor, labels: Tensor, caller
       // dy has labels' shape; its view may broadcast one scalar over every row.
       const dv = dy.view();
       const contiguousRows = dy.contiguous || dy.strides.every((s) => s === 0);
-      const d = contiguousRows ? dy.share() : dense(dy);
+      const d = contiguousRows ? dy.share() : contiguousHandle(dy);
       const dView = { ...d.view(), shape: [rows], strides: [dv.strides.every((s) => s === 0) ? 0 : 1] };
       be.sparseCrossEntropyGrad(flat(sx!), column(sy!), sl!.view(), dView, flat(g));
       d.dispose();

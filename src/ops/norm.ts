@@ -4,7 +4,7 @@
 import { describe, needsGradient, record } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
 import { sizeOf } from '../backends/strided.js';
-import { asTensor, backend, checkTensor, output, shapeString, type TensorLike } from './util.js';
+import { asTensor, backend, checkTensor, contiguousHandle, output, shapeString, type TensorLike } from './util.js';
 
 export interface LayerNormOptions {
   /** Scale, shape [n] (x's last dimension); none means 1. */
@@ -31,7 +31,7 @@ export function layerNorm(input: TensorLike, options: LayerNormOptions = {}): Te
   const { gamma, beta, epsilon = 1e-5 } = options;
   const n = x.shape[x.rank - 1]!;
   const rows = n === 0 ? 0 : sizeOf(x.shape) / n;
-  const xc = dense(x);
+  const xc = contiguousHandle(x);
   const y = output(x.shape, 'float32', 'layerNorm');
   const mean = output([rows], 'float32', 'layerNorm');
   const rstd = output([rows], 'float32', 'layerNorm');
@@ -47,7 +47,7 @@ export function layerNorm(input: TensorLike, options: LayerNormOptions = {}): Te
     let grads: { dx: Tensor; dgamma?: Tensor; dbeta?: Tensor } | undefined;
     const all = () => {
       if (grads) return grads;
-      const dyc = dense(dy);
+      const dyc = contiguousHandle(dy);
       const dx = output(x.shape, 'float32', 'layerNorm gradient');
       const dgamma = wantGamma ? output([n], 'float32', 'layerNorm gradient') : undefined;
       const dbeta = wantBeta ? output([n], 'float32', 'layerNorm gradient') : undefined;
@@ -71,14 +71,6 @@ export function layerNorm(input: TensorLike, options: LayerNormOptions = {}): Te
   rstd.dispose();
   if (x !== input) x.dispose();
   return y;
-}
-
-/** x itself (a new handle) when contiguous, else a contiguous copy; not recorded. */
-export function dense(x: Tensor): Tensor {
-  if (x.contiguous) return x.share();
-  const out = output(x.shape, x.dtype, 'contiguous');
-  if (out.size > 0) backend().copy(x.view(), out.view());
-  return out;
 }
 
 function rowsView(t: Tensor, rows: number, n: number) {

@@ -159,3 +159,14 @@ export function castTo(t: Tensor, dtype: DataType): Tensor {
   }
   return out;
 }
+
+/**
+ * x itself (a new handle on its storage) when contiguous, else a contiguous copy; not
+ * recorded on the tape (for kernels that take contiguous operands).
+ */
+export function contiguousHandle(x: Tensor): Tensor {
+  if (x.contiguous) return x.share();
+  const out = output(x.shape, x.dtype, 'contiguous');
+  if (out.size > 0) backend().copy(x.view(), out.view());
+  return out;
+}
