@@ -115,5 +115,9 @@ describe('webgrad train-lm / generate', () => {
     expect(help.stdout).toMatch(/train-lm \[options\] <data>/);
     expect(help.stdout).toMatch(/generate \[options\] <model>/);
     expect(help.stdout).toMatch(/bench-lm \[options\]/);
+    const [trainHelp, generateHelp] = await Promise.all([webgrad('train-lm', '--help'), webgrad('generate', '--help')]);
+    for (const flag of ['--context', '--layers', '--heads', '--embed', '--dropout', '--batch-size', '--epochs', '--steps', '--val-steps', '--lr', '--validation',
+      '--tokenizer', '--backend', '--seed', '--out', '--prompt', '--sample-tokens', '--temperature', '--quiet', '--json']) expect(trainHelp.stdout).toContain(flag);
+    for (const flag of ['--prompt', '--max-new-tokens', '--temperature', '--top-k', '--top-p', '--seed', '--backend']) expect(generateHelp.stdout).toContain(flag);
   });
 });
