@@ -9,6 +9,7 @@ import type { BenchUpdate, handlers as benchHandlers } from './bench.worker.js';
 import { lineChart } from './charts.js';
 import { SketchPad } from './sketch.js';
 import type { BackendStatus, EpochReport, handlers as trainHandlers } from './train.worker.js';
+import type { WriteReport, handlers as writeHandlers } from './shakespeare.worker.js';
 
 type BackendName = BackendStatus['name'];
 
@@ -18,6 +19,7 @@ const $ = <T extends HTMLElement | SVGSVGElement = HTMLElement>(id: string): T =
 
 const trainer = connect<typeof trainHandlers>(new Worker(new URL('./train.worker.ts', import.meta.url), { type: 'module' }));
 const bencher = connect<typeof benchHandlers>(new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' }));
+const writer = connect<typeof writeHandlers>(new Worker(new URL('./shakespeare.worker.ts', import.meta.url), { type: 'module' }));
 
 let statuses: BackendStatus[] = [];
 let selected: BackendName | undefined;
@@ -305,12 +307,65 @@ function renderPresets(): void {
   select.value = isPresetName(asked) ? asked : 'quick';
 }
 
+// ---- write like Shakespeare ----------------------------------------------------
+
+let writing: AbortController | undefined;
+let writeReports: WriteReport[] = [];
+
+function renderWriting(): void {
+  const points = writeReports.map((r, i) => [i + 1, r.loss] as const);
+  lineChart($<SVGSVGElement>('lm-chart'), [{ name: 'training loss', color: '#4f46e5', points }], { xMax: Math.max(10, points.length), yMax: 4.5, xLabel: 'reports' });
+}
+
+async function write(): Promise<void> {
+  const button = $('write') as HTMLButtonElement;
+  if (writing) {
+    writing.abort();
+    return;
+  }
+  const backend = selected;
+  if (!backend) return;
+  writing = new AbortController();
+  writeReports = [];
+  renderWriting();
+  button.textContent = 'Stop';
+  button.classList.add('stop');
+  try {
+    // a software GPU draws samples slowly: report less often there
+    const slow = statuses.find((s) => s.name === backend)?.software === true || backend === 'cpu';
+    await writer.write({ backend, stepsPerReport: slow ? 5 : 20, reportsPerSample: slow ? 2 : 5 }, {
+      signal: writing.signal,
+      onProgress: (r) => {
+        writeReports.push(r);
+        const loss = $('lm-loss');
+        loss.textContent = r.loss.toFixed(3);
+        loss.dataset.value = String(r.loss);
+        $('lm-step').textContent = String(r.step);
+        const speed = $('lm-speed');
+        speed.textContent = Math.round(r.tokensPerSecond).toLocaleString('en-US');
+        speed.dataset.value = String(r.tokensPerSecond);
+        if (r.sample !== undefined) $('lm-sample').textContent = r.sample;
+        renderWriting();
+      },
+    });
+  } catch (error) {
+    const e = error as Error;
+    if (e.name !== 'AbortError') $('lm-sample').textContent = `Training failed: ${e.message}`;
+  } finally {
+    writing = undefined;
+    button.textContent = 'Train again';
+    button.classList.remove('stop');
+  }
+}
+
 // ---- start ---------------------------------------------------------------------
 
 $('train').addEventListener('click', () => void train());
 $('bench').addEventListener('click', () => void bench());
+$('write').addEventListener('click', () => void write());
 window.addEventListener('resize', () => {
   renderCurves();
+  renderWriting();
 });
 
 statuses = await trainer.backends(null);
@@ -321,5 +376,7 @@ renderCurves();
 renderPresets();
 ($('train') as HTMLButtonElement).disabled = selected === undefined;
 ($('bench') as HTMLButtonElement).disabled = selected === undefined;
+($('write') as HTMLButtonElement).disabled = selected === undefined;
+renderWriting();
 setStatus(selected ? 'Pick a backend and press Train.' : 'No backend could start in this browser.', !selected);
 setState('idle');

@@ -17,6 +17,7 @@ const compareCodePoints = (a: string, b: string): number => a.codePointAt(0)! - 
 /** A describable character for messages: JSON escapes for control characters. */
 const show = (ch: string): string => JSON.stringify(ch);
 
+/** One token per character of a training text (see wg.text.charTokenizer); the vocabulary is in code-point order. */
 export class CharTokenizer implements Tokenizer {
   readonly kind = 'char';
   readonly vocab: readonly string[];
@@ -60,6 +61,7 @@ export class CharTokenizer implements Tokenizer {
     return new CharTokenizer(vocab as string[]);
   }
 
+  /** The number of characters in the vocabulary. */
   get vocabSize(): number {
     return this.vocab.length;
   }
@@ -83,6 +85,7 @@ export class CharTokenizer implements Tokenizer {
     return n === out.length ? out : out.slice(0, n);
   }
 
+  /** The characters of `ids`; an id outside [0, vocabSize) is an error naming it. */
   decode(ids: TokenIds): string {
     const list = checkIds('charTokenizer.decode', ids, this.vocab.length);
     let text = '';
@@ -90,6 +93,7 @@ export class CharTokenizer implements Tokenizer {
     return text;
   }
 
+  /** The tokenizer.json document (what wg.text.saveTokenizer writes). */
   toJSON(): CharTokenizerJson {
     return { webgrad: 'charTokenizer', formatVersion: 1, vocab: [...this.vocab] };
   }

@@ -7,6 +7,7 @@ import { checkIds, type TokenIds, type Tokenizer } from './tokenizer.js';
 
 type HfTokenizer = import('@huggingface/tokenizers').Tokenizer;
 
+/** A Hugging Face tokenizer.json read through @huggingface/tokenizers (see wg.text.loadTokenizer). */
 export class HuggingFaceTokenizer implements Tokenizer {
   readonly kind = 'huggingface';
   readonly vocabSize: number;
@@ -46,6 +47,7 @@ export class HuggingFaceTokenizer implements Tokenizer {
     return this.tokenizer.token_to_id(token);
   }
 
+  /** The tokenizer.json document it was read from. */
   toJSON(): object {
     return this.json;
   }

@@ -5,6 +5,8 @@
 // the end and draws the CLI's chart: a line per backend in every panel, finite
 // positive figures, the crossovers. The benchmark is the tiny preset (?bench=tiny, a
 // few seconds), or the quick one (about 30 s) when the screenshot is being updated.
+// The Shakespeare card trains its char GPT in a worker until its loss is below a
+// uniform guess and it has written a sample.
 // The final state is saved as a screenshot: build/demo.png always, docs/demo.png
 // (shown by the README) when it is missing or WEBGRAD_UPDATE_SCREENSHOT=1
 // (npm run screenshot).
@@ -167,4 +169,28 @@ describe.skipIf(missing)('the demo page', () => {
     await page.screenshot({ path: `${root}build/demo.png`, fullPage: true });
     if (!existsSync(`${root}docs/demo.png`) || process.env.WEBGRAD_UPDATE_SCREENSHOT === '1') copyFileSync(`${root}build/demo.png`, `${root}docs/demo.png`);
   }, 600_000);
+
+  it('writes like Shakespeare: the char GPT trains in its worker, its loss falls below a uniform guess, and it samples text', async () => {
+    const wasm = await page.$('[data-backend="wasm"]:not([disabled])');
+    if (!wasm) {
+      if (IN_CI) throw new Error('the demo cannot use the wasm backend in CI');
+      return;
+    }
+    await wasm.click();
+    await page.click('#write');
+    expect(await framesInHalfASecond(page)).toBeGreaterThan(5); // training runs in the worker
+    // a sample comes every 5 reports of 20 steps
+    await page.waitForFunction(() => !document.querySelector('#lm-sample')!.textContent!.startsWith('Press'), undefined, { timeout: 300_000 });
+    const sample = (await page.textContent('#lm-sample'))!;
+    expect(sample).not.toMatch(/^Training failed/);
+    expect(sample.length).toBeGreaterThan(50);
+    expect(await page.$$eval('#lm-chart path.line', (paths) => paths.length)).toBe(1);
+    const loss = Number(await page.getAttribute('#lm-loss', 'data-value'));
+    expect(loss).toBeLessThan(Math.log(65)); // below a uniform guess over the 65 characters
+    expect(Number(await page.textContent('#lm-step'))).toBeGreaterThanOrEqual(100);
+    expect(Number(await page.getAttribute('#lm-speed', 'data-value'))).toBeGreaterThan(0);
+    await page.click('#write'); // Stop
+    await page.waitForSelector('#write:text("Train again")', { timeout: 60_000 });
+    expect(pageErrors).toEqual([]);
+  }, 400_000);
 });
