@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
 import * as wg from 'webgrad';
+import { digitsCnn } from './digits-cnn.js';
 
 const backendArg = process.argv.indexOf('--backend');
 const wanted = backendArg > 0 ? (process.argv[backendArg + 1]!.split(',') as wg.BackendName[]) : (['cpu', 'wasm', 'webgpu'] as const);
@@ -19,27 +20,6 @@ const text = readFileSync(new URL('./data/digits.csv', import.meta.url), 'utf8')
 const rows = Papa.parse<string[]>(text.trim(), { skipEmptyLines: true }).data.slice(1);
 const pixels = rows.map((r) => r.slice(0, -1).map((v) => Number(v) / 16));
 const labels = rows.map((r) => Number(r[r.length - 1]));
-
-/**
- * conv 16 → batch norm → relu → pool → conv 32 → batch norm → relu → pool → dense 10,
- * the CNN `webgrad train --model cnn` and the demo page train too. The convolutions
- * have no bias: batch normalization's beta takes its place.
- */
-function digitsCnn(): wg.Sequential {
-  return wg.sequential([
-    wg.layers.reshape({ targetShape: [8, 8, 1], inputShape: [64] }),
-    wg.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', useBias: false }),
-    wg.layers.batchNormalization(),
-    wg.layers.activation({ activation: 'relu' }),
-    wg.layers.maxPooling2d({ poolSize: 2, padding: 'same' }),
-    wg.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', useBias: false }),
-    wg.layers.batchNormalization(),
-    wg.layers.activation({ activation: 'relu' }),
-    wg.layers.maxPooling2d({ poolSize: 2, padding: 'same' }),
-    wg.layers.flatten(),
-    wg.layers.dense({ units: 10, activation: 'softmax' }),
-  ]);
-}
 
 let reference: { backend: string; weights: Float32Array[] } | undefined;
 for (const backend of wanted) {

@@ -2,6 +2,7 @@
 // fit runs. The page calls these handlers through webgrad/worker's `connect`.
 import * as wg from 'webgrad';
 import { type HandlerContext, expose } from 'webgrad/worker';
+import { digitsCnn } from '../digits-cnn.js';
 import { loadDigits } from './digits.js';
 
 export interface BackendStatus {
@@ -33,28 +34,6 @@ export interface EpochReport {
 }
 
 let model: wg.Sequential | undefined;
-
-/**
- * The CNN of examples/cnn-digits.ts and `webgrad train --model cnn`: the 64 pixels as
- * an 8×8×1 image → conv 16 → batch norm → relu → pool → conv 32 → batch norm → relu →
- * pool → dense 10. It takes the same flat rows as the MLP, so drawing and predicting
- * need nothing else.
- */
-function digitsCnn(): wg.Sequential {
-  return wg.sequential([
-    wg.layers.reshape({ targetShape: [8, 8, 1], inputShape: [64] }),
-    wg.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', useBias: false }),
-    wg.layers.batchNormalization(),
-    wg.layers.activation({ activation: 'relu' }),
-    wg.layers.maxPooling2d({ poolSize: 2, padding: 'same' }),
-    wg.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', useBias: false }),
-    wg.layers.batchNormalization(),
-    wg.layers.activation({ activation: 'relu' }),
-    wg.layers.maxPooling2d({ poolSize: 2, padding: 'same' }),
-    wg.layers.flatten(),
-    wg.layers.dense({ units: 10, activation: 'softmax' }),
-  ]);
-}
 
 /** Pixels 0–16 → 0–1, for the data set and for drawn digits alike. */
 const scale = (t: wg.Tensor): wg.Tensor => wg.div(t, 16);
