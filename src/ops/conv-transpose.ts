@@ -7,11 +7,10 @@ import type { ConvGeometry } from '../backends/backend.js';
 import { record } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
 import { binaryKernel } from './binary.js';
-import { ACTIVATION_GRAD, type ConvActivation, patches, zeros } from './conv.js';
+import { ACTIVATION_GRAD, biasActivation, checkBiasActivation, checkConvCall, type ConvActivation, patches, zeros } from './conv.js';
 import { reduceSum } from './reduce.js';
-import { unaryKernel } from './unary.js';
-import { asTensor, backend, checkTensor, output, shapeString, type TensorLike } from './util.js';
-import { checkImage, dense, type Padding, type Pair, readPair, transposeGeometry } from './window.js';
+import { asTensor, backend, output, shapeString, type TensorLike } from './util.js';
+import { dense, type Padding, type Pair, readPair, transposeGeometry } from './window.js';
 
 export interface Conv2dTransposeOptions {
   /** Upsampling step: a number or [height, width] (default 1). */
@@ -70,17 +69,7 @@ export function conv2dTranspose(xIn: TensorLike, filter: Tensor, options: Conv2d
     throw error;
   }
   const { bias, activation = 'linear' } = options;
-  let y = forward(x, filter, g);
-  if (bias) {
-    const biased = binaryKernel('add', y, bias);
-    y.dispose();
-    y = biased;
-  }
-  if (activation !== 'linear') {
-    const activated = unaryKernel(activation, y);
-    y.dispose();
-    y = activated;
-  }
+  const y = biasActivation(forward(x, filter, g), bias, activation);
   const inputs = bias ? [x, filter, bias] : [x, filter];
   record(inputs, y, [x, filter, y], (dy, [sx, sf, sy]) => {
     const gradKernel = ACTIVATION_GRAD[activation];
@@ -132,15 +121,7 @@ export function conv2dTranspose(xIn: TensorLike, filter: Tensor, options: Conv2d
 
 function checkTranspose(x: Tensor, filter: Tensor, options: Conv2dTransposeOptions): ConvGeometry {
   const op = 'conv2dTranspose';
-  checkTensor(filter, op, 'filter');
-  checkImage(op, x);
-  if (filter.rank !== 4) throw new Error(`${op}: filter should be 4-D [kernelHeight, kernelWidth, outChannels, inChannels], got ${shapeString(filter.shape)}`);
-  if (filter.dtype !== 'float32') throw new TypeError(`${op}: filter should be float32, got ${filter.dtype}; cast it with wg.cast(filter, 'float32')`);
-  if (options === null || typeof options !== 'object') throw new TypeError(`${op}: options should be an object, got ${String(options)}`);
-  const known = ['strides', 'padding', 'dilation', 'outputShape', 'bias', 'activation'];
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new Error(`${op}: unknown option '${key}' (expected ${known.join(', ')})`);
-  }
+  checkConvCall(op, x, filter, options, 'kernelHeight, kernelWidth, outChannels, inChannels', ['strides', 'padding', 'dilation', 'outputShape', 'bias', 'activation']);
   const [kh, kw, cout, cin] = filter.shape as [number, number, number, number];
   if (cin !== x.shape[3]) {
     throw new Error(`${op}: filter expects ${cin} input channels (its last dimension), x has ${x.shape[3]} (x ${shapeString(x.shape)}, filter ${shapeString(filter.shape)})`);
@@ -155,15 +136,7 @@ function checkTranspose(x: Tensor, filter: Tensor, options: Conv2dTransposeOptio
       throw new Error(`${op}: outputShape should be [${x.shape[0]}, height, width, ${cout}] (x's batch, the filter's output channels), got ${JSON.stringify(outputShape)}`);
     }
   }
-  if (bias !== undefined) {
-    checkTensor(bias, op, 'bias');
-    if (bias.dtype !== 'float32' || bias.rank !== 1 || bias.shape[0] !== cout) {
-      throw new Error(`${op}: bias should be a float32 [${cout}] (the filter's output channels), got ${shapeString(bias.shape)} ${bias.dtype}`);
-    }
-  }
-  if (!(activation in ACTIVATION_GRAD)) {
-    throw new Error(`${op}: activation should be one of ${Object.keys(ACTIVATION_GRAD).join(', ')}, got ${JSON.stringify(activation)}`);
-  }
+  checkBiasActivation(op, bias, cout, activation);
   return transposeGeometry(op, x, cout, {
     kernel: [kh, kw], strides: s, dilation: d, padding,
     ...(outputShape ? { size: [outputShape[1], outputShape[2]] as const } : {}),

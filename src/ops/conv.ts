@@ -119,16 +119,7 @@ function forward(x: Tensor, filter: Tensor, g: ConvGeometry, bias: Tensor | unde
     backend().matmul(cols.view(), filterView(w, g, cout), z.view());
     y = interleave(z, g.groups, m, ng, shape);
     z.dispose();
-    if (bias) {
-      const biased = binaryKernel('add', y, bias);
-      y.dispose();
-      y = biased;
-    }
-    if (activation !== 'linear') {
-      const activated = unaryKernel(activation, y);
-      y.dispose();
-      y = activated;
-    }
+    y = biasActivation(y, bias, activation);
   }
   cols.dispose();
   w.dispose();
@@ -226,17 +217,7 @@ export function conv2d(xIn: TensorLike, filter: Tensor, options: Conv2dOptions =
 
 /** Every conv2d check, on shapes and options alone, so that a wrong call creates nothing. */
 function checkConv(x: Tensor, filter: Tensor, options: Conv2dOptions): ConvGeometry {
-  checkTensor(filter, 'conv2d', 'filter');
-  checkImage('conv2d', x);
-  if (filter.rank !== 4) {
-    throw new Error(`conv2d: filter should be 4-D [kernelHeight, kernelWidth, inChannels / groups, outChannels], got ${shapeString(filter.shape)}`);
-  }
-  if (filter.dtype !== 'float32') throw new TypeError(`conv2d: filter should be float32, got ${filter.dtype}; cast it with wg.cast(filter, 'float32')`);
-  if (options === null || typeof options !== 'object') throw new TypeError(`conv2d: options should be an object, got ${String(options)}`);
-  const known = ['strides', 'padding', 'dilation', 'groups', 'bias', 'activation'];
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new Error(`conv2d: unknown option '${key}' (expected ${known.join(', ')})`);
-  }
+  checkConvCall('conv2d', x, filter, options, 'kernelHeight, kernelWidth, inChannels / groups, outChannels', ['strides', 'padding', 'dilation', 'groups', 'bias', 'activation']);
   const { strides = 1, padding = 'valid', dilation = 1, groups = 1, bias, activation = 'linear' } = options;
   if (!Number.isInteger(groups) || groups < 1) throw new Error(`conv2d: groups should be a positive integer, got ${String(groups)}`);
   const inChannels = x.shape[3]!;
@@ -250,15 +231,50 @@ function checkConv(x: Tensor, filter: Tensor, options: Conv2dOptions): ConvGeome
   if (kh < 1 || kw < 1) throw new Error(`conv2d: the filter's kernel should be at least 1x1, got ${shapeString(filter.shape)}`);
   const s = readPair('conv2d', 'strides', strides);
   const d = readPair('conv2d', 'dilation', dilation);
+  checkBiasActivation('conv2d', bias, cout, activation);
+  return windowGeometry('conv2d', x, { kernel: [kh, kw], strides: s, dilation: d, padding, groups, what: 'kernel' });
+}
+
+/**
+ * @internal The checks conv2d and conv2dTranspose open with: a live float32 4-D filter
+ * (`layout` names its dimensions), a 4-D x, an options object with no key outside `known`.
+ */
+export function checkConvCall(op: string, x: Tensor, filter: Tensor, options: object, layout: string, known: readonly string[]): void {
+  checkTensor(filter, op, 'filter');
+  checkImage(op, x);
+  if (filter.rank !== 4) throw new Error(`${op}: filter should be 4-D [${layout}], got ${shapeString(filter.shape)}`);
+  if (filter.dtype !== 'float32') throw new TypeError(`${op}: filter should be float32, got ${filter.dtype}; cast it with wg.cast(filter, 'float32')`);
+  if (options === null || typeof options !== 'object') throw new TypeError(`${op}: options should be an object, got ${String(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new Error(`${op}: unknown option '${key}' (expected ${known.join(', ')})`);
+  }
+}
+
+/** @internal The checks they close with: a float32 bias of the filter's `cout` output channels, if any, and a fusable activation. */
+export function checkBiasActivation(op: string, bias: Tensor | undefined, cout: number, activation: ConvActivation): void {
   if (bias !== undefined) {
-    checkTensor(bias, 'conv2d', 'bias');
-    if (bias.dtype !== 'float32') throw new TypeError(`conv2d: bias should be float32, got ${bias.dtype}`);
+    checkTensor(bias, op, 'bias');
+    if (bias.dtype !== 'float32') throw new TypeError(`${op}: bias should be float32, got ${bias.dtype}`);
     if (bias.rank !== 1 || bias.shape[0] !== cout) {
-      throw new Error(`conv2d: bias should be [${cout}] (the filter's output channels), got ${shapeString(bias.shape)}`);
+      throw new Error(`${op}: bias should be [${cout}] (the filter's output channels), got ${shapeString(bias.shape)}`);
     }
   }
   if (!(activation in ACTIVATION_GRAD)) {
-    throw new Error(`conv2d: activation should be one of ${Object.keys(ACTIVATION_GRAD).join(', ')}, got ${JSON.stringify(activation)}`);
+    throw new Error(`${op}: activation should be one of ${Object.keys(ACTIVATION_GRAD).join(', ')}, got ${JSON.stringify(activation)}`);
   }
-  return windowGeometry('conv2d', x, { kernel: [kh, kw], strides: s, dilation: d, padding, groups, what: 'kernel' });
+}
+
+/** @internal act(y + bias) as elementwise kernels, for products whose epilogue cannot hold them; y is consumed. */
+export function biasActivation(y: Tensor, bias: Tensor | undefined, activation: ConvActivation): Tensor {
+  if (bias) {
+    const biased = binaryKernel('add', y, bias);
+    y.dispose();
+    y = biased;
+  }
+  if (activation !== 'linear') {
+    const activated = unaryKernel(activation, y);
+    y.dispose();
+    y = activated;
+  }
+  return y;
 }
