@@ -10,12 +10,13 @@
 // are synchronous (cpu, wasm), not read back per batch from a GPU.
 
 import { valueAndGrad } from './autograd.js';
-import { type Callback, checkCallbacks, History, type Logs } from './callbacks.js';
+import { type Callback, checkCallbacks, History } from './callbacks.js';
 import { type Batch, checkBatch, type Dataset, isDataset, startPass } from './datasets/dataset.js';
 import { type CheckpointOptions, Checkpointer } from './io/checkpoint.js';
 import { EpochTally } from './epoch-tally.js';
+import { checkLoopOptions, checkSignal, logEpoch, toLogs, yieldToEventLoop } from './fit-common.js';
 import { NanGuard, type OnNaN } from './nan-guard.js';
-import { checkChoice, checkNumber, checkOptions, given } from './options.js';
+import { checkNumber, checkOptions, given } from './options.js';
 import * as ops from './ops/index.js';
 import { randomFor } from './random.js';
 import { keep, tidy } from './scope.js';
@@ -63,9 +64,6 @@ const TENSOR_ONLY: Readonly<Record<string, string>> = {
 
 type Model = LayersModel;
 
-const yieldToEventLoop = (): Promise<void> =>
-  new Promise((resolve) => ((globalThis as { setImmediate?: (f: () => void) => void }).setImmediate ?? setTimeout)(resolve));
-
 /** Reads batches one at a time from a dataset, starting a new pass when asked to run on. */
 class BatchReader {
   private iterator: AsyncIterator<Batch> | Iterator<Batch> | undefined;
@@ -109,18 +107,12 @@ export async function fitDatasetLoop(model: Model, dataset: Dataset, options: Fi
   const steps = options.stepsPerEpoch === undefined ? undefined : checkNumber(fn, 'stepsPerEpoch', options.stepsPerEpoch, 0, { integer: true, min: 1 });
   const validationSteps = options.validationSteps === undefined ? undefined : checkNumber(fn, 'validationSteps', options.validationSteps, 0, { integer: true, min: 1 });
   const initialEpoch = checkNumber(fn, 'initialEpoch', options.initialEpoch, 0, { integer: true, min: 0 });
-  const verbose = options.verbose ?? 1;
-  if (![0, 1, 2].includes(verbose)) throw new Error(`${fn}: verbose should be 0, 1 or 2, got ${String(verbose)}`);
-  const yieldEvery = checkChoice(fn, 'yieldEvery', options.yieldEvery, 'epoch', ['batch', 'epoch', 'never']);
-  const onNaN = checkChoice(fn, 'onNaN', options.onNaN, 'stop', ['stop', 'throw']);
+  const { verbose, onNaN, yieldEvery } = checkLoopOptions(fn, options);
   if (options.validationData !== undefined && !isDataset(options.validationData)) {
     throw new TypeError(`${fn}: validationData should be a dataset of { x, y } batches when fitting a dataset, got ${given(options.validationData)}`);
   }
   if (validationSteps !== undefined && options.validationData === undefined) throw new Error(`${fn}: validationSteps needs validationData`);
-  const signal = options.signal;
-  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof (signal as AbortSignal).throwIfAborted !== 'function')) {
-    throw new TypeError(`${fn}: signal should be an AbortSignal, got ${given(signal)}`);
-  }
+  const signal = checkSignal(fn, options.signal);
   const callbackList = checkCallbacks(fn, options.callbacks);
   const checkpointer = options.checkpoint === undefined ? undefined : new Checkpointer(options.checkpoint);
   const { optimizer, loss, metrics } = model.compiledFor('fit');
@@ -225,11 +217,7 @@ export async function fitDatasetLoop(model: Model, dataset: Dataset, options: Fi
         for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
       }
       history.record(epoch, logs);
-      if (verbose > 0) {
-        const ms = performance.now() - started;
-        const parts = Object.entries(logs).map(([k, v]) => `${k}: ${v.toPrecision(4)}`);
-        console.log(`Epoch ${epoch + 1}/${epochs} - ${ms.toFixed(0)}ms - ${parts.join(' - ')}`);
-      }
+      if (verbose > 0) logEpoch(epoch, epochs, started, logs);
       for (const c of callbackList) await c.onEpochEnd?.(epoch, logs);
       if (checkpointer?.due(epoch)) await checkpointer.write(model, epoch + 1, random.getState());
       if (yieldEvery !== 'never') await yieldToEventLoop();
@@ -252,13 +240,6 @@ export async function fitDatasetLoop(model: Model, dataset: Dataset, options: Fi
     nanGuard?.release();
     await reader.close();
   }
-}
-
-/** Sums (or a batch's values, with count 1) as named means. */
-function toLogs(values: ArrayLike<number>, metrics: readonly { name: string }[], count: number): Logs {
-  const logs: Logs = { loss: values[0]! / count };
-  metrics.forEach((m, i) => (logs[m.name] = values[i + 1]! / count));
-  return logs;
 }
 
 /**

@@ -8,11 +8,12 @@ import { valueAndGrad } from './autograd.js';
 import { type Callback, checkCallbacks, History, type Logs } from './callbacks.js';
 import { type CheckpointOptions, Checkpointer, type CheckpointSource, readCheckpoint, restoreCheckpoint } from './io/checkpoint.js';
 import { checkFitData } from './fit-checks.js';
+import { checkLoopOptions, checkSignal, logEpoch, toLogs, yieldToEventLoop } from './fit-common.js';
 import { DeviceLossGuard } from './device-loss.js';
 import { EpochTally } from './epoch-tally.js';
 import { NanGuard, type OnNaN } from './nan-guard.js';
 import { type StagedUpdates, stagingUpdates } from './nn/state-updates.js';
-import { checkBoolean, checkChoice, checkNumber, checkOptions, given } from './options.js';
+import { checkBoolean, checkChoice, checkNumber, checkOptions } from './options.js';
 import * as ops from './ops/index.js';
 import { shapeString } from './ops/util.js';
 import { type Random, randomFor } from './random.js';
@@ -78,16 +79,6 @@ const FIT_KEYS = [
   'checkpoint', 'resumeFrom', 'onNaN', 'onDeviceLoss', 'memoryBudget',
 ];
 
-/** An AbortSignal, or an object that behaves as one (another realm's, a polyfill). */
-function isAbortSignal(value: unknown): value is AbortSignal {
-  if (typeof AbortSignal !== 'undefined' && value instanceof AbortSignal) return true;
-  const s = value as { aborted?: unknown; throwIfAborted?: unknown; addEventListener?: unknown } | null;
-  return typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' && typeof s.throwIfAborted === 'function' && typeof s.addEventListener === 'function';
-}
-
-const yieldToEventLoop = (): Promise<void> =>
-  new Promise((resolve) => ((globalThis as { setImmediate?: (f: () => void) => void }).setImmediate ?? setTimeout)(resolve));
-
 /** The model's non-trainable weights (moving statistics): the NaN guard keeps them with the weights. */
 function stateOf(model: LayersModel): Variable[] {
   const trainable = new Set(model.trainableWeights);
@@ -110,18 +101,12 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
   }
   const checkpointer = options.checkpoint === undefined ? undefined : new Checkpointer(options.checkpoint);
   const split = checkNumber('fit', 'validationSplit', options.validationSplit, 0, { min: 0, max: 1 });
-  const verbose = options.verbose ?? 1;
-  if (![0, 1, 2].includes(verbose)) throw new Error(`fit: verbose should be 0, 1 or 2, got ${String(verbose)}`);
-  const yieldEvery = options.yieldEvery ?? 'epoch';
-  const onNaN = options.onNaN ?? 'stop';
-  if (onNaN !== 'stop' && onNaN !== 'throw') throw new Error(`fit: onNaN should be 'stop' or 'throw', got ${JSON.stringify(onNaN)}`);
-  if (!['batch', 'epoch', 'never'].includes(yieldEvery)) throw new Error(`fit: yieldEvery should be 'batch', 'epoch' or 'never', got ${JSON.stringify(yieldEvery)}`);
+  const { verbose, onNaN, yieldEvery } = checkLoopOptions('fit', options);
   const onDeviceLoss = checkChoice('fit', 'onDeviceLoss', options.onDeviceLoss, 'fallback', ['fallback', 'throw']);
   const callbackList = checkCallbacks('fit', options.callbacks);
   const shuffle = checkBoolean('fit', 'shuffle', options.shuffle, true);
   const memoryBudget = checkNumber('fit', 'memoryBudget', options.memoryBudget, Infinity, { min: 0, minExclusive: true });
-  const signal = options.signal;
-  if (signal !== undefined && !isAbortSignal(signal)) throw new TypeError(`fit: signal should be an AbortSignal, got ${given(signal)}`);
+  const signal = checkSignal('fit', options.signal);
   const { optimizer, loss, metrics } = model.compiledFor('fit');
   signal?.throwIfAborted();
 
@@ -253,11 +238,7 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
         }
         withRate(logs, optimizer);
         history.record(epoch, logs);
-        if (verbose > 0) {
-          const ms = performance.now() - started;
-          const parts = Object.entries(logs).map(([k, v]) => `${k}: ${v.toPrecision(4)}`);
-          console.log(`Epoch ${epoch + 1}/${epochs} - ${ms.toFixed(0)}ms - ${parts.join(' - ')}`);
-        }
+        if (verbose > 0) logEpoch(epoch, epochs, started, logs);
         for (const c of callbackList) await c.onEpochEnd?.(epoch, logs);
         if (checkpointer?.due(epoch)) await checkpointer.write(model, epoch + 1, random.getState());
         if (yieldEvery !== 'never') await yieldToEventLoop();
@@ -354,13 +335,6 @@ function checkBudget(model: LayersModel, batchSize: number, budget: number): voi
  */
 function withRate(logs: Logs, optimizer: Optimizer): Logs {
   if (typeof optimizer.learningRate === 'function' && Number.isFinite(optimizer.lastLearningRate)) logs.learningRate = optimizer.lastLearningRate;
-  return logs;
-}
-
-/** Sums (or a batch's values, with count 1) as named means. */
-function toLogs(values: ArrayLike<number>, metrics: readonly { name: string }[], count: number): Logs {
-  const logs: Logs = { loss: values[0]! / count };
-  metrics.forEach((m, i) => (logs[m.name] = values[i + 1]! / count));
   return logs;
 }
 
