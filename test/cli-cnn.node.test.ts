@@ -2,38 +2,21 @@
 // CNN on the bundled digits (8×8×1, inferred from the 64 pixel columns) with the usual
 // progress, report and --out save; `webgrad evaluate` and `predict` on the saved CNN;
 // and wrong image shapes refused with a message.
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, expectBuiltCli, root, webgrad } from './helpers/cli.js';
 import { tempDir } from './helpers/files.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(root, 'dist', 'cli.js');
 const DIGITS = join(root, 'examples', 'data', 'digits.csv');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function webgrad(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('webgrad train --model cnn', () => {
   const dir = tempDir('webgrad-cli-cnn-');
   const modelDir = join(dir, 'digits-cnn');
-  let trained: Result;
+  let trained: CliResult;
 
   beforeAll(async () => {
-    expect(existsSync(CLI), 'dist/cli.js is missing: run npm run build').toBe(true);
+    expectBuiltCli();
     trained = await webgrad('train', DIGITS, '--target', 'label', '--model', 'cnn', '--epochs', '4', '--lr', '0.005', '--backend', 'wasm', '--out', modelDir, '--json');
   }, 120_000);
 

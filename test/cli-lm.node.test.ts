@@ -1,30 +1,13 @@
 // The built CLI's language-model commands end to end with a tiny GPT on a tiny text:
 // train-lm saves the model, its tokenizer and checkpoints and prints a sample;
 // generate samples from the folder, greedily the same tokens as model.generate in-process.
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as wg from '../src/index.js';
+import { type CliResult, expectBuiltCli, webgrad } from './helpers/cli.js';
 import { tempDir } from './helpers/files.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(root, 'dist', 'cli.js');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function webgrad(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 const TEXT = 'to be or not to be, that is the question:\nwhether tis nobler in the mind to suffer\n'.repeat(6);
 
@@ -32,10 +15,10 @@ describe('webgrad train-lm / generate', () => {
   const dir = tempDir('webgrad-cli-lm-');
   const data = join(dir, 'tiny.txt');
   const modelDir = join(dir, 'lm');
-  let trained: Result;
+  let trained: CliResult;
 
   beforeAll(async () => {
-    expect(existsSync(CLI), 'dist/cli.js is missing: run npm run build').toBe(true);
+    expectBuiltCli();
     writeFileSync(data, TEXT);
     trained = await webgrad('train-lm', data, '--context', '8', '--layers', '1', '--heads', '2', '--embed', '16', '--batch-size', '4', '--epochs', '2', '--steps', '6',
       '--lr', '0.01', '--backend', 'cpu', '--out', modelDir, '--sample-tokens', '12', '--prompt', 'to be', '--json');

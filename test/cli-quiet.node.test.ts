@@ -1,24 +1,18 @@
 // The CLI says only what the user can act on: predict and evaluate describe the one
 // backend they run on (no 'all', no lists), and the GPU driver's native warnings
 // (Dawn writing to fd 2) stay out of the terminal unless --verbose.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NativeWarningFilter } from '../src/cli/quiet-native.js';
+import { type CliResult, root, runCli } from './helpers/cli.js';
 import { tempDir } from './helpers/files.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(root, 'dist', 'cli.js');
 const IRIS = join(root, 'examples', 'data', 'iris.csv');
 const FAKE_DAWN = join(root, 'test', 'helpers', 'fake-dawn-warnings.mjs');
 
-function webgrad(args: string[], nodeArgs: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [...nodeArgs, CLI, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', WEBGRAD_CLI_CHILD: '', WEBGRAD_VERBOSE: '' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+/** The CLI as a user starts it: not a child of another webgrad, not verbose. */
+function webgrad(args: string[], nodeArgs: string[] = []): Promise<CliResult> {
+  return runCli(args, { nodeArgs, env: { WEBGRAD_CLI_CHILD: '', WEBGRAD_VERBOSE: '' } });
 }
 
 const DAWN = "Warning: Couldn't load Vulkan: libvulkan.so.1: cannot open shared object file: No such file or directory\n"

@@ -1,38 +1,21 @@
 // The built CLI (dist/cli.js, made by `npm run build` before the tests) end to end on
 // iris: train into a folder, evaluate, predict; --help documents every option; bad
 // arguments exit non-zero with a message that says what was wrong.
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, expectBuiltCli, root, webgrad } from './helpers/cli.js';
 import { tempDir } from './helpers/files.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(root, 'dist', 'cli.js');
 const IRIS = join(root, 'examples', 'data', 'iris.csv');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function webgrad(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('the webgrad CLI', () => {
   const dir = tempDir('webgrad-cli-');
   const modelDir = join(dir, 'iris-model');
-  let trained: Result;
+  let trained: CliResult;
 
   beforeAll(async () => {
-    expect(existsSync(CLI), 'dist/cli.js is missing: run npm run build').toBe(true);
+    expectBuiltCli();
     trained = await webgrad('train', IRIS, '--target', 'species', '--epochs', '40', '--lr', '0.02', '--layers', '16', '--seed', '3', '--out', modelDir, '--json');
   });
 

@@ -1,31 +1,19 @@
 // `webgrad bench` and `webgrad info` from the built CLI (dist/cli.js): a small run writes
 // the JSON report, the SVG chart and the markdown section; bad options name what was
 // expected; info lists the backends and, as JSON, the adapter and WASM features.
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { BenchReport, EnvironmentReport } from '../../src/bench/index.js';
 import { mustRun } from '../helpers/backends.js';
+import { expectBuiltCli, webgrad } from '../helpers/cli.js';
 import { tempDir } from '../helpers/files.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(root, 'dist', 'cli.js');
-
-function webgrad(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('webgrad bench', () => {
   const dir = tempDir('webgrad-bench-');
 
   it('prints the table, writes JSON, the chart and a markdown section, and names the crossover', async () => {
-    expect(existsSync(CLI), 'dist/cli.js is missing: run npm run build').toBe(true);
+    expectBuiltCli();
     const json = join(dir, 'report.json');
     const chart = join(dir, 'charts', 'bench.svg');
     const md = join(dir, 'benchmarks.md');
