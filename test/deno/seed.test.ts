@@ -6,41 +6,15 @@
 // @ts-types="../../dist/index.d.ts"
 import * as wg from '../../dist/index.js';
 import { trainSeed } from './seed-example.js';
-
-const DENO_BACKENDS: wg.BackendName[] = ['cpu', 'wasm', 'webgpu'];
-
-const strict = ['1', 'true'].includes(Deno.env.get('CI') ?? '');
+import { assertClose, DENO_BACKENDS, nodeReference, startBackend } from './node-parity.ts';
 
 type SeedResult = Awaited<ReturnType<typeof trainSeed>>;
 
-async function nodeReference(): Promise<SeedResult> {
-  const node = Deno.env.get('npm_node_execpath') ?? 'node';
-  const script = new URL('./seed-node.mjs', import.meta.url).pathname;
-  const { code, stdout, stderr } = await new Deno.Command(node, { args: [script] }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  if (code !== 0) throw new Error(`node ${script} failed (${code}): ${decode(stderr)}`);
-  return JSON.parse(decode(stdout)) as SeedResult;
-}
-
-function assertClose(actual: number[], expected: number[], tolerance: number, what: string): void {
-  if (actual.length !== expected.length) throw new Error(`${what}: expected ${expected.length} values, got ${actual.length}`);
-  actual.forEach((a, i) => {
-    const e = expected[i]!;
-    if (!(Math.abs(a - e) <= tolerance * Math.max(1, Math.abs(e)))) throw new Error(`${what}[${i}]: expected ${e}, got ${a} (tolerance ${tolerance})`);
-  });
-}
-
-const reference = nodeReference();
+const reference = nodeReference<SeedResult>('./seed-node.mjs');
 
 for (const backend of DENO_BACKENDS) {
   Deno.test(`seed example on ${backend} in Deno matches Node`, async () => {
-    try {
-      await wg.setBackend(backend);
-    } catch (error) {
-      if (strict) throw error;
-      console.warn(`[webgrad deno tests] skipping backend ${backend}: ${(error as Error).message}`);
-      return;
-    }
+    if (!(await startBackend(backend))) return;
     const [ours, node] = await Promise.all([trainSeed(wg, backend), reference]);
     if (ours.backend !== backend) throw new Error(`expected to train on ${backend}, trained on ${ours.backend}`);
     // same code, same seed: the same numbers up to float32 rounding (cpu is bit-identical)
