@@ -7,7 +7,8 @@
 
 import { closest } from './options.js';
 
-export const LOSS_NAMES = {
+/** Mean squared and mean absolute error: both a loss and a metric, under the same spellings. */
+const ERROR_NAMES = {
   meanSquaredError: 'meanSquaredError',
   mse: 'meanSquaredError',
   MSE: 'meanSquaredError',
@@ -18,6 +19,10 @@ export const LOSS_NAMES = {
   MAE: 'meanAbsoluteError',
   mean_absolute_error: 'meanAbsoluteError',
   MeanAbsoluteError: 'meanAbsoluteError',
+} as const;
+
+export const LOSS_NAMES = {
+  ...ERROR_NAMES,
   huber: 'huber',
   huber_loss: 'huber',
   Huber: 'huber',
@@ -47,16 +52,7 @@ export const METRIC_NAMES = {
   sparseCategoricalAccuracy: 'sparseCategoricalAccuracy',
   sparse_categorical_accuracy: 'sparseCategoricalAccuracy',
   SparseCategoricalAccuracy: 'sparseCategoricalAccuracy',
-  meanSquaredError: 'meanSquaredError',
-  mse: 'meanSquaredError',
-  MSE: 'meanSquaredError',
-  mean_squared_error: 'meanSquaredError',
-  MeanSquaredError: 'meanSquaredError',
-  meanAbsoluteError: 'meanAbsoluteError',
-  mae: 'meanAbsoluteError',
-  MAE: 'meanAbsoluteError',
-  mean_absolute_error: 'meanAbsoluteError',
-  MeanAbsoluteError: 'meanAbsoluteError',
+  ...ERROR_NAMES,
 } as const;
 
 /** A metric `compile` knows by name; logs and History use the name as given, as Keras does. */
