@@ -1,12 +1,26 @@
 // What fit on tensors (train.ts) and fit on a dataset (train-dataset.ts) share around
-// their loops: the checks of the options both take, the epoch line verbose prints, the
+// their loops: the options both take and their checks, the epoch line verbose prints, the
 // logs made of device sums, and the pause that lets the event loop run.
 
-import type { Logs } from './callbacks.js';
+import type { Callback, Logs } from './callbacks.js';
+import type { CheckpointOptions } from './io/checkpoint.js';
 import type { OnNaN } from './nan-guard.js';
 import { checkChoice, given } from './options.js';
 
 export type YieldEvery = 'batch' | 'epoch' | 'never';
+
+/** The options fit takes alike for tensors (FitOptions) and for a dataset (FitDatasetOptions). */
+export interface FitLoopOptions {
+  callbacks?: Callback | readonly Callback[];
+  /** 0: silent; 1 or 2: one line per epoch (default 1). */
+  verbose?: 0 | 1 | 2;
+  /** Let the event loop run after every 'batch' or 'epoch' (default), or 'never'. */
+  yieldEvery?: YieldEvery;
+  /** Aborting stops training at the next step boundary; fit then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Write a checkpoint to `dir` every `every` epochs, keeping the last `keep` (Node, Deno). */
+  checkpoint?: CheckpointOptions;
+}
 
 /** An AbortSignal, or an object that behaves as one (another realm's, a polyfill). */
 function isAbortSignal(value: unknown): value is AbortSignal {

@@ -10,11 +10,11 @@
 // are synchronous (cpu, wasm), not read back per batch from a GPU.
 
 import { valueAndGrad } from './autograd.js';
-import { type Callback, checkCallbacks, History } from './callbacks.js';
+import { checkCallbacks, History } from './callbacks.js';
 import { type Batch, checkBatch, type Dataset, isDataset, startPass } from './datasets/dataset.js';
-import { type CheckpointOptions, Checkpointer } from './io/checkpoint.js';
+import { Checkpointer } from './io/checkpoint.js';
 import { EpochTally } from './epoch-tally.js';
-import { checkLoopOptions, checkSignal, logEpoch, toLogs, yieldToEventLoop } from './fit-common.js';
+import { checkLoopOptions, checkSignal, type FitLoopOptions, logEpoch, toLogs, yieldToEventLoop } from './fit-common.js';
 import { NanGuard, type OnNaN } from './nan-guard.js';
 import { checkNumber, checkOptions, given } from './options.js';
 import * as ops from './ops/index.js';
@@ -23,7 +23,7 @@ import { keep, tidy } from './scope.js';
 import type { Tensor } from './tensor.js';
 import type { LayersModel } from './nn/model-base.js';
 
-export interface FitDatasetOptions {
+export interface FitDatasetOptions extends FitLoopOptions {
   /** Passes over the dataset (default 1); with stepsPerEpoch, epochs of that many batches. */
   epochs?: number;
   /**
@@ -36,19 +36,10 @@ export interface FitDatasetOptions {
   validationData?: Dataset;
   /** Batches of validationData per evaluation (default: a whole pass). */
   validationSteps?: number;
-  callbacks?: Callback | readonly Callback[];
-  /** 0: silent; 1 or 2: one line per epoch (default 1). */
-  verbose?: 0 | 1 | 2;
   /** Epoch to start counting from (default 0). */
   initialEpoch?: number;
-  /** Let the event loop run after every 'batch' or 'epoch' (default), or 'never'. */
-  yieldEvery?: 'batch' | 'epoch' | 'never';
-  /** Aborting stops training at the next step boundary; fit then rejects with the signal's reason. */
-  signal?: AbortSignal;
   /** As in fit on tensors: 'stop' (default) or 'throw' when the loss becomes NaN or infinite. */
   onNaN?: OnNaN;
-  /** Write a checkpoint to `dir` every `every` epochs, keeping the last `keep` (Node, Deno). */
-  checkpoint?: CheckpointOptions;
 }
 
 const KEYS = ['epochs', 'stepsPerEpoch', 'validationData', 'validationSteps', 'callbacks', 'verbose', 'initialEpoch', 'yieldEvery', 'signal', 'onNaN', 'checkpoint'];

@@ -5,10 +5,10 @@
 // device never waits inside an epoch.
 
 import { valueAndGrad } from './autograd.js';
-import { type Callback, checkCallbacks, History, type Logs } from './callbacks.js';
-import { type CheckpointOptions, Checkpointer, type CheckpointSource, readCheckpoint, restoreCheckpoint } from './io/checkpoint.js';
+import { checkCallbacks, History, type Logs } from './callbacks.js';
+import { Checkpointer, type CheckpointSource, readCheckpoint, restoreCheckpoint } from './io/checkpoint.js';
 import { checkFitData } from './fit-checks.js';
-import { checkLoopOptions, checkSignal, logEpoch, toLogs, yieldToEventLoop } from './fit-common.js';
+import { checkLoopOptions, checkSignal, type FitLoopOptions, logEpoch, toLogs, yieldToEventLoop } from './fit-common.js';
 import { DeviceLossGuard } from './device-loss.js';
 import { EpochTally } from './epoch-tally.js';
 import { NanGuard, type OnNaN } from './nan-guard.js';
@@ -23,7 +23,7 @@ import type { LayersModel } from './nn/model-base.js';
 import type { Optimizer } from './optimizers.js';
 import { estimateTrainingMemory, formatBytes } from './nn/memory-estimate.js';
 
-export interface FitOptions {
+export interface FitOptions extends FitLoopOptions {
   /** Passes over the data (default 1). */
   epochs?: number;
   /** Samples per gradient step (default 32). */
@@ -36,15 +36,8 @@ export interface FitOptions {
   validationSplit?: number;
   /** Data to validate on after each epoch: [x, y]. */
   validationData?: readonly [Tensor, Tensor];
-  callbacks?: Callback | readonly Callback[];
-  /** 0: silent; 1 or 2: one line per epoch (default 1). */
-  verbose?: 0 | 1 | 2;
   /** Epoch to start counting from (to resume; default 0). */
   initialEpoch?: number;
-  /** Let the event loop run after every 'batch' or 'epoch' (default), or 'never'. */
-  yieldEvery?: 'batch' | 'epoch' | 'never';
-  /** Aborting stops training at the next step boundary; fit then rejects with the signal's reason. */
-  signal?: AbortSignal;
   /**
    * When the loss becomes NaN or infinite: 'stop' (the default) ends training with
    * the weights of the last finite step, 'throw' does the same and then rejects.
@@ -59,8 +52,6 @@ export interface FitOptions {
    * backends have no device to lose).
    */
   onDeviceLoss?: 'fallback' | 'throw';
-  /** Write a checkpoint to `dir` every `every` epochs, keeping the last `keep` (Node, Deno). */
-  checkpoint?: CheckpointOptions;
   /**
    * Continue from a checkpoint (a folder's latest, a file, or wg.loadCheckpoint's result):
    * weights, optimizer state, epoch and the shuffle / dropout generators, so that the run
