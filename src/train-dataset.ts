@@ -216,7 +216,8 @@ export async function fitDatasetLoop(model: Model, dataset: Dataset, options: Fi
     if (nanGuard.problem) {
       const message = `${fn}: ${nanGuard.describe()}`;
       if (onNaN === 'throw') throw new Error(message);
-      if (verbose > 0) console.warn(message);
+      // said even at verbose 0, as fit on tensors does (Keras' TerminateOnNaN): a silent stop looks like a finished run
+      console.warn(message);
       history.stoppedOnNaN = nanGuard.problem;
     }
     for (const c of callbackList) await c.onTrainEnd?.();

@@ -1,7 +1,7 @@
 // model.fit(dataset): the same steps as fit on tensors when the dataset deals the same
 // batches (identical weights and logs), stepsPerEpoch running on across passes,
 // validation on a dataset equal to evaluate, the NaN guard, and wrong calls.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as wg from '../../src/index.js';
 import { backendCases } from '../helpers/backends.js';
 
@@ -94,7 +94,11 @@ describe.each(cases)('fit on a dataset ($name)', ({ name, skip }) => {
     const { rows, targets } = problem();
     const bad = targets.map((t, i) => (i === 20 ? [Number.NaN] : t));
     const model = build();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const h = await model.fit(batchesOf(rows, bad, 8), { epochs: 3, verbose: 0 });
+    // said once even at verbose 0, as fit on tensors does
+    expect(warn.mock.calls.map((c) => String(c[0])).filter((m) => /^fit: .*(NaN|not finite|infinite)/i.test(m))).toHaveLength(1);
+    warn.mockRestore();
     expect(h.stoppedOnNaN).toBeDefined();
     for (const w of await weightsOf(model)) w.forEach((v) => expect(Number.isFinite(v)).toBe(true));
     await expect(build().fit(batchesOf(rows, bad, 8), { epochs: 1, verbose: 0, onNaN: 'throw' })).rejects.toThrow(/fit: .*(NaN|not finite|infinite)/i);
