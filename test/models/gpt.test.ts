@@ -5,6 +5,7 @@
 // wrong checkpoints and wrong calls are refused before anything changes or leaks.
 import { describe, expect, it } from 'vitest';
 import * as wg from '../../src/index.js';
+import { settleGarbage } from '../helpers/gc.js';
 import { backendCases } from '../helpers/backends.js';
 import { fixture } from '../fixtures/gpt2-tiny/fixture.js';
 
@@ -92,6 +93,7 @@ describe.each(cases)('GPT ($name)', ({ name, skip }) => {
     const model = await loaded();
     for (const { prompt, maxNewTokens, tokens } of fixture.greedy) {
       const promptTensor = wg.tensor(prompt, undefined, 'int32');
+      await settleGarbage(); // forgotten tensors of earlier tests are reclaimed at awaits: not this test's
       const before = wg.memory().numTensors;
       const streamed: number[][] = [];
       const cached = await model.generate(promptTensor, { maxNewTokens, temperature: 0, onToken: (t, step) => { streamed[step] = t; } });
@@ -133,6 +135,7 @@ describe.each(cases)('GPT ($name)', ({ name, skip }) => {
   run('generate streams to an async callback and stops when its signal aborts, freeing its cache', async () => {
     await wg.setBackend(name);
     const model = await loaded();
+    await settleGarbage(); // forgotten tensors of earlier tests are reclaimed at awaits: not this test's
     const before = wg.memory().numTensors;
     const controller = new AbortController();
     const seen: number[] = [];
@@ -188,6 +191,7 @@ describe.each(cases)('GPT ($name)', ({ name, skip }) => {
     const tooLong = wg.tensor([Array.from({ length: 9 }, () => 1)], undefined, 'int32');
     const outOfRange = wg.tensor([[1, 11, 2]], undefined, 'int32');
     const ok = wg.tensor([[1, 2, 3]], undefined, 'int32');
+    await settleGarbage(); // forgotten tensors of earlier tests are reclaimed at awaits: not this test's
     const before = wg.memory().numTensors;
     expect(() => model.predict(floats)).toThrow(/predict: ids should be int32 token ids, got float32/);
     expect(() => model.predict(tooLong)).toThrow(/predict: sequences should have 1 to 8 tokens \(contextLength\), got 9/);

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as wg from '../../src/index.js';
 import { backendCases } from '../helpers/backends.js';
+import { settleGarbage } from '../helpers/gc.js';
 import { saveInMemory } from '../helpers/model-files.js';
 
 const cases = await backendCases();
@@ -60,14 +61,19 @@ describe.each(cases)('functional model ($name)', ({ name, skip }) => {
     expect(model.layers.map((l) => l.className)).toEqual(['Dense', 'Add', 'Concatenate', 'Dense']);
     expect(model.outputShape).toEqual([3]);
     const rows = rowsOf(5, 4);
-    const [w1, b1, w2, b2] = (await Promise.all(model.getWeights().map((w) => w.array()))) as [Matrix, number[], Matrix, number[]];
+    const copies = model.getWeights();
+    const [w1, b1, w2, b2] = (await Promise.all(copies.map((w) => w.array()))) as [Matrix, number[], Matrix, number[]];
+    wg.dispose(copies);
     const hidden = relu(matmulRef(rows, w1, b1));
     const expected = matmulRef(rows.map((r, i) => [...r.map((v, j) => v + hidden[i]![j]!), ...r]), w2, b2);
+    // what earlier tests forgot is reclaimed by the finalizer at any await: settle it first
+    await settleGarbage();
     const before = wg.memory().numTensors;
-    const out = model.predict(wg.tensor(rows));
+    const input = wg.tensor(rows);
+    const out = model.predict(input);
     close(Array.from(await out.data()), expected.flat());
-    out.dispose();
-    expect(wg.memory().numTensors).toBe(before + 1); // the input tensor made above, nothing else
+    wg.dispose([out, input]);
+    expect(wg.memory().numTensors).toBe(before); // predict kept nothing
     model.dispose();
   });
 
