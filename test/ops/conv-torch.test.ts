@@ -8,6 +8,7 @@ import { backendCases } from '../helpers/backends.js';
 import { expectClose } from '../helpers/compare.js';
 import { CONV_TORCH } from '../fixtures/conv-torch.js';
 import type { TorchArray, TorchCase } from '../fixtures/torch-case.js';
+import { settleGarbage } from '../helpers/gc.js';
 
 const backends = await backendCases();
 
@@ -31,6 +32,7 @@ describe('convolutions and pooling vs PyTorch', () => {
       for (const c of CONV_TORCH) {
         it(`${c.op} x [${c.inputs[0]!.shape}] ${JSON.stringify(c.options)}`, async () => {
           await wg.setBackend(backend.name);
+          await settleGarbage(); // what earlier tests forgot is reclaimed at awaits: settle it before the baseline
           const start = wg.memory().numTensors;
           const xs = c.inputs.map(upload);
           const w = upload(c.weights);

@@ -8,6 +8,7 @@ import * as wg from '../../src/index.js';
 import { backendCases } from '../helpers/backends.js';
 import { expectClose } from '../helpers/compare.js';
 import text from '../fixtures/lm-torch.json?raw';
+import { settleGarbage } from '../helpers/gc.js';
 
 interface Arr { shape: number[]; values: number[] }
 interface Case {
@@ -55,6 +56,7 @@ describe(`PyTorch ${fixture.torch} fixtures`, () => {
       for (const c of fixture.cases) {
         it(c.name, async () => {
           await wg.setBackend(backend.name);
+          await settleGarbage(); // what earlier tests forgot is reclaimed at awaits: settle it before the baseline
           const start = wg.memory().numTensors;
           const xs = c.inputs.map((x) => wg.tensor(Float32Array.from(x.values), x.shape));
           const w = wg.tensor(Float32Array.from(c.weights), c.out.shape);

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as wg from '../../src/index.js';
 import { backendCases } from '../helpers/backends.js';
+import { settleGarbage } from '../helpers/gc.js';
 
 const cases = await backendCases();
 
@@ -42,6 +43,7 @@ describe.each(cases)('fit checks its data ($name)', ({ name, skip }) => {
     ];
     for (const [what, make, says] of bad) {
       const [x, y, validationData] = make();
+      await settleGarbage(); // what earlier tests forgot is reclaimed at awaits: settle it before the baseline
       const tensors = wg.memory().numTensors;
       const epochs: number[] = [];
       await expect(m.fit(x, y, { epochs: 2, verbose: 0, validationData, callbacks: { onEpochBegin: (e) => void epochs.push(e) } }), what).rejects.toThrow(says);

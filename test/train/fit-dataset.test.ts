@@ -4,6 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import * as wg from '../../src/index.js';
 import { backendCases } from '../helpers/backends.js';
+import { settleGarbage } from '../helpers/gc.js';
 
 const cases = await backendCases();
 
@@ -60,6 +61,7 @@ describe.each(cases)('fit on a dataset ($name)', ({ name, skip }) => {
     expect(h2.history.val_loss![2]).toBeCloseTo(evaluated.loss!, 5);
     expect(h2.history.val_mae![2]).toBeCloseTo(evaluated.mae!, 5);
     // once the optimizer has its state, a further fit leaves no tensor behind
+    await settleGarbage(); // what earlier tests forgot is reclaimed at awaits: settle it before the baseline
     const before = wg.memory().numTensors;
     await streamed.fit(asyncBatches, { epochs: 0, verbose: 0 });
     await streamed.fit(batchesOf(rows, targets, 8), { epochs: 1, verbose: 0, validationData: batchesOf(rows, targets, 5), validationSteps: 2 });
@@ -109,6 +111,7 @@ describe.each(cases)('fit on a dataset ($name)', ({ name, skip }) => {
     const { rows, targets } = problem();
     const model = build();
     await model.fit(batchesOf(rows, targets, 8), { verbose: 0 }); // the optimizer's state exists from here on
+    await settleGarbage(); // what earlier tests forgot is reclaimed at awaits: settle it before the baseline
     const before = wg.memory().numTensors;
     await expect(model.fit(batchesOf(rows, targets, 8), { batchSize: 4 } as never)).rejects.toThrow(/fit: batchSize does not apply when fitting a dataset \(the dataset makes the batches\)/);
     await expect(model.fit(batchesOf(rows, targets, 8), { validationSplit: 0.2 } as never)).rejects.toThrow(/fit: validationSplit does not apply when fitting a dataset \(give validationData: a second dataset\)/);
