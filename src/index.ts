@@ -23,6 +23,7 @@ export {
 export { AllocationError, type Backend, type BackendName, type BackendInfo } from './backends/backend.js';
 export { toBackend } from './transfer.js';
 export { setSeed, Random, type RandomState } from './random.js';
+export { setPrecision, getPrecision, type Precision } from './precision.js';
 export * from './ops/index.js';
 export { clipByValue as clip } from './ops/index.js';
 
