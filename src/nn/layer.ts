@@ -1,6 +1,7 @@
 // The layer base class: lazy build from the input shape, named weights in Keras
 // order, and a config that is enough to rebuild the layer (for save / load).
 
+import { getPrecision, type Precision } from '../precision.js';
 import { checkBoolean, checkOptions, given } from '../options.js';
 import type { DataType } from '../tensor.js';
 import { variable } from '../ops/creation.js';
@@ -59,6 +60,12 @@ export abstract class Layer {
   /** @internal full names of weights by suffix, when a model names them itself (GPT: Hugging Face's names) */
   weightNames: Readonly<Record<string, string>> | undefined;
   private builtFor: Shape | undefined;
+  /**
+   * The precision this layer computes in, captured from wg.setPrecision when it is
+   * constructed (Keras' dtype policy): under 'mixed_float16' its weights stay float32
+   * and it casts its inputs and weights to float16 where it has a float16 path.
+   */
+  readonly precision: Precision = getPrecision();
 
   protected constructor(readonly className: string, args: LayerArgs, defaultName: string) {
     if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '')) {
