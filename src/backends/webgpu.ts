@@ -17,7 +17,7 @@ import { STATE_SLOTS } from './step-rules.js';
 import { contiguousStrides, isContiguous, sizeOf } from './strided.js';
 import { acquireDevice, type AcquireOptions, type AcquiredDevice, type AdapterSummary, summarizeAdapter } from './webgpu/device.js';
 import {
-  binaryKernel, copyKernel, fillKernel, gatherKernel, type MatmulConfig, matmulKernel, randomKernel, reduceKernel, scatterAddKernel,
+  binaryKernel, copyKernel, fillKernel, linearVariant, gatherKernel, type MatmulConfig, matmulKernel, randomKernel, reduceKernel, scatterAddKernel,
   stepKernel, type TiledConfig, unaryKernel, whereKernel, windowKernel, type WindowKernel,
 } from './webgpu/kernels.js';
 import { LossSignal } from './webgpu/loss.js';
@@ -415,7 +415,7 @@ class WebGPUBackend implements Backend {
     if (count === 0) return;
     uniform.u32[3] = offset >>> 0;
     const groups = this.grid(Math.ceil(count / this.wg), 'random');
-    this.queue.dispatch(this.pipelines.get(randomKernel(dist, this.wg)), [out.storage as GpuStorage], uniform, groups);
+    this.queue.dispatch(this.pipelines.get(linearVariant(randomKernel(dist, this.wg))), [out.storage as GpuStorage], uniform, groups);
   }
 
   reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
@@ -573,10 +573,10 @@ class WebGPUBackend implements Backend {
     kernel: string, source: Parameters<PipelineCache['get']>[0], shape: readonly number[], operands: readonly View[],
     args?: readonly number[], word?: number,
   ): void {
-    const { uniform, count } = elementwiseParams(kernel, shape, operands, args, word);
+    const { uniform, count, linear } = elementwiseParams(kernel, shape, operands, args, word);
     if (count === 0) return;
     const buffers = operands.map((o) => o.storage as GpuStorage);
-    this.queue.dispatch(this.pipelines.get(source), buffers, uniform, this.grid(Math.ceil(count / this.wg), kernel));
+    this.queue.dispatch(this.pipelines.get(linear ? linearVariant(source) : source), buffers, uniform, this.grid(Math.ceil(count / this.wg), kernel));
   }
 
   /** A 2-D grid of `groups` workgroups, since one dimension holds at most maxComputeWorkgroupsPerDimension. */
