@@ -17,14 +17,31 @@ const provide = {
   requireWebgpu: truthy(process.env.WEBGRAD_REQUIRE_WEBGPU),
 };
 
+/**
+ * Suites of host-side logic only, run in the node project alone: argument checks that
+ * throw before any work reaches a backend (the wrong-call tables), file formats, the
+ * tokenizer, metrics on plain arrays, the seeded generator and the test helpers. The
+ * same JavaScript runs in Chromium, which adds nothing to check there. Every backend
+ * suite still runs in both projects (and in Deno, test/deno/).
+ */
+const HOST_ONLY = [
+  'test/api/wrong-calls.test.ts',
+  'test/ops/wrong-calls.test.ts',
+  'test/io/safetensors.test.ts',
+  'test/text/tokenizer.test.ts',
+  'test/metrics.test.ts',
+  'test/random.test.ts',
+  'test/helpers/runners.test.ts',
+];
+
 const browserProject = () => {
   if (chromiumMissing()) return []; // said why; throws in CI
   return [{
     test: {
       name: 'browser',
       include: ['test/**/*.test.ts'],
-      exclude: ['test/**/*.node.test.ts', 'test/deno/**'],
-      provide,
+      exclude: ['test/**/*.node.test.ts', 'test/deno/**', ...HOST_ONLY],
+      provide: { ...provide, runtime: 'browser' as const }, // test/helpers/runtime.ts
       globalSetup: ['test/setup/assets.ts'],
       testTimeout: 120_000,
       browser: {
@@ -50,7 +67,7 @@ export default defineConfig({
           environment: 'node',
           pool: 'forks',
           execArgv: ['--expose-gc'], // leak tests settle garbage first (test/helpers/gc.ts)
-          provide,
+          provide: { ...provide, runtime: 'node' as const }, // test/helpers/runtime.ts
           globalSetup: ['test/setup/assets.ts'],
           testTimeout: 60_000,
         },
