@@ -1,8 +1,13 @@
 // Two projects run the same suites: `node` (Node 20) and `browser` (Debian's Chromium
 // driven by Playwright; never a downloaded browser). Files named *.node.test.ts need
 // Node (processes, the file system) and *.browser.test.ts need a page (Workers, DOM);
-// everything else runs in both. In CI a missing Chromium fails the run; elsewhere the
-// browser project is left out with a one-line reason.
+// everything else runs in both, except the host-side suites in HOST_ONLY (node only).
+// In CI a missing Chromium fails the run; elsewhere the browser project is left out
+// with a one-line reason. On CI's 2 cores each project runs one file at a time (Vitest
+// takes cores - 1 workers; Chromium one tab) and the two run side by side, so the
+// run takes as long as the slower of the two: keep their totals close.
+// Time in the browser project goes mostly to compiling WGSL pipelines on SwiftShader
+// (seconds each, for every new device): see test/helpers/runtime.ts.
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumMissing } from './test/helpers/chromium.js';
