@@ -198,8 +198,8 @@ import { toInt32 } from './simd';
 @final export class Relu {
   @inline get mask(): bool { return false; }
   @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 {
-    // x where x > 0 or NaN, else +0
-    return v128.and(x, v128.or(f32x4.gt(x, zero()), f32x4.ne(x, x)));
+    // x where x > 0 or NaN, else +0: clear the lanes where x <= 0 (false for NaN, true for -0)
+    return v128.andnot(x, f32x4.le(x, zero()));
   }
   @inline i32(x: v128, a0: f64, a1: f64): v128 { return i32x4.max_s(x, i32x4.splat(0)); }
   @inline f64(x: f64, a0: f64, a1: f64): f64 { return x > 0 ? x : isNaN(x) ? NaN : 0; }
