@@ -11,7 +11,7 @@ import { contiguousStrides, isContiguous, sizeOf } from '../strided.js';
 import * as abi from '../../generated/wasm-abi.js';
 import { type HeapStats, WasmHeap, WasmStorage } from './heap.js';
 import { coalesce, coalesceAxes, Space } from './layout.js';
-import { ACTIVATION, BINARY, BINARY_DEFAULTS, dt, REDUCE, RULE, UNARY, UNARY_DEFAULTS } from './opcodes.js';
+import { ACTIVATION, BINARY, BINARY_DEFAULTS, dt, MEMORY_BOUND_BINARY, MEMORY_BOUND_UNARY, REDUCE, RULE, UNARY, UNARY_DEFAULTS } from './opcodes.js';
 import type { Flavour } from './module.js';
 import type { WorkerPool } from './pool.js';
 
@@ -23,9 +23,28 @@ const R = abi.MAX_RANK;
 const f32Bits = new Float32Array(1);
 const i32Bits = new Int32Array(f32Bits.buffer);
 
-/** Elements (or flops, for matmul) above which a job is split across threads. */
+/** Elements above which a job is split across threads. */
 const PARALLEL_ELEMENTS = 1 << 16;
-const PARALLEL_FLOPS = 1 << 22;
+/**
+ * The same for elementwise ops that are bound by memory (relu, add, copy, ...: a few
+ * vector instructions per element; ops.ts's cheap ones, see MEMORY_BOUND in
+ * opcodes.ts). One thread streams 2^18 elements in ~30 µs here (relu: 1 MiB in, 1 MiB
+ * out), less than waking a sleeping worker (~60 µs), and below that a second thread
+ * only adds its handoff: in `webgrad bench` on this (2-core, shared) machine, relu and
+ * add split at 64K elements ran at 0.28-0.54× tfjs-wasm, below one thread's figures.
+ */
+const PARALLEL_ELEMENTS_MEMORY_BOUND = 1 << 18;
+/**
+ * Flops each thread of a matmul gets at least (fewer threads otherwise). A product on
+ * the pool pays a worker's wake-up (~60 µs when it sleeps), each part packs its own
+ * panels, and where runnable threads outnumber cores a worker descheduled inside its
+ * part holds the whole product up, so a thread's share must last well beyond that:
+ * 2^25 flops is ~0.7 ms on one thread here (45-50 GFLOP/s). Square products: n = 256
+ * (2·256³ = 2^25) runs on one thread, where the default two threads measured 1.19×
+ * tfjs-wasm against ~1.6× for one; n >= 384 on two; a 16-core machine uses 8 threads
+ * from n = 512 and all 16 from n = 1024.
+ */
+const MATMUL_FLOPS_PER_THREAD = 1 << 25;
 /** Elements per part of a split job: small enough to balance, large enough to amortise a claim. */
 const PART_ELEMENTS = 1 << 14;
 
@@ -195,7 +214,8 @@ export class WasmBackend implements Backend {
       if (v) copyInto(i32, this.space.strides, o * R, o * R + rank, at + 1);
       else i32.fill(0, at + 1, at + 1 + rank);
     }
-    this.run(abi.KIND_ELEMENTWISE, this.partsFor(count));
+    const memoryBound = family === abi.FAMILY_UNARY ? MEMORY_BOUND_UNARY.has(op) : family === abi.FAMILY_BINARY ? MEMORY_BOUND_BINARY.has(op) : true;
+    this.run(abi.KIND_ELEMENTWISE, this.partsFor(count, Infinity, memoryBound ? PARALLEL_ELEMENTS_MEMORY_BOUND : PARALLEL_ELEMENTS));
   }
 
   // --- reductions --------------------------------------------------------------------
@@ -279,7 +299,7 @@ export class WasmBackend implements Backend {
     // One part per thread (each packs its own panels: more parts repack more), split
     // over batches, rows or columns, whichever has the most to share. A late worker's
     // part is still taken by the main thread.
-    let parts = this.pool !== undefined && flops >= PARALLEL_FLOPS ? this.threads : 1;
+    let parts = this.pool !== undefined ? Math.min(this.threads, Math.max(1, Math.floor(flops / MATMUL_FLOPS_PER_THREAD))) : 1;
     let split = 0;
     if (parts > 1) {
       if (batch >= parts) split = 0;
@@ -610,12 +630,12 @@ export class WasmBackend implements Backend {
   // --- plumbing ---------------------------------------------------------------------------
 
   /**
-   * Parts for a job of `elements`: 1 (no split) below PARALLEL_ELEMENTS or without a
+   * Parts for a job of `elements`: 1 (no split) below `threshold` or without a
    * pool, else ~PART_ELEMENTS each, at least one and at most four per thread, and at
    * most `limit` (what the job can be split into).
    */
-  private partsFor(elements: number, limit = Infinity): number {
-    if (!this.pool || elements < PARALLEL_ELEMENTS) return 1;
+  private partsFor(elements: number, limit = Infinity, threshold = PARALLEL_ELEMENTS): number {
+    if (!this.pool || elements < threshold) return 1;
     const parts = Math.min(4 * this.threads, Math.max(this.threads, Math.ceil(elements / PART_ELEMENTS)), limit);
     return Math.max(1, Math.floor(parts));
   }
