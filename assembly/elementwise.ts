@@ -139,9 +139,9 @@ function walk<R>(d: usize, part: i32, parts: i32): void {
     let i = 0;
     if (so == 4 && sx == 4 && gIn == DT_F32 && gOut == DT_F32 && !op.mask) {
       const a0 = gA0, a1 = gA1, v0 = gS0, v1 = gS1;
-      // Four vectors per trip: the cheap ops (relu, neg, abs) are bound by memory,
-      // and one vector per trip spends as much on the loop as on the data.
-      for (; i + 16 <= n; i += 16) {
+      // Four vectors per trip for the cheap ops (relu, neg, abs): they are bound by
+      // memory, and one vector per trip spends as much on the loop as on the data.
+      if (isDefined(op.unroll)) for (; i + 16 <= n; i += 16) {
         const x0 = v128.load(x), x1 = v128.load(x, 16), x2 = v128.load(x, 32), x3 = v128.load(x, 48);
         v128.store(o, op.f32(x0, v0, v1, a0, a1));
         v128.store(o, op.f32(x1, v0, v1, a0, a1), 16);
@@ -177,8 +177,8 @@ function walk<R>(d: usize, part: i32, parts: i32): void {
     if (so == 4 && gIn == DT_F32 && gOut == DT_F32 && !op.mask) {
       const a0 = gA0, a1 = gA1, v0 = gS0, v1 = gS1;
       if (sa == 4 && sb == 4) {
-        // Four vectors per trip (see UnaryRow).
-        for (; i + 16 <= n; i += 16) {
+        // Four vectors per trip for the cheap ops (see UnaryRow).
+        if (isDefined(op.unroll)) for (; i + 16 <= n; i += 16) {
           const a0v = v128.load(a), a1v = v128.load(a, 16), a2v = v128.load(a, 32), a3v = v128.load(a, 48);
           const b0v = v128.load(b), b1v = v128.load(b, 16), b2v = v128.load(b, 32), b3v = v128.load(b, 48);
           v128.store(o, op.f32(a0v, b0v, v0, v1, a0, a1));
@@ -193,7 +193,7 @@ function walk<R>(d: usize, part: i32, parts: i32): void {
         }
       } else if (sa == 4 && sb == 0) {
         const bv = v128.load32_splat(b);
-        for (; i + 16 <= n; i += 16) {
+        if (isDefined(op.unroll)) for (; i + 16 <= n; i += 16) {
           const a0v = v128.load(a), a1v = v128.load(a, 16), a2v = v128.load(a, 32), a3v = v128.load(a, 48);
           v128.store(o, op.f32(a0v, bv, v0, v1, a0, a1));
           v128.store(o, op.f32(a1v, bv, v0, v1, a0, a1), 16);
@@ -207,7 +207,7 @@ function walk<R>(d: usize, part: i32, parts: i32): void {
         }
       } else if (sa == 0 && sb == 4) {
         const av = v128.load32_splat(a);
-        for (; i + 16 <= n; i += 16) {
+        if (isDefined(op.unroll)) for (; i + 16 <= n; i += 16) {
           const b0v = v128.load(b), b1v = v128.load(b, 16), b2v = v128.load(b, 32), b3v = v128.load(b, 48);
           v128.store(o, op.f32(av, b0v, v0, v1, a0, a1));
           v128.store(o, op.f32(av, b1v, v0, v1, a0, a1), 16);
