@@ -15,6 +15,7 @@ import { Dropout } from '../nn/basic-layers.js';
 import { Dense } from '../nn/dense.js';
 import { assertIdsInRange, Embedding } from '../nn/embedding.js';
 import { initializers } from '../nn/initializers.js';
+import { lookupRows } from '../ops/gather.js';
 import type { Layer, Shape } from '../nn/layer.js';
 import { LayerNormalization } from '../nn/layer-norm.js';
 import { defaultModelName, LayersModel, type PredictOptions, type SummaryRow } from '../nn/model-base.js';
@@ -175,8 +176,9 @@ export class GPT extends LayersModel {
 
   /**
    * Logits [batch, time, vocabSize] for int32 ids [batch, time] (time ≤ contextLength).
-   * Ids out of range are refused where the backend reads synchronously, except in
-   * training mode: fit checks all its ids once, not every batch.
+   * An id out of range is an error: refused before anything is queued where the backend
+   * reads synchronously; on WebGPU the token lookup flags it and the next read (of these
+   * logits or anything else) throws naming the lookup, the id and the vocabulary size.
    */
   apply(ids: Tensor, training = false): Tensor {
     this.checkIds(`${this.name}.apply`, ids, !training);
@@ -192,9 +194,11 @@ export class GPT extends LayersModel {
     const [b, t] = ids.shape as [number, number];
     const fresh: LayerCache[] = [];
     const logits = tidy(() => {
-      // The tables directly: ids were checked by the caller, positions are in range by construction.
+      // The tables directly. Token ids are checked by the lookup (on the host where the backend
+      // reads synchronously, else flagged on the device for the next read); positions are in
+      // range by construction.
       const positions = ops.range(start, start + t, 1, 'int32');
-      let x = ops.add(ops.gather(this.wte.embeddings, ids, 0), ops.gather(this.wpe.embeddings, positions, 0));
+      let x = ops.add(lookupRows(this.wte.embeddings, ids, 'wte (the token embedding)'), ops.gather(this.wpe.embeddings, positions, 0));
       if (this.dropEmbed) x = this.dropEmbed.apply(x, training);
       this.blocks.forEach((block, i) => {
         const { y, cache: c } = block.attn.attend(block.ln1.apply(x, training), cache?.layers[i], training, wantCache);
