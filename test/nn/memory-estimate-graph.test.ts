@@ -167,15 +167,15 @@ describe.each(cases)('training memory estimate of a GPT ($name)', ({ name, skip 
 
   run('checkpointBlocks trains to the same weights as the plain GPT, with dropout, at a lower measured peak', async () => {
     await wg.setBackend(name);
-    const config = { vocabSize: 32, contextLength: 16, numLayers: 3, numHeads: 2, embedDim: 16, dropout: 0.1 };
+    const config = { vocabSize: 16, contextLength: 8, numLayers: 3, numHeads: 2, embedDim: 8, dropout: 0.1 };
     const results: Float32Array[][] = [];
     const peaks: number[] = [];
     for (const checkpointBlocks of [false, true]) {
       wg.setSeed(8);
       const model = wg.models.gpt({ ...config, checkpointBlocks });
       const optimizer = wg.optimizers.sgd({ learningRate: 0.5 });
-      const x = tokenIds(16, config.contextLength, config.vocabSize, 3);
-      const y = tokenIds(16, config.contextLength, config.vocabSize, 4);
+      const x = tokenIds(8, config.contextLength, config.vocabSize, 3);
+      const y = tokenIds(8, config.contextLength, config.vocabSize, 4);
       const start = wg.memory({ resetPeak: true }).numBytes;
       for (let i = 0; i < 2; i++) {
         const { value, grads } = wg.valueAndGrad(() => wg.losses.sparseCategoricalCrossentropy(y, model.apply(x, true), { fromLogits: true }), model.trainableWeights);
