@@ -9,8 +9,7 @@
 // Calls are numbered by what their message says, so a training loop that queues the
 // same lookup every step registers it once.
 
-import type { StagingPool } from './memory.js';
-import type { GpuStorage } from './memory.js';
+import type { GpuStorage, StagingPool } from './memory.js';
 import type { CommandQueue } from './queue.js';
 
 /** Composes the error for a flagged input: the offending value and its position. */
