@@ -218,7 +218,11 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
         if (yieldEvery !== 'never') await yieldToEventLoop();
         epoch++;
       } catch (error) {
-        if (!lossGuard || !(await lossGuard.isDeviceLoss())) throw error;
+        if (!lossGuard || !(await lossGuard.isDeviceLoss())) {
+          // the epoch's unread values go too (a read that threw, e.g. on a flagged bad id, left them)
+          tally.discard();
+          throw error;
+        }
         // The device is gone, and with it this epoch's tensors: continue elsewhere from the newest snapshot.
         const recovery = await lossGuard.recover();
         lossGuard.release();
@@ -331,7 +335,10 @@ export async function evaluateBatches(model: LayersModel, x: Tensor, y: Tensor, 
     }
     return total;
   });
-  const values = await sums.data();
-  sums.dispose();
-  return toLogs(values, metrics, n);
+  // freed even when the read throws (an error a WebGPU kernel flagged, say)
+  try {
+    return toLogs(await sums.data(), metrics, n);
+  } finally {
+    sums.dispose();
+  }
 }

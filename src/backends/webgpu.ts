@@ -20,6 +20,8 @@ import {
   binaryKernel, copyKernel, fillKernel, linearVariant, gatherKernel, type MatmulConfig, matmulKernel, randomKernel, reduceKernel, scatterAddKernel,
   stepKernel, type TiledConfig, unaryKernel, whereKernel, windowKernel, type WindowKernel,
 } from './webgpu/kernels.js';
+import { DeviceFlags } from './webgpu/flags.js';
+import { idOutOfRange } from './lookup-check.js';
 import { LossSignal } from './webgpu/loss.js';
 import { BufferPool, GpuStorage, mib, StagingPool } from './webgpu/memory.js';
 import {
@@ -138,11 +140,8 @@ class WebGPUBackend implements Backend {
   private disposed = false;
   /** What the language-model kernels (webgpu/lm.ts) use of this backend. */
   private readonly lmContext: lm.LmContext;
-  /** The cross-entropy label flags ([set, label, row, call]; see shaders/cross-entropy.wgsl), made on first use. */
-  private xentFlags: GpuStorage | undefined;
-  /** Cross-entropy calls whose flags no read has checked yet: call number → caller and class count. */
-  private readonly xentCalls = new Map<number, { caller: string; classes: number }>();
-  private xentCall = 0;
+  /** Bad inputs found on the device (cross-entropy labels, checked gathers); see webgpu/flags.ts. */
+  private readonly flags: DeviceFlags;
 
   constructor(private readonly acquired: Acquired, private readonly ownsDevice: boolean, options: WebGPUBackendOptions) {
     const device = acquired.device;
@@ -186,6 +185,7 @@ class WebGPUBackend implements Backend {
     this.loss = new LossSignal(this.lostPromise);
     this.queue = new CommandQueue(device, options.maxDispatchesPerBatch ?? 64, this.loss, (serial) => this.pool.recycle(serial));
     this.placeholder = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'webgrad placeholder' });
+    this.flags = new DeviceFlags((bytes, label) => this.pool.acquire(bytes, label), this.queue, this.staging);
     this.lmContext = {
       queue: this.queue,
       pipelines: this.pipelines,
@@ -267,7 +267,7 @@ class WebGPUBackend implements Backend {
     const staging = this.staging.acquire(bytes);
     this.queue.copy(src.storage as GpuStorage, src.offset * 4, staging, 0, bytes);
     this.release(temp);
-    const flagCheck = this.takeFlagCheck();
+    const flagCheck = this.flags.take();
     try {
       await this.orLost('read', this.queue.submitted());
       await this.orLost('read', staging.mapAsync(GPUMapMode.READ, 0, bytes));
@@ -280,32 +280,8 @@ class WebGPUBackend implements Backend {
       throw error;
     }
     await this.orLost('read', this.queue.checked());
-    if (flagCheck) await this.checkFlags(flagCheck);
+    if (flagCheck) await this.flags.check(flagCheck, (p) => this.orLost('read', p));
     return out;
-  }
-
-  /** Queues a copy of the cross-entropy flags (and their reset) when a call since the last read may have set them. */
-  private takeFlagCheck(): { staging: GPUBuffer; calls: Map<number, { caller: string; classes: number }> } | undefined {
-    if (this.xentCalls.size === 0 || !this.xentFlags) return undefined;
-    const staging = this.staging.acquire(16);
-    this.queue.copy(this.xentFlags, 0, staging, 0, 16);
-    this.queue.clear(this.xentFlags, 0, 16);
-    const calls = new Map(this.xentCalls);
-    this.xentCalls.clear();
-    return { staging, calls };
-  }
-
-  private async checkFlags({ staging, calls }: { staging: GPUBuffer; calls: Map<number, { caller: string; classes: number }> }): Promise<void> {
-    await this.orLost('read', staging.mapAsync(GPUMapMode.READ, 0, 16));
-    const [set, label, row, call] = new Uint32Array(staging.getMappedRange(0, 16).slice(0));
-    staging.unmap();
-    this.staging.release(staging);
-    if (!set) return;
-    const who = calls.get(call!) ?? { caller: 'sparse cross-entropy', classes: NaN };
-    throw new Error(
-      `${who.caller}: labels should be integers in [0, ${who.classes - 1}] (${who.classes} classes), got ${label! | 0} at position ${row} ` +
-        '(found on the GPU by the fused cross-entropy kernel; that loss is NaN)',
-    );
   }
 
   // --- kernels ----------------------------------------------------------------
@@ -429,17 +405,21 @@ class WebGPUBackend implements Backend {
     this.queue.dispatch(entry, [x.storage as GpuStorage, out.storage as GpuStorage], uniform, groups);
   }
 
-  gather(x: View, indices: View, axis: number, out: View): void {
+  gather(x: View, indices: View, axis: number, out: View, lookup?: string): void {
     this.check('gather');
     this.requireDense('gather', out);
     const count = sizeOf(out.shape);
     if (count === 0) return;
     const src = this.contiguous(x);
     const idx = this.contiguous(indices);
-    const uniform = indexParams(count, x.shape[axis]!, sizeOf(indices.shape), sizeOf(x.shape.slice(axis + 1)), src.view.offset, idx.view.offset);
+    const size = x.shape[axis]!;
+    // A checked lookup flags its first bad index for the next read (webgpu/flags.ts).
+    const call = lookup === undefined ? 0 : this.flags.register(`gather|${lookup}|${size}`, (id, position) =>
+      `${idOutOfRange(lookup, id, position, size)} (found on the GPU by the embedding lookup, whose rows for bad ids are zeros)`);
+    const uniform = indexParams(count, size, sizeOf(indices.shape), sizeOf(x.shape.slice(axis + 1)), src.view.offset, idx.view.offset, call);
     this.queue.dispatch(
       this.pipelines.get(gatherKernel(this.wg)),
-      [src.view.storage as GpuStorage, idx.view.storage as GpuStorage, out.storage as GpuStorage],
+      [src.view.storage as GpuStorage, idx.view.storage as GpuStorage, out.storage as GpuStorage, this.flags.buffer()],
       uniform,
       this.grid(Math.ceil(count / this.wg), 'gather'),
     );
@@ -525,13 +505,11 @@ class WebGPUBackend implements Backend {
 
   sparseCrossEntropy(logits: View, labels: View, loss: View, lse: View, caller: string): void {
     this.check('sparseCrossEntropy');
-    if (!this.xentFlags) {
-      this.xentFlags = this.pool.acquire(16, 'cross-entropy label flags');
-      this.queue.clear(this.xentFlags, 0, 16);
-    }
-    const call = (this.xentCall = (this.xentCall + 1) >>> 0);
-    this.xentCalls.set(call, { caller, classes: logits.shape[1]! });
-    lm.sparseCrossEntropy(this.lmContext, logits, labels, loss, lse, this.xentFlags, call);
+    const classes = logits.shape[1]!;
+    const call = this.flags.register(`xent|${caller}|${classes}`, (label, row) =>
+      `${caller}: labels should be integers in [0, ${classes - 1}] (${classes} classes), got ${label} at position ${row} ` +
+        '(found on the GPU by the fused cross-entropy kernel; that loss is NaN)');
+    lm.sparseCrossEntropy(this.lmContext, logits, labels, loss, lse, this.flags.buffer(), call);
   }
 
   sparseCrossEntropyGrad(logits: View, labels: View, lse: View, dloss: View, dlogits: View): void {

@@ -161,7 +161,7 @@ export function reduceKernel(op: ReduceOp, dtype: DType, variant: ReduceVariant,
 
 export function gatherKernel(wg: number): KernelSource {
   return memo(`gather|${wg}`, () => ({
-    key: `gather:wg${wg}`, code: assemble([COMMON, ['gather', 'main']]), entryPoint: 'main', bindings: 'urrw', constants: { WG: wg },
+    key: `gather:wg${wg}`, code: assemble([COMMON, ['gather', 'main']]), entryPoint: 'main', bindings: 'urrww', constants: { WG: wg },
   }));
 }
 

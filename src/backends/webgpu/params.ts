@@ -164,9 +164,9 @@ export function matmulParams(
 }
 
 /** The Gather / Scatter structs: count, axis length, index count, inner, two offsets. */
-export function indexParams(count: number, axisLen: number, indexCount: number, inner: number, dataOffset: number, indexOffset: number): Uniform {
+export function indexParams(count: number, axisLen: number, indexCount: number, inner: number, dataOffset: number, indexOffset: number, call = 0): Uniform {
   const p = new Uniform();
-  p.u32.set([count, axisLen, indexCount, inner, dataOffset, indexOffset]);
+  p.u32.set([count, axisLen, indexCount, inner, dataOffset, indexOffset, call]);
   return p;
 }
 
