@@ -4,6 +4,7 @@
 import type { TallyState } from './device-loss.js';
 import * as ops from './ops/index.js';
 import { keep, tidy } from './scope.js';
+import type { StepObserver, StepPlace, StepValues } from './step-observer.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -89,5 +90,33 @@ export class EpochTally {
     this.folded = keep(next);
     this.pending = [];
     this.weights = [];
+  }
+}
+
+/** The step observer that tallies each epoch's loss and metrics (fit reads them at its end). */
+export class TallyObserver implements StepObserver {
+  tally: EpochTally;
+
+  /** `width`: the number of metrics (each step adds the loss and one value per metric). */
+  constructor(private readonly width: number) {
+    this.tally = new EpochTally(width);
+  }
+
+  epochBegin(): void {
+    this.tally = new EpochTally(this.width);
+  }
+
+  afterStep(place: StepPlace, values: StepValues): void {
+    this.tally.add(values.share(), place.size);
+  }
+
+  /** Continues an epoch from sums carried over (after a device loss), or starts afresh. */
+  restart(from?: TallyState): void {
+    this.tally.discard();
+    this.tally = new EpochTally(this.width, from);
+  }
+
+  release(): void {
+    this.tally.discard();
   }
 }

@@ -7,6 +7,7 @@
 import * as ops from './ops/index.js';
 import type { Optimizer, OptimizerState } from './optimizers.js';
 import { keep } from './scope.js';
+import type { StepObserver, StepPlace } from './step-observer.js';
 import type { Tensor, Variable } from './tensor.js';
 
 export type OnNaN = 'stop' | 'throw';
@@ -25,7 +26,8 @@ interface Snapshot {
   optimizer: OptimizerState & { slots: Tensor[][] };
 }
 
-export class NanGuard {
+/** A step observer: it refuses a step (gate), or at the epoch's end restores its start (acceptEpoch). */
+export class NanGuard implements StepObserver {
   problem: NonFinite | undefined;
   private snapshot: Snapshot | undefined;
 
@@ -38,7 +40,7 @@ export class NanGuard {
   ) {}
 
   /** Synchronous backends: false (and the problem recorded) when this step's loss is not finite. */
-  acceptStep(loss: Tensor, epoch: number, batch: number): boolean {
+  gate(loss: Tensor, { epoch, batch }: StepPlace): boolean {
     if (!this.synchronous) return true;
     const value = loss.dataSync()[0]!;
     if (Number.isFinite(value)) return true;
@@ -47,7 +49,7 @@ export class NanGuard {
   }
 
   /** Asynchronous backends: remember the weights and optimizer state the epoch starts from. */
-  startEpoch(): void {
+  epochBegin(): void {
     if (this.synchronous) return;
     this.release();
     const state = this.optimizer.getState(this.params);

@@ -1,27 +1,26 @@
 // `model.fit(dataset, options)`: training from an (async) iterable of { x, y } batches
 // (Keras' fit on a tf.data.Dataset, TF.js' fitDataset), for data that is made batch by
-// batch (wg.data.textDataset) or streamed from a file too big for memory. The step is
-// fit's: forward, loss, backward, one optimizer update; the loss and metrics are summed
-// on the device (EpochTally) and read once per epoch; the NaN guard works as in fit.
+// batch (wg.data.textDataset) or streamed from a file too big for memory. An epoch loop
+// that deals the dataset's batches to the same FitRun as fit on tensors (fit-run.ts:
+// the training step, the NaN guard, the epoch's tally, the callbacks).
 //
 // What does not apply: validationSplit and shuffle (the dataset deals its own batches),
 // and onDeviceLoss 'fallback' (replaying a stream after a lost GPU would need a copy of
 // every batch; a lost device rejects). Sparse labels are checked by the loss where reads
 // are synchronous (cpu, wasm), not read back per batch from a GPU.
 
-import { checkCallbacks, History } from './callbacks.js';
+import { checkCallbacks, type History } from './callbacks.js';
 import { type Batch, checkBatch, type Dataset, isDataset, startPass } from './datasets/dataset.js';
 import { Checkpointer } from './io/checkpoint.js';
-import { EpochTally } from './epoch-tally.js';
-import { checkLoopOptions, checkSignal, type FitLoopOptions, logEpoch, toLogs, yieldToEventLoop } from './fit-common.js';
-import { NanGuard, type OnNaN } from './nan-guard.js';
+import { checkLoopOptions, checkSignal, type FitLoopOptions, toLogs } from './fit-common.js';
+import { FitRun } from './fit-run.js';
+import type { OnNaN } from './nan-guard.js';
 import { checkNumber, checkOptions, given } from './options.js';
 import * as ops from './ops/index.js';
 import { randomFor } from './random.js';
-import { keep, tidy } from './scope.js';
+import { tidy } from './scope.js';
 import type { Tensor } from './tensor.js';
 import type { LayersModel } from './nn/model-base.js';
-import { TrainingStep } from './training-step.js';
 
 export interface FitDatasetOptions extends FitLoopOptions {
   /** Passes over the dataset (default 1); with stepsPerEpoch, epochs of that many batches. */
@@ -104,14 +103,13 @@ export async function fitDatasetLoop(model: Model, dataset: Dataset, options: Fi
   }
   if (validationSteps !== undefined && options.validationData === undefined) throw new Error(`${fn}: validationSteps needs validationData`);
   const signal = checkSignal(fn, options.signal);
-  const callbackList = checkCallbacks(fn, options.callbacks);
+  const callbacks = checkCallbacks(fn, options.callbacks);
   const checkpointer = options.checkpoint === undefined ? undefined : new Checkpointer(options.checkpoint);
-  const { optimizer, metrics } = model.compiledFor('fit');
+  model.compiledFor('fit');
   signal?.throwIfAborted();
 
   const reader = new BatchReader(dataset, fn);
-  let nanGuard: NanGuard | undefined;
-  let tally: EpochTally | undefined;
+  let run: FitRun | undefined;
   // The first batch builds the model (and shows a wrong dataset before any callback runs).
   let first: Batch | undefined;
   try {
@@ -125,25 +123,16 @@ export async function fitDatasetLoop(model: Model, dataset: Dataset, options: Fi
       first = undefined;
       throw error;
     }
-    const step = new TrainingStep(model, fn);
-    const params = step.params;
-    const logNames = ['loss', ...metrics.map((m) => m.name)];
-    const history = new History({ epochs, steps: steps ?? (dataset as { size?: number }).size, metrics: options.validationData ? [...logNames, ...logNames.map((k) => `val_${k}`)] : logNames });
-    nanGuard = new NanGuard(params, optimizer, params[0]!.backend.readSync !== undefined);
-    const wantsBatchLogs = callbackList.some((c) => typeof c.onBatchEnd === 'function');
-    for (const c of callbackList) {
-      c.setModel?.(model);
-      c.setParams?.(history.params);
-    }
-    model.stopTraining = false;
-    for (const c of callbackList) await c.onTrainBegin?.();
-    const random = randomFor(0); // checkpoints carry a generator state; the dataset owns the real one
+    run = new FitRun(model, {
+      fn, epochs, verbose, yieldEvery, signal, callbacks, checkpointer,
+      random: randomFor(0), // checkpoints carry a generator state; the dataset owns the real one
+      params: { epochs, steps: steps ?? (dataset as { size?: number }).size }, validation: options.validationData !== undefined,
+    });
+    await run.begin();
+    const validationData = options.validationData;
+    const validate = validationData ? () => evaluateDataset(model, validationData, validationSteps) : undefined;
     for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
-      for (const c of callbackList) await c.onEpochBegin?.(epoch);
-      const started = performance.now();
-      tally = new EpochTally(metrics.length);
-      nanGuard.startEpoch();
-      const guard = nanGuard;
+      await run.beginEpoch(epoch);
       let stopped = false;
       for (let b = 0; (steps === undefined || b < steps) && !model.stopTraining; b++) {
         signal?.throwIfAborted();
@@ -155,70 +144,24 @@ export async function fitDatasetLoop(model: Model, dataset: Dataset, options: Fi
           if (!batch) throw new Error(`${fn}: the dataset gave no batches on a new pass (a ReadableStream or a one-shot generator cannot be read twice)`);
         }
         const { x, y } = batch;
-        let values: Tensor[] | undefined;
         try {
           checkShapes(model, fn, batch);
-          const size = x.shape[0]!;
-          for (const c of callbackList) await c.onBatchBegin?.(b, { batch: b, size });
-          values = step.run(x, y, (loss) => guard.acceptStep(loss, epoch, b));
-          if (!values) {
-            stopped = true;
-            break;
-          }
-          const batchTensor = wantsBatchLogs ? tidy(() => ops.stack(values!.map((v) => ops.reshape(v, [])))) : undefined;
-          tally.add(values.map((v) => keep(v)), size);
-          if (batchTensor) {
-            let read: ArrayLike<number>;
-            try {
-              read = await batchTensor.data();
-            } finally {
-              batchTensor.dispose();
-            }
-            const logs = toLogs(read, metrics, 1);
-            for (const c of callbackList) await c.onBatchEnd?.(b, { batch: b, size, ...logs });
-          }
+          stopped = !(await run.runStep({ epoch, batch: b, size: x.shape[0]!, last: false }, () => [x, y]));
         } finally {
           x.dispose();
           y.dispose();
         }
-        if (yieldEvery === 'batch') await yieldToEventLoop();
+        if (stopped) break;
       }
-      const ended = tally;
-      tally = undefined;
-      if (ended.count === 0 && !stopped) throw new Error(`${fn}: epoch ${epoch + 1} had no batches (the dataset ran out)`);
-      const logs = toLogs(await ended.read(), metrics, 1);
-      guard.acceptEpoch(logs.loss!, epoch);
-      if (guard.problem) {
-        if (ended.count > 0 && guard.synchronous) history.record(epoch, logs);
-        break;
-      }
-      if (options.validationData) {
-        const val = await evaluateDataset(model, options.validationData, validationSteps);
-        for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
-      }
-      history.record(epoch, logs);
-      if (verbose > 0) logEpoch(epoch, epochs, started, logs);
-      for (const c of callbackList) await c.onEpochEnd?.(epoch, logs);
-      if (checkpointer?.due(epoch)) await checkpointer.write(model, epoch + 1, random.getState());
-      if (yieldEvery !== 'never') await yieldToEventLoop();
+      if (run.stepsThisEpoch === 0 && !stopped) throw new Error(`${fn}: epoch ${epoch + 1} had no batches (the dataset ran out)`);
+      if (!(await run.endEpoch(epoch, validate))) break;
     }
-    if (nanGuard.problem) {
-      const message = `${fn}: ${nanGuard.describe()}`;
-      if (onNaN === 'throw') throw new Error(message);
-      // said even at verbose 0, as fit on tensors does (Keras' TerminateOnNaN): a silent stop looks like a finished run
-      console.warn(message);
-      history.stoppedOnNaN = nanGuard.problem;
-    }
-    for (const c of callbackList) await c.onTrainEnd?.();
-    return history;
-  } catch (error) {
-    // values of an epoch that did not end are still on the device
-    tally?.discard();
-    throw error;
+    return await run.finish(onNaN);
   } finally {
     first?.x.dispose();
     first?.y.dispose();
-    nanGuard?.release();
+    // values of an epoch that did not end are still on the device
+    run?.release();
     await reader.close();
   }
 }

@@ -1,25 +1,26 @@
-// The training loop behind `model.fit` and the batched evaluation behind
-// `model.evaluate`. Per step: forward, loss, backward, one fused optimizer kernel per
-// weight. The loss and metrics are summed on the device and read once per epoch
-// (or per batch only when a callback asks for batch logs), so an asynchronous
-// device never waits inside an epoch.
+// `model.fit` on tensors and the batched evaluation behind `model.evaluate`. fit here
+// is an epoch loop that deals batches from the tensors (shuffled, with a validation
+// split) to a FitRun (fit-run.ts: the training step and its observers); what it adds
+// is the device-loss fallback, which needs the data again on the next backend. The
+// loss and metrics are summed on the device and read once per epoch (or per batch only
+// when a callback asks for batch logs), so an asynchronous device never waits inside
+// an epoch.
 
-import { checkCallbacks, History, type Logs } from './callbacks.js';
+import { checkCallbacks, type History } from './callbacks.js';
 import { Checkpointer, type CheckpointSource, readCheckpoint, restoreCheckpoint } from './io/checkpoint.js';
 import { checkFitData } from './fit-checks.js';
-import { checkLoopOptions, checkSignal, type FitLoopOptions, logEpoch, toLogs, yieldToEventLoop } from './fit-common.js';
+import { checkLoopOptions, checkSignal, type FitLoopOptions, toLogs } from './fit-common.js';
 import { DeviceLossGuard } from './device-loss.js';
-import { EpochTally } from './epoch-tally.js';
-import { NanGuard, type OnNaN } from './nan-guard.js';
+import { DeviceLossObserver } from './device-loss-observer.js';
+import { FitRun } from './fit-run.js';
+import type { OnNaN } from './nan-guard.js';
 import { checkBoolean, checkChoice, checkNumber, checkOptions } from './options.js';
 import * as ops from './ops/index.js';
 import { shapeString } from './ops/util.js';
 import { type Random, randomFor } from './random.js';
 import { keep, tidy } from './scope.js';
-import { Tensor, type Variable } from './tensor.js';
-import { TrainingStep } from './training-step.js';
+import type { Tensor } from './tensor.js';
 import type { LayersModel } from './nn/model-base.js';
-import type { Optimizer } from './optimizers.js';
 import { estimateTrainingMemory, formatBytes } from './nn/memory-estimate.js';
 
 export interface FitOptions extends FitLoopOptions {
@@ -69,12 +70,6 @@ const FIT_KEYS = [
   'checkpoint', 'resumeFrom', 'onNaN', 'onDeviceLoss', 'memoryBudget',
 ];
 
-/** The model's non-trainable weights (moving statistics): the NaN guard keeps them with the weights. */
-function stateOf(model: LayersModel): Variable[] {
-  const trainable = new Set(model.trainableWeights);
-  return model.weights.filter((w) => !trainable.has(w));
-}
-
 /** Rows [start, start + size) of t, or the rows listed in `order`. */
 function rows(t: Tensor, start: number, size: number, order: Int32Array | undefined): Tensor {
   if (!order) return ops.slice(t, [start], [size]);
@@ -93,11 +88,11 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
   const split = checkNumber('fit', 'validationSplit', options.validationSplit, 0, { min: 0, max: 1 });
   const { verbose, onNaN, yieldEvery } = checkLoopOptions('fit', options);
   const onDeviceLoss = checkChoice('fit', 'onDeviceLoss', options.onDeviceLoss, 'fallback', ['fallback', 'throw']);
-  const callbackList = checkCallbacks('fit', options.callbacks);
+  const callbacks = checkCallbacks('fit', options.callbacks);
   const shuffle = checkBoolean('fit', 'shuffle', options.shuffle, true);
   const memoryBudget = checkNumber('fit', 'memoryBudget', options.memoryBudget, Infinity, { min: 0, minExclusive: true });
   const signal = checkSignal('fit', options.signal);
-  const { optimizer, loss, metrics } = model.compiledFor('fit');
+  const { optimizer, metrics } = model.compiledFor('fit');
   signal?.throwIfAborted();
 
   if (options.validationData !== undefined) {
@@ -107,8 +102,8 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
   }
   let data = splitData(x, y, options.validationData, split);
 
-  let nanGuard: NanGuard | undefined;
-  let lossGuard: DeviceLossGuard | undefined;
+  let run: FitRun | undefined;
+  let lossGuard: DeviceLossObserver | undefined;
   // Tensors fit made and must free: the data's slices, and after a device loss the data itself.
   const owned: Tensor[] = [...data.owned];
   try {
@@ -117,105 +112,52 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
     if (data.valY) model.checkTargets('fit (validationData)', data.valY);
     // finite data and labels that suit the loss, checked once on every backend (fit-checks.ts)
     await checkFitData(model, x, y, options.validationData);
-    const step = new TrainingStep(model);
-    const params = step.params;
-    if (options.memoryBudget !== undefined) checkBudget(model, batchSize, memoryBudget);
     const n = data.trainX.shape[0]!;
     const batches = Math.ceil(n / batchSize);
     const random: Random = randomFor(options.seed);
+    run = new FitRun(model, {
+      fn: 'fit', epochs, verbose, yieldEvery, signal, callbacks, checkpointer, random,
+      params: { epochs, batchSize, samples: n, steps: batches }, validation: data.valX !== undefined,
+    });
+    if (options.memoryBudget !== undefined) checkBudget(model, batchSize, memoryBudget);
     if (options.resumeFrom !== undefined) {
       const resumed = restoreCheckpoint(model, await readCheckpoint(options.resumeFrom));
       initialEpoch = resumed.epoch;
       random.setState(resumed.fitRandom);
     }
-    const logNames = ['loss', ...metrics.map((m) => m.name)];
-    const history = new History({ epochs, batchSize, samples: n, steps: batches, metrics: data.valX ? [...logNames, ...logNames.map((k) => `val_${k}`)] : logNames });
-    let backend = params[0]!.backend;
-    nanGuard = new NanGuard(params, optimizer, backend.readSync !== undefined, stateOf(model));
-    const wantsBatchLogs = callbackList.some((c) => typeof c.onBatchEnd === 'function');
-    for (const c of callbackList) {
-      c.setModel?.(model);
-      c.setParams?.(history.params);
-    }
+    const params = run.step.params;
+    const backend = params[0]!.backend;
     // Only a device can be lost, and only asynchronous backends have one.
     if (onDeviceLoss === 'fallback' && !backend.readSync) {
-      lossGuard = new DeviceLossGuard(model, optimizer, params, backend, 1 + metrics.length);
-      await lossGuard.start(options.validationData ? [x, y, ...options.validationData] : [x, y], initialEpoch);
+      lossGuard = new DeviceLossObserver(new DeviceLossGuard(model, optimizer, params, backend, 1 + metrics.length), run.batchCallbacks.wantsValues);
+      await lossGuard.guard.start(options.validationData ? [x, y, ...options.validationData] : [x, y], initialEpoch);
+      run.watchDeviceLoss(lossGuard);
     }
 
-    model.stopTraining = false;
-    for (const c of callbackList) await c.onTrainBegin?.();
+    await run.begin();
     let epoch = initialEpoch;
     /** The last epoch whose onEpochBegin ran (a recovery may continue it). */
     let begun = -1;
     /** The batch to start an epoch at: 0, or after a recovery the step after the snapshot's. */
     let firstBatch = 0;
     let order: Int32Array | undefined;
-    let started = 0;
-    let tally = new EpochTally(metrics.length);
     while (epoch < epochs && !model.stopTraining) {
       try {
         if (begun < epoch) {
-          for (const c of callbackList) await c.onEpochBegin?.(epoch);
+          await run.beginEpoch(epoch);
           begun = epoch;
-          started = performance.now();
           order = !shuffle ? undefined : random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
-          tally = new EpochTally(metrics.length);
-          nanGuard.startEpoch();
         }
-        const guard = nanGuard;
         const { trainX, trainY, valX, valY } = data;
         for (let b = firstBatch; b < batches && !model.stopTraining; b++) {
-          signal?.throwIfAborted();
           const start = b * batchSize;
           const size = Math.min(batchSize, n - start);
-          for (const c of callbackList) await c.onBatchBegin?.(b, { batch: b, size });
-          const values = tidy(() => {
-            const xb = rows(trainX, start, size, order);
-            const yb = rows(trainY, start, size, order);
-            return step.run(xb, yb, (loss) => guard.acceptStep(loss, epoch, b));
-          });
-          if (!values) break;
-          let batchValues: ArrayLike<number> | undefined;
-          // the snapshot (taken now, read later) carries the batch's values too, when a callback wants them
-          const snapshot = lossGuard?.afterStep(epoch, b, values, size, b === batches - 1, wantsBatchLogs);
-          let batchTensor: Tensor | undefined;
-          if (!lossGuard && wantsBatchLogs) batchTensor = tidy(() => ops.stack(values.map((v) => ops.reshape(v, []))));
-          tally.add(values.map((v) => keep(v)), size);
-          if (snapshot) {
-            batchValues = await snapshot;
-          } else if (batchTensor) {
-            try {
-              batchValues = await batchTensor.data();
-            } finally {
-              batchTensor.dispose();
-            }
-          }
-          if (wantsBatchLogs) {
-            const logs = withRate(toLogs(batchValues!, metrics, 1), optimizer);
-            for (const c of callbackList) await c.onBatchEnd?.(b, { batch: b, size, ...logs });
-          }
-          if (yieldEvery === 'batch') await yieldToEventLoop();
+          const place = { epoch, batch: b, size, last: b === batches - 1 };
+          if (!(await run.runStep(place, () => [rows(trainX, start, size, order), rows(trainY, start, size, order)]))) break;
         }
         firstBatch = 0;
-        // The epoch ends only once the snapshot of its last step has arrived: a later loss never rolls back past it.
-        await lossGuard?.settled();
-        const logs = toLogs(await tally.read(), metrics, 1);
-        guard.acceptEpoch(logs.loss!, epoch);
-        if (guard.problem) {
-          if (tally.count > 0 && guard.synchronous) history.record(epoch, logs);
-          break;
-        }
-        if (valX && valY) {
-          const val = await evaluateBatches(model, valX, valY, batchSize);
-          for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
-        }
-        withRate(logs, optimizer);
-        history.record(epoch, logs);
-        if (verbose > 0) logEpoch(epoch, epochs, started, logs);
-        for (const c of callbackList) await c.onEpochEnd?.(epoch, logs);
-        if (checkpointer?.due(epoch)) await checkpointer.write(model, epoch + 1, random.getState());
-        if (yieldEvery !== 'never') await yieldToEventLoop();
+        const validate = valX && valY ? () => evaluateBatches(model, valX, valY, batchSize) : undefined;
+        if (!(await run.endEpoch(epoch, validate))) break;
         epoch++;
       } catch (error) {
         if (!lossGuard || !(await lossGuard.isDeviceLoss())) {
@@ -225,12 +167,7 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
         }
         // The device is gone, and with it this epoch's tensors: continue elsewhere from the newest snapshot.
         const recovery = await lossGuard.recover();
-        lossGuard.release();
         lossGuard = undefined;
-        tally.discard();
-        nanGuard.release();
-        backend = recovery.backend;
-        nanGuard = new NanGuard(params, optimizer, backend.readSync !== undefined, stateOf(model));
         const [hostX, hostY, hostValX, hostValY] = recovery.data;
         owned.push(...recovery.data);
         data = splitData(hostX!, hostY!, hostValX && hostValY ? [hostValX, hostValY] : undefined, split);
@@ -238,32 +175,18 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
         const snap = recovery.snapshot;
         if (snap.batch === batches - 1 && snap.epoch < epoch) {
           // the snapshot ends an epoch that has ended: start this one afresh
-          tally = new EpochTally(metrics.length);
           firstBatch = 0;
+          await run.continueAfter(recovery, undefined);
         } else {
           if (snap.epoch !== epoch) throw new Error(`fit: internal error: recovering epoch ${epoch + 1} from a snapshot of epoch ${snap.epoch + 1}`, { cause: error });
-          tally = new EpochTally(metrics.length, snap.tally);
           firstBatch = snap.batch + 1;
+          await run.continueAfter(recovery, snap.tally);
         }
-        history.backendSwitches.push(recovery.change);
-        if (verbose > 0) {
-          const at = snap.batch < 0 ? `the start of epoch ${snap.epoch + 1}` : `epoch ${snap.epoch + 1}, batch ${snap.batch + 1}`;
-          console.warn(`fit: the ${recovery.change.from} device was lost (${recovery.change.reason}); continuing on ${recovery.change.to} after ${at}, the last step whose weights were saved`);
-        }
-        for (const c of callbackList) await c.onBackendSwitch?.(recovery.change);
       }
     }
-    if (nanGuard.problem) {
-      const message = `fit: ${nanGuard.describe()}`;
-      if (onNaN === 'throw') throw new Error(message);
-      // said even at verbose 0 (as Keras' TerminateOnNaN does): a silent stop looks like a finished run
-      console.warn(message);
-      history.stoppedOnNaN = nanGuard.problem;
-    }
-    for (const c of callbackList) await c.onTrainEnd?.();
-    return history;
+    return await run.finish(onNaN);
   } finally {
-    nanGuard?.release();
+    run?.release();
     lossGuard?.release();
     for (const t of owned) t.dispose();
   }
@@ -305,15 +228,6 @@ function checkBudget(model: LayersModel, batchSize: number, budget: number): voi
     `optimizer state ${formatBytes(e.optimizerState)}, activations ${formatBytes(e.activations)} for batchSize ${batchSize}), ` +
     `over the memoryBudget of ${formatBytes(budget)}; use a smaller batchSize (with gradientAccumulationSteps to keep the effective batch) or wg.layers.checkpointed blocks`,
   );
-}
-
-/**
- * With a learning-rate schedule, adds the rate of the optimizer's latest update as
- * `learningRate` (none before the first update, while accumulating).
- */
-function withRate(logs: Logs, optimizer: Optimizer): Logs {
-  if (typeof optimizer.learningRate === 'function' && Number.isFinite(optimizer.lastLearningRate)) logs.learningRate = optimizer.lastLearningRate;
-  return logs;
 }
 
 /** Loss and metrics over (x, y) in batches, summed on the device and read once. */

@@ -127,6 +127,25 @@ describe.each(cases)('schedules in training ($name)', ({ name, skip }) => {
     wg.dispose([x, y]);
   });
 
+  run('fit on a dataset logs learningRate as fit on tensors does (the same logs assembly)', async () => {
+    await wg.setBackend(name);
+    const schedule = wg.schedules.cosineDecay({ initialLearningRate: 0, warmupTarget: 0.05, warmupSteps: 3, decaySteps: 6 });
+    const rows = [[1, 2], [3, 4], [5, 6], [7, 8]];
+    const targets = [[1], [2], [3], [4]];
+    const batches: wg.Dataset = {
+      *[Symbol.iterator]() {
+        for (let i = 0; i < rows.length; i += 2) yield { x: wg.tensor(rows.slice(i, i + 2)), y: wg.tensor(targets.slice(i, i + 2)) };
+      },
+    };
+    const model = wg.sequential([wg.layers.dense({ units: 1, inputDim: 2 })]);
+    model.compile({ optimizer: wg.optimizers.sgd({ learningRate: schedule }), loss: 'mse' });
+    const batchRates: number[] = [];
+    const history = await model.fit(batches, { epochs: 3, verbose: 0, callbacks: { onBatchEnd: (_b, logs) => void batchRates.push(logs!.learningRate!) } });
+    expect(history.history.learningRate).toEqual([1, 3, 5].map((t) => schedule(t)));
+    expect(batchRates).toEqual(Array.from({ length: 6 }, (_, t) => schedule(t)));
+    model.dispose();
+  });
+
   run('a schedule that returns a non-finite rate stops at that step, named, before the update', async () => {
     await wg.setBackend(name);
     const p = wg.variable(wg.tensor([1]));

@@ -1,9 +1,9 @@
 // setBackend('auto', { probe }): times a few training steps of the model at hand (an
 // MLP of its layer widths, at its batch size) on every backend that starts, and picks
-// the fastest. The same step the benchmark measures (src/bench/workloads.ts), so that
-// 'auto' and `webgrad bench` agree. Loaded only when a probe is asked for.
+// the fastest. The same step the benchmark's 'train' group measures (src/mlp-step.ts),
+// so that 'auto' and `webgrad bench` agree. Loaded only when a probe is asked for.
 
-import { makeData, webgradCase } from '../bench/workloads.js';
+import { mlpStepData, mlpTrainingStep } from '../mlp-step.js';
 import type { Backend, BackendName } from './backend.js';
 import { useBackendInstance } from './select.js';
 
@@ -29,14 +29,13 @@ export async function probeTrainingStep(
   batch: number,
   steps: number,
 ): Promise<ProbeTiming[]> {
-  const spec = { kind: 'train', widths, batch } as const;
-  const data = makeData(spec);
+  const data = mlpStepData(widths, batch);
   const timings: ProbeTiming[] = [];
   for (const { name, backend } of candidates) {
     const previous = useBackendInstance(backend);
     const step = (() => {
       try {
-        return webgradCase(spec, data);
+        return mlpTrainingStep(widths, batch, data);
       } catch (error) {
         return error instanceof Error ? error : new Error(String(error));
       }

@@ -4,13 +4,11 @@
 // implementation of each, and how a result is compared with the reference.
 
 // The pieces of the API it uses, by module: not '../index.js', whose import registers
-// every backend (setBackend('auto', { probe }) loads this file from 'webgrad/core' too,
-// and an app on core must not get the wasm and webgpu code through it).
-import { valueAndGrad } from '../autograd.js';
-import { losses } from '../losses.js';
-import { add, conv2d, dense, exp, matmul, max, relu, sum, tensor, variable } from '../ops/index.js';
-import { optimizers } from '../optimizers.js';
-import { dispose, tidy } from '../scope.js';
+// every backend. The training step is src/mlp-step.ts's, which the backend probe times
+// too (the probe imports nothing from src/bench/).
+import { MLP_ADAM, mlpParameterShapes, mlpStepData, mlpTrainingStep } from '../mlp-step.js';
+import { add, conv2d, exp, matmul, max, relu, sum, tensor } from '../ops/index.js';
+import { dispose } from '../scope.js';
 import type { Tensor } from '../tensor.js';
 import { Random } from '../random.js';
 import type { GroupInfo, WorkloadInfo } from './report.js';
@@ -214,32 +212,16 @@ export function makeData(spec: WorkloadSpec): WorkloadData {
       const [h, w, c] = spec.image;
       return { inputs: [uniform(spec.batch * h * w * c, 7), uniform(spec.kernel * spec.kernel * c * spec.filters, 8, -0.3, 0.3), uniform(spec.filters, 9, -0.1, 0.1)] };
     }
-    case 'train': {
-      const { widths, batch } = spec;
-      const r = new Random(2024);
-      const x = Float32Array.from({ length: batch * widths[0]! }, () => r.uniform(0, 1));
-      const labels = Int32Array.from({ length: batch }, () => r.int(widths[widths.length - 1]!));
-      const weights: Float32Array[] = [];
-      for (let i = 0; i + 1 < widths.length; i++) {
-        const [fanIn, fanOut] = [widths[i]!, widths[i + 1]!];
-        const limit = Math.sqrt(6 / (fanIn + fanOut));
-        weights.push(Float32Array.from({ length: fanIn * fanOut }, () => r.uniform(-limit, limit)));
-        weights.push(new Float32Array(fanOut));
-      }
-      return { inputs: [x, ...weights], labels };
-    }
+    case 'train':
+      return mlpStepData(spec.widths, spec.batch);
   }
 }
 
 /** The shapes of the training step's parameters: [in, out] kernels and [out] biases, alternating. */
-export function parameterShapes(widths: readonly number[]): number[][] {
-  const shapes: number[][] = [];
-  for (let i = 0; i + 1 < widths.length; i++) shapes.push([widths[i]!, widths[i + 1]!], [widths[i + 1]!]);
-  return shapes;
-}
+export const parameterShapes = mlpParameterShapes;
 
 /** The learning rate and epsilon of the training step's Adam, in both libraries. */
-export const ADAM = { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7 };
+export const ADAM = MLP_ADAM;
 
 /**
  * The error of `got` against `reference`: the largest absolute difference, relative to
@@ -309,49 +291,12 @@ export function webgradCase(spec: WorkloadSpec, data: WorkloadData): Case {
       return { run: () => op().dispose(), result: () => read(op()), dispose: () => dispose([x!, filter!, bias!]) };
     }
     case 'train':
-      return webgradTrainStep(spec.widths, spec.batch, data);
+      // the step the backend probe times too (src/mlp-step.ts)
+      return mlpTrainingStep(spec.widths, spec.batch, { inputs: data.inputs, labels: data.labels! });
   }
 }
 
 /** Shapes of the conv2d workload's x (NHWC), filter (HWIO) and bias. */
 export function convOperands(spec: Extract<WorkloadSpec, { kind: 'conv2d' }>): [number[], number[], number[]] {
   return [[spec.batch, ...spec.image], [spec.kernel, spec.kernel, spec.image[2], spec.filters], [spec.filters]];
-}
-
-/** Forward (fused dense + relu), softmax cross-entropy on integer labels, backward, Adam. */
-function webgradTrainStep(widths: readonly number[], batch: number, data: WorkloadData): Case {
-  const x = tensor(data.inputs[0]!, [batch, widths[0]!]);
-  const labels = tensor(data.labels!, [batch], 'int32');
-  const shapes = parameterShapes(widths);
-  // the tidy frees the initial tensors (a variable holds its own reference to the values)
-  const params = tidy(() => shapes.map((s, i) => variable(tensor(data.inputs[i + 1]!, s), true, `bench_w${i}`)));
-  const optimizer = optimizers.adam({ learningRate: ADAM.learningRate, beta1: ADAM.beta1, beta2: ADAM.beta2, eps: ADAM.eps });
-  const step = (): Tensor =>
-    tidy(() => {
-      const { value, grads } = valueAndGrad(() => {
-        let h: Tensor = x;
-        for (let i = 0; i < params.length; i += 2) {
-          h = dense(h, params[i]!, { bias: params[i + 1]!, activation: i + 2 < params.length ? 'relu' : 'linear' });
-        }
-        return losses.sparseCategoricalCrossentropy(labels, h, { fromLogits: true });
-      }, params);
-      optimizer.applyGradients(grads, params);
-      return value;
-    });
-  return {
-    run: () => step().dispose(),
-    async result() {
-      const losses = new Float32Array(3);
-      for (let i = 0; i < 3; i++) {
-        const loss = step();
-        losses[i] = (await loss.data())[0]!;
-        loss.dispose();
-      }
-      return losses;
-    },
-    dispose: () => {
-      dispose([x, labels, ...params]);
-      optimizer.dispose();
-    },
-  };
 }

@@ -98,7 +98,12 @@ export class CausalSelfAttention extends Layer {
     let cache: LayerCache | undefined;
     const y = tidy(() => {
       const qkv = ops.dense(x, w.qkv, { bias: w.qkvBias });
-      const [q, k, v] = ops.split(qkv, 3, -1).map((z) => ops.transpose(ops.reshape(z, [b, t, h, d]), [0, 2, 1, 3])) as [Tensor, Tensor, Tensor];
+      // q, k and v [b, h, t, d] from qkv [b, t, 3E] seen as [3, b, h, t, d] and made
+      // contiguous with one copy: each is then a contiguous view the attention kernels
+      // take as it is. Splitting the last axis first made each part non-contiguous: two
+      // copies each forward (reshape, attention) and one each for the gradients.
+      const heads = ops.contiguous(ops.transpose(ops.reshape(qkv, [b, t, 3, h, d]), [2, 0, 3, 1, 4]));
+      const [q, k, v] = ops.unstack(heads, 0) as [Tensor, Tensor, Tensor];
       const keys = past ? ops.concat([past.k, k], 2) : k;
       const values = past ? ops.concat([past.v, v], 2) : v;
       if (wantCache) cache = { k: keep(ops.contiguous(keys)), v: keep(ops.contiguous(values)) };
