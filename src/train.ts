@@ -160,11 +160,8 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
         if (!(await run.endEpoch(epoch, validate))) break;
         epoch++;
       } catch (error) {
-        if (!lossGuard || !(await lossGuard.isDeviceLoss())) {
-          // the epoch's unread values go too (a read that threw, e.g. on a flagged bad id, left them)
-          tally.discard();
-          throw error;
-        }
+        // (the epoch's unread values go with run.release(), also after a read that threw on a flagged bad id)
+        if (!lossGuard || !(await lossGuard.isDeviceLoss())) throw error;
         // The device is gone, and with it this epoch's tensors: continue elsewhere from the newest snapshot.
         const recovery = await lossGuard.recover();
         lossGuard = undefined;
