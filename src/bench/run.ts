@@ -20,7 +20,7 @@ import {
 } from './workloads.js';
 import { webgradModelCase } from './model-cases.js';
 import {
-  DEFAULT_MODEL_SIZES, isModelGroup, MODEL_GROUPS, type ModelData, modelData, modelErrorOf, type ModelGroup, modelGroupInfo, type ModelSizes,
+  DEFAULT_MODEL_SIZES, isModelGroup, type ModelData, modelData, modelErrorOf, type ModelGroup, modelGroupInfo, type ModelSizes,
   type ModelWorkload, modelWorkloads,
 } from './model-workloads.js';
 
@@ -38,7 +38,7 @@ export interface BenchOptions extends Partial<Sizes> {
   readonly backends?: readonly string[];
   /** Peers to run beside them, where installed (default all: tfjs-webgpu, tfjs-wasm, tfjs-cpu). */
   readonly peers?: readonly PeerName[];
-  /** Op groups and model workloads (default all): GROUP_NAMES and MODEL_GROUPS. */
+  /** Op groups (GROUP_NAMES) and model workloads (MODEL_GROUPS); default: every op group (`webgrad bench` adds the models). */
   readonly ops?: readonly (GroupName | ModelGroup)[];
   /** The models' configs and lengths (default DEFAULT_MODEL_SIZES; `--quick` uses QUICK_MODEL_SIZES). */
   readonly models?: Partial<ModelSizes>;
@@ -161,7 +161,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const reps = Math.max(MIN_SAMPLES, options.reps ?? 7);
   const budgetMs = (options.budgetSeconds ?? 240) * 1000;
   const maxRunMs = options.maxRunMs ?? 2000;
-  const ops = options.ops ?? [...GROUP_NAMES, ...MODEL_GROUPS];
+  const ops = options.ops ?? GROUP_NAMES;
   const modelSizes: ModelSizes = { ...DEFAULT_MODEL_SIZES, ...options.models };
   const runtime = await runtimeInfo();
   const previous = activeBackend();
