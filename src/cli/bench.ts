@@ -217,7 +217,7 @@ export function benchCommand(loadPeers?: PeerLoader): Command {
     .addOption(new Option('--tiles <list>', 'also time WebGPU matmuls with these fixed tiles, e.g. 128x128x8/8,64x64x16 (tuning on a GPU)').argParser(tileList))
     .addOption(new Option('--main-tile <tile>', "a fixed tile for webgrad's main WebGPU contender instead of its size-based choice").argParser(tile))
     .addOption(new Option('--dawn-flag <flag>', 'a Dawn toggle for the WebGPU device, e.g. backend=vulkan (repeatable)').argParser(collect))
-    .addOption(new Option('--backends <names>', "webgrad's contenders: webgpu, wasm (1 thread and every core), wasm-<n>t, cpu").default(['webgpu', 'wasm', 'cpu'], 'webgpu,wasm,cpu').argParser(backendList))
+    .addOption(new Option('--backends <names>', "webgrad's contenders: webgpu, wasm (1 thread and every core), wasm-<n>t (e.g. wasm-1t,wasm-2t,wasm-4t for thread scaling), wasm-<n>t-simd (plain SIMD128 instead of relaxed SIMD), cpu").default(['webgpu', 'wasm', 'cpu'], 'webgpu,wasm,cpu').argParser(backendList))
     .addOption(new Option('--peers <names>', `TensorFlow.js beside them, where installed: ${PEER_NAMES.join(', ')}, or none`).default([...PEER_NAMES], 'all installed').argParser(peerList))
     .addOption(new Option('--reps <n>', 'samples per figure (at least 3)').default(7).argParser(positiveInteger))
     .addOption(new Option('--budget <seconds>', 'time the whole run aims at').default(240).argParser(positiveNumber))
