@@ -39,7 +39,8 @@ export interface ModelSizes {
   readonly seedSteps: number;
   /**
    * Groups not run on plain JS (webgrad's cpu backend and tfjs-cpu), nor checked against
-   * it: a GPT step takes seconds there. Their results are checked against wasm-1t instead.
+   * it: a GPT step takes seconds there. Their results are checked against wasm-1t instead
+   * (and wasm-1t's against another contender).
    */
   readonly notOnCpu: readonly ModelGroup[];
 }
@@ -58,9 +59,13 @@ export const DEFAULT_MODEL_SIZES: ModelSizes = {
   notOnCpu: ['gpt-generate-uncached'],
 };
 
-/** `--quick`: the same models; GPT steps of 2 sequences, less generated text, a shorter fit and seed run. */
+/**
+ * `--quick`: the same models; GPT steps of 2 sequences, less generated text, a shorter
+ * fit and seed run, nothing on plain JS (a quick run checks against wasm-1t).
+ */
 export const QUICK_MODEL_SIZES: ModelSizes = {
-  ...DEFAULT_MODEL_SIZES, gptBatch: 2, newTokens: 8, mlpSamples: 128 * 10, seedSteps: 200, notOnCpu: ['gpt-train', 'gpt-generate', 'gpt-generate-uncached', 'mlp-fit'],
+  ...DEFAULT_MODEL_SIZES, gptBatch: 2, newTokens: 8, mlpSamples: 128 * 10, seedSteps: 50,
+  notOnCpu: ['gpt-train', 'gpt-generate', 'gpt-generate-uncached', 'cnn-train', 'mlp-fit', 'seed'],
 };
 
 export type ModelSpec =

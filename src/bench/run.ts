@@ -235,7 +235,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       for (const e of entrants) {
         const key = `${info.group}/${e.info.id}`;
         const notOnCpu = workload.model && e.info.family === 'cpu' && modelSizes.notOnCpu.includes(workload.info.group as ModelGroup)
-          ? 'not run on plain JS with these settings (a step takes seconds there)' : undefined;
+          ? 'not run on plain JS with these settings (--quick; or a GPT step, which takes seconds there)' : undefined;
         const why = retired.get(key) ?? notOnCpu ?? e.whyNot(workload);
         if (why) {
           skip(e.info.id, why);

@@ -206,7 +206,7 @@ export function benchCommand(loadPeers?: PeerLoader): Command {
   const q = QUICK_MODEL_SIZES;
   return new Command('bench')
     .description('compare WebGPU, WASM (1 thread and every core) and JS on ops and whole models (GPT, CNN, MLP fit, the seed example), with TensorFlow.js beside them where installed')
-    .option('--quick', `a first look in about a minute: n ${QUICK.sizes.join(',')}, batch ${QUICK.batchSizes.join(',')}, elements up to 2^20; models: GPT steps of ${q.gptBatch} sequences, ${q.newTokens} generated tokens (no uncached run), fit over ${q.mlpSamples} samples, ${q.seedSteps} seed steps, the GPT and the fit not on plain JS`)
+    .option('--quick', `a first look in about a minute: n ${QUICK.sizes.join(',')}, batch ${QUICK.batchSizes.join(',')}, elements up to 2^20; models: GPT steps of ${q.gptBatch} sequences, ${q.newTokens} generated tokens (no uncached run), fit over ${q.mlpSamples} samples, ${q.seedSteps} seed steps, no model on plain JS`)
     .addOption(new Option('--sizes <list>', 'n of the square matmuls').default(DEFAULT_SIZES.sizes, DEFAULT_SIZES.sizes.join(',')).argParser(sizeList))
     .addOption(new Option('--batch-sizes <list>', 'batch sizes of the MLP products and the training step').default(DEFAULT_SIZES.batchSizes, DEFAULT_SIZES.batchSizes.join(',')).argParser(sizeList))
     .addOption(new Option('--elements <list>', 'elements of the elementwise ops and reductions').default(DEFAULT_SIZES.elements, '4096 … 4194304').argParser(sizeList))
