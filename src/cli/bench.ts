@@ -212,7 +212,7 @@ export function benchCommand(loadPeers?: PeerLoader): Command {
     .addOption(new Option('--elements <list>', 'elements of the elementwise ops and reductions').default(DEFAULT_SIZES.elements, '4096 … 4194304').argParser(sizeList))
     .addOption(new Option('--mlp <widths>', 'layer widths of the MLP, input first').default(DEFAULT_SIZES.mlp, DEFAULT_SIZES.mlp.join(',')).argParser(widthList))
     .addOption(new Option('--ops <groups>', `op groups: ${GROUP_NAMES.join(', ')}; model workloads: ${MODEL_GROUPS.join(', ')}; or ${[...Object.keys(GROUP_ALIASES), ...Object.keys(MODEL_ALIASES), 'ops (every op group)'].join(', ')}`).default([...GROUP_NAMES, ...MODEL_GROUPS], 'all').argParser(opList))
-    .addOption(new Option('--gpt-batch <n>', `sequences per GPT training step (default ${DEFAULT_MODEL_SIZES.gptBatch})`).argParser(positiveInteger))
+    .addOption(new Option('--gpt-batch <n>', `sequences per GPT training step (default ${DEFAULT_MODEL_SIZES.gptBatch}, --quick ${q.gptBatch})`).argParser(positiveInteger))
     .addOption(new Option('--new-tokens <n>', `tokens the GPT generates per run (default ${DEFAULT_MODEL_SIZES.newTokens}, --quick ${q.newTokens})`).argParser(positiveInteger))
     .addOption(new Option('--tiles <list>', 'also time WebGPU matmuls with these fixed tiles, e.g. 128x128x8/8,64x64x16 (tuning on a GPU)').argParser(tileList))
     .addOption(new Option('--main-tile <tile>', "a fixed tile for webgrad's main WebGPU contender instead of its size-based choice").argParser(tile))
