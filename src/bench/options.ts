@@ -5,7 +5,7 @@
 import { checkNumber, checkOptions, closest, given } from '../options.js';
 import { isBackendName } from './contenders.js';
 import { PEER_NAMES } from './peers.js';
-import { MODEL_GROUPS } from './model-workloads.js';
+import { DEFAULT_MODEL_SIZES, MODEL_GROUPS } from './model-workloads.js';
 import { GROUP_NAMES } from './workloads.js';
 
 const FN = 'runBench';
@@ -49,6 +49,7 @@ export function checkBenchOptions(options: unknown): void {
   if (o['models'] !== undefined && (typeof o['models'] !== 'object' || o['models'] === null || Array.isArray(o['models']))) {
     throw new TypeError(`${FN}: models should be an object of model sizes (e.g. { gptBatch: 8, newTokens: 32 }), got ${given(o['models'])}`);
   }
+  if (o['models'] !== undefined) checkOptions(`${FN} models`, o['models'], Object.keys(DEFAULT_MODEL_SIZES));
   checkNumber(FN, 'reps', o['reps'], 7, { integer: true, min: 1 });
   checkNumber(FN, 'budgetSeconds', o['budgetSeconds'], 240, { min: 0, minExclusive: true });
   checkNumber(FN, 'maxRunMs', o['maxRunMs'], 2000, { min: 0, minExclusive: true });

@@ -186,6 +186,7 @@ describe('runBench refuses wrong options before it starts anything', () => {
     [{ peers: ['tfjs-gpu'] }, /^runBench: peers has "tfjs-gpu", expected one of tfjs-webgpu, tfjs-wasm, tfjs-cpu; did you mean 'tfjs-cpu'\?$/],
     [{ ops: ['matmull'] }, /^runBench: ops has "matmull", expected one of matmul, .*, train, gpt-train, .*, seed; did you mean 'matmul'\?$/],
     [{ ops: ['gpt-trian'] }, /^runBench: ops has "gpt-trian", expected one of .*; did you mean 'gpt-train'\?$/],
+    [{ models: { gptbatch: 2 } }, /^runBench models: unknown option 'gptbatch'; did you mean 'gptBatch'\?/],
     [{ models: 5 }, /^runBench: models should be an object of model sizes \(e\.g\. \{ gptBatch: 8, newTokens: 32 \}\), got number 5$/],
     [{ reps: 2.5 }, /^runBench: reps should be an integer >= 1, got 2\.5$/],
     [{ budgetSeconds: 0 }, /^runBench: budgetSeconds should be a finite number > 0, got 0$/],
