@@ -1,13 +1,14 @@
-// Builds the self-contained WebGPU benchmark: dist-bench/webgrad-gpu-bench.mjs
-// (webgrad, tfjs-core and tfjs-backend-webgpu in one ESM file) and, beside it,
+// Builds the self-contained GPU benchmark: dist-bench/webgrad-gpu-bench.mjs, which is
+// `webgrad bench` (src/cli/gpu-bench.ts: the same command and options) with webgrad,
+// tfjs-core, tfjs-backend-webgpu and tfjs-layers in one ESM file, and, beside it,
 // node_modules/webgpu with only what Node needs to load Dawn on linux-x64
 // (index.js, package.json, dist/linux-x64/dawn.node). Copy dist-bench/ to a
 // machine that has a GPU and a `node` binary (>= 18), nothing else:
-//   node dist-bench/webgrad-gpu-bench.mjs --gpu
+//   node dist-bench/webgrad-gpu-bench.mjs --backends webgpu --ops matmul,models --sizes 256,1024,2048,4096
 // With --pack it also writes dist-bench-pack/webgrad-gpu-bench.tar.gz: the same
 // files plus this machine's `node` binary (stripped when `strip` is available),
 // about 40 MiB, for a machine that has no Node at all:
-//   tar xzf webgrad-gpu-bench.tar.gz && ./webgrad-gpu-bench/node webgrad-gpu-bench/webgrad-gpu-bench.mjs --gpu
+//   tar xzf webgrad-gpu-bench.tar.gz && ./webgrad-gpu-bench/node webgrad-gpu-bench/webgrad-gpu-bench.mjs --backends webgpu
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ rmSync(out, { recursive: true, force: true });
 
 await build({
   absWorkingDir: root,
-  entryPoints: ['src/bench/webgpu-cli.ts'],
+  entryPoints: ['src/cli/gpu-bench.ts'],
   outfile: `${out}/webgrad-gpu-bench.mjs`,
   bundle: true,
   platform: 'node',
@@ -38,10 +39,10 @@ mkdirSync(`${out}/node_modules/webgpu/dist/linux-x64`, { recursive: true });
 for (const file of ['package.json', 'index.js', 'dist/linux-x64/dawn.node']) copyFileSync(`${dawn}/${file}`, `${out}/node_modules/webgpu/${file}`);
 writeFileSync(
   `${out}/README.txt`,
-  'webgrad WebGPU benchmark (self-contained). Needs only a node binary (>= 18) and a GPU driver (Vulkan on Linux).\n' +
-    '  node webgrad-gpu-bench.mjs --gpu            matmul n = 1024..8192 and two training steps, against tfjs-webgpu\n' +
-    '  node webgrad-gpu-bench.mjs --sizes 64,2048  custom sizes; --no-tfjs; --json out.json; --help\n' +
-    'Dawn flags: WEBGRAD_DAWN_FLAGS=backend=vulkan (comma-separated). The adapter search is printed first.\n',
+  'webgrad bench, self-contained (webgrad + TensorFlow.js + Dawn). Needs only a node binary (>= 18) and a GPU driver (Vulkan on Linux).\n' +
+    '  node webgrad-gpu-bench.mjs --backends webgpu --ops matmul,models --sizes 256,1024,2048,4096\n' +
+    '  node webgrad-gpu-bench.mjs --help            every option of `webgrad bench` (--tiles, --main-tile, --dawn-flag, --json, --chart)\n' +
+    'Dawn flags: --dawn-flag backend=vulkan, or WEBGRAD_DAWN_FLAGS=backend=vulkan (comma-separated).\n',
 );
 const mb = (f) => (statSync(f).size / 2 ** 20).toFixed(1);
 console.log(`built dist-bench/: webgrad-gpu-bench.mjs ${mb(`${out}/webgrad-gpu-bench.mjs`)} MiB, node_modules/webgpu/dist/linux-x64/dawn.node ${mb(`${out}/node_modules/webgpu/dist/linux-x64/dawn.node`)} MiB`);

@@ -62,20 +62,12 @@ describe('webgrad train-lm / generate', () => {
     for (const ch of line) expect(TEXT).toContain(ch);
   });
 
-  it('bench-lm: training and generation tokens/s on each backend, with the model config', async () => {
-    const result = await webgrad('bench-lm', '--context', '8', '--layers', '1', '--heads', '2', '--embed', '16', '--steps', '2', '--new-tokens', '4', '--backends', 'wasm,cpu', '--json');
-    expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout);
-    expect(report.config).toEqual({ vocabSize: 65, contextLength: 8, numLayers: 1, numHeads: 2, embedDim: 16, batchSize: 8 });
-    expect(report.runs.map((r: { backend: string }) => r.backend)).toEqual(['wasm', 'cpu']);
-    for (const r of report.runs) {
-      for (const key of ['trainTokensPerSecond', 'msPerStep', 'generateTokensPerSecond', 'uncachedTokensPerSecond']) expect(r[key], `${r.backend} ${key}`).toBeGreaterThan(0);
+  it('bench-lm moved into webgrad bench: typing it says where its figures are', async () => {
+    for (const args of [['bench-lm'], ['bench-lm', '--backends', 'wasm,cpu']]) {
+      const moved = await webgrad(...args);
+      expect(moved.code).toBe(1);
+      expect(moved.stderr).toMatch(/^webgrad bench-lm: the GPT figures are now part of `webgrad bench`: run `webgrad bench --ops gpt`/);
     }
-    expect(result.stderr).toMatch(/GPT: vocabulary 65, context 8, 1 layers × 2 heads, width 16/);
-    expect(result.stderr).toMatch(/^wasm +\d+/m);
-    const bad = await webgrad('bench-lm', '--backends', 'tpu');
-    expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toMatch(/--backends.*expected a comma list of webgpu, wasm, cpu; got 'tpu'/);
   });
 
   it('bad arguments and folders exit non-zero and say what was wrong', async () => {
@@ -97,7 +89,7 @@ describe('webgrad train-lm / generate', () => {
     const help = await webgrad('--help');
     expect(help.stdout).toMatch(/train-lm \[options\] <data>/);
     expect(help.stdout).toMatch(/generate \[options\] <model>/);
-    expect(help.stdout).toMatch(/bench-lm \[options\]/);
+    expect(help.stdout).not.toMatch(/bench-lm/);
     const [trainHelp, generateHelp] = await Promise.all([webgrad('train-lm', '--help'), webgrad('generate', '--help')]);
     for (const flag of ['--context', '--layers', '--heads', '--embed', '--dropout', '--batch-size', '--epochs', '--steps', '--val-steps', '--lr', '--validation',
       '--tokenizer', '--backend', '--seed', '--out', '--prompt', '--sample-tokens', '--temperature', '--quiet', '--json']) expect(trainHelp.stdout).toContain(flag);

@@ -3,7 +3,7 @@
 // crossover marked, the machine in the title.
 
 import type { BenchReport, ContenderInfo } from './report.js';
-import { checkReport, seriesOf } from './report.js';
+import { checkReport, resultOf, seriesOf, workloadsOf } from './report.js';
 import { type ChartPanel, type ChartSpec, compactNumber, renderChart } from './svg.js';
 
 const COLORS: Record<string, string> = {
@@ -31,6 +31,18 @@ export function chartSpec(report: BenchReport): ChartSpec {
   const colors = new Map(report.contenders.map((c) => [c.id, COLORS[c.id] ? colorOf(c, 0) : colorOf(c, extra++)]));
   const panels: ChartPanel[] = [];
   for (const group of report.groups) {
+    if (group.unit) {
+      // a model workload: one bar per contender, its rate at the group's one configuration
+      const w = workloadsOf(report, group.id)[0];
+      const values = w ? report.contenders.flatMap((c) => {
+        const r = resultOf(report, w.id, c.id);
+        return r?.status === 'ok' && r.rate !== undefined
+          ? [{ name: contenderName(c), color: colors.get(c.id)!, dashed: c.kind === 'peer', value: r.rate, ...(r.ratio ? { note: `${r.ratio.median.toFixed(2)}×` } : {}) }]
+          : [];
+      }) : [];
+      if (values.length) panels.push({ title: group.title, xLabel: '', yLabel: '', series: [], bars: { unit: group.unit, ...(group.config ? { config: group.config } : {}), values } });
+      continue;
+    }
     const series = report.contenders
       .map((c) => ({ name: contenderName(c), color: colors.get(c.id)!, dashed: c.kind === 'peer', points: seriesOf(report, group.id, c.id) }))
       .filter((s) => s.points.length > 0);
@@ -46,7 +58,7 @@ export function chartSpec(report: BenchReport): ChartSpec {
   }
   return {
     title: `webgrad throughput on ${report.machine.label}`,
-    subtitle: `GFLOP/s, median of interleaved samples, log axes${report.contenders.some((c) => c.kind === 'peer') ? '; dashed lines: TensorFlow.js in the same process' : ''}; ${report.started.slice(0, 10)}`,
+    subtitle: `GFLOP/s (models: tokens/s, samples/s, steps/s, bars), median of interleaved samples, log axes${report.contenders.some((c) => c.kind === 'peer') ? '; dashed lines: TensorFlow.js in the same process' : ''}; ${report.started.slice(0, 10)}`,
     panels,
   };
 }

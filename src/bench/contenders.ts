@@ -19,7 +19,7 @@ export interface WebgradContender {
 export type GpuHandle = Pick<AcquiredDevice, 'gpu' | 'adapterOptions'>;
 
 export interface StartOptions {
-  /** Families and configurations: 'webgpu', 'wasm' (1 thread and every core), 'wasm-1t', 'wasm-4t', 'cpu'. */
+  /** Families and configurations: 'webgpu', 'wasm' (1 thread and every core), 'wasm-1t', 'wasm-4t', 'wasm-1t-simd' (without relaxed SIMD), 'cpu'. */
   readonly backends: readonly string[];
   /** Extra WebGPU contenders with fixed matmul tiles (for tuning on a GPU). */
   readonly tiles?: readonly MatmulTile[];
@@ -51,8 +51,11 @@ export function expandBackendNames(names: readonly string[], cores: number): str
   return out;
 }
 
+/** 'wasm-2t' (the default module: relaxed SIMD where the runtime has it) or 'wasm-2t-simd' (plain SIMD128, for comparison). */
+const WASM_NAME = /^wasm-([1-9]\d*)t(-simd)?$/;
+
 export function isBackendName(name: string): boolean {
-  return name === 'webgpu' || name === 'wasm' || name === 'cpu' || /^wasm-[1-9]\d*t$/.test(name);
+  return name === 'webgpu' || name === 'wasm' || name === 'cpu' || WASM_NAME.test(name);
 }
 
 async function webgpu(options: StartOptions, contenders: WebgradContender[], unavailable: Started['unavailable']): Promise<AcquiredDevice | undefined> {
@@ -96,10 +99,11 @@ export async function startContenders(options: StartOptions, cores: number): Pro
       const backend = new CpuBackend();
       contenders.push({ info: describe('cpu', 'cpu', backend), backend });
     } else {
-      const threads = Number(/^wasm-(\d+)t$/.exec(id)![1]);
+      const [, count, plain] = WASM_NAME.exec(id)!;
+      const threads = Number(count);
       try {
         const { createWasmBackend } = await import('../backends/wasm.js');
-        const backend = await createWasmBackend({ threads });
+        const backend = await createWasmBackend({ threads, ...(plain ? { flavour: 'simd' as const } : {}) });
         const got = backend.info().details?.['threads'];
         if (got !== threads) {
           backend.dispose?.();

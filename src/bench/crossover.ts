@@ -45,6 +45,8 @@ export function findCrossovers(report: Pick<BenchReport, 'workloads' | 'results'
   if (!gpu || wasm.length === 0) return [];
   const out: Crossover[] = [];
   for (const group of report.groups) {
+    // a model workload has one configuration: nothing to cross over
+    if (group.unit) continue;
     const incumbent = bestOf(report, group.id, wasm);
     if (incumbent.size === 0) continue;
     const challenger = new Map(seriesOf(report, group.id, gpu.id));

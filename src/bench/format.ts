@@ -4,7 +4,7 @@
 
 import { contenderName } from './chart.js';
 import { checkOptions } from '../options.js';
-import { type BenchReport, checkReport, type Result, problems, resultOf, workloadsOf } from './report.js';
+import { type BenchReport, checkReport, type GroupInfo, type Result, problems, resultOf, workloadsOf } from './report.js';
 import { compactNumber } from './svg.js';
 
 /** 3 significant figures, no exponent for everyday magnitudes. */
@@ -23,8 +23,9 @@ export function cell(r: Result | undefined): string {
   if (r.status === 'skipped') return 'skipped';
   if (r.status === 'wrong') return 'WRONG';
   if (r.status === 'failed') return 'failed';
-  const g = r.gflops!;
-  const [slow, fast] = r.gflopsRange!;
+  // a model workload's figure is its rate (tokens/s, samples/s), not GFLOP/s
+  const g = r.rate ?? r.gflops!;
+  const [slow, fast] = r.rateRange ?? r.gflopsRange!;
   const spread = g > 0 ? Math.round(((fast - slow) / 2 / g) * 100) : 0;
   return `${figure(g)} ±${spread}%${r.ratio ? ` ${r.ratio.median.toFixed(2)}×` : ''}`;
 }
@@ -78,10 +79,16 @@ function checkNote(report: BenchReport): string {
   let worst = 0;
   for (const r of checked) {
     against.set(r.check!.against, (against.get(r.check!.against) ?? 0) + 1);
-    worst = Math.max(worst, r.check!.error / r.check!.tolerance);
+    // an exact check (tolerance 0, e.g. generated tokens) that passed used none of it
+    worst = Math.max(worst, r.check!.tolerance > 0 ? r.check!.error / r.check!.tolerance : 0);
   }
   const parts = [...against].map(([name, n]) => `${n} against ${name}`);
   return `Every result was checked before timing (${parts.join(', ') || 'none'}); the largest error used ${(worst * 100).toFixed(worst < 0.01 ? 3 : 1)}% of its tolerance.`;
+}
+
+/** A group's note under its title: how flops are counted, or a model's unit and config. */
+function groupNote(g: GroupInfo): string {
+  return g.unit ? `cells: ${g.unit}; ${g.config ?? ''}` : g.flopsNote;
 }
 
 function legendLines(report: BenchReport): string[] {
@@ -94,11 +101,11 @@ export function textReport(report: BenchReport): string {
   const out: string[] = [`webgrad bench on ${report.machine.label}`, `${report.machine.runtime}; ${report.machine.cores} cores${report.machine.cpu ? `, ${report.machine.cpu}` : ''}`, ''];
   out.push(...legendLines(report));
   for (const u of report.unavailable) out.push(`${u.id}: not measured (${u.reason})`);
-  out.push('', 'Cells: GFLOP/s (median) ±half the p10–p90 spread, then × the incumbent (its time over ours, round by round; > 1 is faster).');
+  out.push('', 'Cells: GFLOP/s (median; for a model, its unit: tokens/s, samples/s, steps/s) ±half the p10–p90 spread, then × the incumbent (its time over ours, round by round; > 1 is faster).');
   for (const g of report.groups) {
     const { header, rows } = groupRows(report, g.id);
     if (rows.length === 0) continue;
-    out.push('', `${g.title}  (${g.flopsNote})`, ...aligned(header, rows));
+    out.push('', `${g.title}  (${groupNote(g)})`, ...aligned(header, rows));
     const x = report.crossovers.find((c) => c.group === g.id);
     if (x) out.push(`crossover: ${x.note}`);
   }
@@ -120,11 +127,11 @@ export function markdownReport(report: BenchReport, options: { chart?: string; c
   out.push('', ...legendLines(report).map((l) => `- ${l}`));
   for (const u of report.unavailable) out.push(`- ${u.id}: not measured (${u.reason})`);
   if (options.chart) out.push('', `![GFLOP/s against size on ${report.machine.label}](${options.chart})`);
-  out.push('', 'Cells: GFLOP/s (median) ±half the p10–p90 spread, then × the incumbent (its time over ours, round by round; > 1 is faster).');
+  out.push('', 'Cells: GFLOP/s (median; for a model, its unit: tokens/s, samples/s, steps/s) ±half the p10–p90 spread, then × the incumbent (its time over ours, round by round; > 1 is faster).');
   for (const g of report.groups) {
     const { header, rows } = groupRows(report, g.id);
     if (rows.length === 0) continue;
-    out.push('', `**${g.title}** (${g.flopsNote})`, '', ...markdownTable(header, rows));
+    out.push('', `**${g.title}** (${groupNote(g)})`, '', ...markdownTable(header, rows));
   }
   if (report.crossovers.length) {
     out.push('', 'Crossover (from which size WebGPU beats the faster WASM configuration, at every larger size measured):', '');

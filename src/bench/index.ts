@@ -19,10 +19,14 @@ export {
   type Machine, type Result, type ResultStatus, type WorkloadInfo,
 } from './report.js';
 export { crossoverSize, findCrossovers, bestOf } from './crossover.js';
-export { renderChart, logScale, decadeDomain, decadeTicks, compactNumber, escapeXml, type ChartSpec, type ChartPanel, type ChartSeries, type ChartMarker } from './svg.js';
+export { renderChart, logScale, decadeDomain, decadeTicks, compactNumber, escapeXml, type ChartSpec, type ChartPanel, type ChartSeries, type ChartMarker, type ChartBar } from './svg.js';
 export { chartSpec, reportChart, contenderName } from './chart.js';
 export { textReport, markdownReport, cell, figure } from './format.js';
 export { DEFAULT_SIZES, GROUP_NAMES, GROUP_ALIASES, type GroupName, type Sizes } from './workloads.js';
+export {
+  DEFAULT_MODEL_SIZES, QUICK_MODEL_SIZES, MODEL_GROUPS, isModelGroup, describeGpt, gptParameters,
+  type ModelGroup, type ModelSizes, type GptBenchConfig,
+} from './model-workloads.js';
 export { PEER_NAMES, tfjsPeers, type PeerName, type PeerLoader, type TfjsModules } from './peers.js';
 export { expandBackendNames, isBackendName } from './contenders.js';
 export { describeEnvironment, runtimeInfo, wasmFeatures, type EnvironmentReport, type RuntimeInfo, type WasmFeatures, type AdapterReport, type BackendPresence } from './environment.js';

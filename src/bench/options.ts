@@ -5,12 +5,13 @@
 import { checkNumber, checkOptions, closest, given } from '../options.js';
 import { isBackendName } from './contenders.js';
 import { PEER_NAMES } from './peers.js';
+import { DEFAULT_MODEL_SIZES, MODEL_GROUPS } from './model-workloads.js';
 import { GROUP_NAMES } from './workloads.js';
 
 const FN = 'runBench';
 
 const KEYS = [
-  'sizes', 'batchSizes', 'elements', 'mlp', 'backends', 'peers', 'ops', 'reps', 'budgetSeconds', 'maxRunMs',
+  'sizes', 'batchSizes', 'elements', 'mlp', 'models', 'backends', 'peers', 'ops', 'reps', 'budgetSeconds', 'maxRunMs',
   'tiles', 'mainTile', 'dawnFlags', 'machine', 'loadPeers', 'onProgress', 'signal',
 ] as const;
 
@@ -43,7 +44,12 @@ export function checkBenchOptions(options: unknown): void {
   positiveIntegers('mlp', o['mlp'], 2, '[784, 128, 10]');
   names('backends', o['backends'], isBackendName, ['webgpu', 'wasm', 'wasm-1t', 'wasm-<threads>t', 'cpu']);
   names('peers', o['peers'], (n) => (PEER_NAMES as readonly string[]).includes(n), PEER_NAMES);
-  names('ops', o['ops'], (n) => (GROUP_NAMES as readonly string[]).includes(n), GROUP_NAMES);
+  const groups: readonly string[] = [...GROUP_NAMES, ...MODEL_GROUPS];
+  names('ops', o['ops'], (n) => groups.includes(n), groups);
+  if (o['models'] !== undefined && (typeof o['models'] !== 'object' || o['models'] === null || Array.isArray(o['models']))) {
+    throw new TypeError(`${FN}: models should be an object of model sizes (e.g. { gptBatch: 8, newTokens: 32 }), got ${given(o['models'])}`);
+  }
+  if (o['models'] !== undefined) checkOptions(`${FN} models`, o['models'], Object.keys(DEFAULT_MODEL_SIZES));
   checkNumber(FN, 'reps', o['reps'], 7, { integer: true, min: 1 });
   checkNumber(FN, 'budgetSeconds', o['budgetSeconds'], 240, { min: 0, minExclusive: true });
   checkNumber(FN, 'maxRunMs', o['maxRunMs'], 2000, { min: 0, minExclusive: true });

@@ -16,6 +16,9 @@ import type { LoadedPeers, Peer, PeerName, TfjsModules } from './peers.js';
 import { tfjsDevice } from './tfjs-device.js';
 import type { ContenderInfo } from './report.js';
 import { ADAM, type Case, convOperands, parameterShapes, type WorkloadData, type WorkloadSpec } from './workloads.js';
+import type { ModelSpec } from './model-workloads.js';
+import { tfjsGptCase } from './peer-tfjs-gpt.js';
+import { tfjsLayersCase } from './peer-tfjs-models.js';
 
 type Tf = typeof TfCore;
 
@@ -73,9 +76,28 @@ interface TfjsWebGPUBackend {
   submitQueue(): void;
 }
 
+/** tfjs-layers, for the small models' peers, where it is installed. */
+let layersModule: unknown;
+
+/** Why this peer has no result for a model workload (see model-workloads.ts), or undefined. */
+function whyNotModel(id: PeerName, spec: ModelSpec, training: boolean): string | undefined {
+  const trains = spec.kind !== 'gpt-generate';
+  if (trains && !training) return "tfjs' gradients are not registered in this runtime";
+  if (spec.kind === 'gpt-generate' && spec.cache) return 'the hand-written TF.js GPT has no KV cache (its uncached generation is measured)';
+  if (spec.kind === 'gpt-train' && id === 'tfjs-wasm') return WASM_GPT;
+  if (spec.kind === 'cnn-train' && id === 'tfjs-wasm') return WASM_CNN;
+  if ((spec.kind === 'cnn-train' || spec.kind === 'mlp-fit' || spec.kind === 'seed') && !layersModule) return '@tensorflow/tfjs-layers is not installed (or not passed in)';
+  return undefined;
+}
+
 function peer(tf: Tf, id: PeerName, backendName: string, description: string, training: boolean, sync: () => Promise<void>, dispose: () => void): Peer {
   const family: ContenderInfo['family'] = id === 'tfjs-webgpu' ? 'webgpu' : id === 'tfjs-wasm' ? 'wasm' : 'cpu';
   return {
+    whyNotModel: (spec) => whyNotModel(id, spec, training),
+    buildModel: (spec, data) => {
+      if (whyNotModel(id, spec, training)) return undefined;
+      return spec.kind === 'gpt-train' || spec.kind === 'gpt-generate' ? tfjsGptCase(tf, spec, data) : tfjsLayersCase(tf, layersModule as never, spec, data);
+    },
     info: { id, kind: 'peer', family, description },
     async activate() {
       if (tf.getBackend() !== backendName && !(await tf.setBackend(backendName))) throw new Error(`${id}: tf.setBackend('${backendName}') failed`);
@@ -137,6 +159,11 @@ export async function loadTfjs(names: readonly PeerName[], gpu: GpuHandle | unde
     return { peers, unavailable: names.map((id) => ({ id, reason: `@tensorflow/tfjs-core could not be loaded here: not installed, or not resolvable by name in this page (${message(error)})` })) };
   }
   const training = await registerGradients(tf);
+  try {
+    layersModule = modules ? modules.layers : await importByName('@tensorflow/tfjs-layers', 'sequential');
+  } catch {
+    layersModule = undefined;
+  }
   for (const id of names) {
     try {
       if (id === 'tfjs-webgpu') {
@@ -158,6 +185,10 @@ export async function loadTfjs(names: readonly PeerName[], gpu: GpuHandle | unde
   }
   return { peers, unavailable };
 }
+
+/** Why TF.js trains neither the GPT nor the CNN on WASM (measured with 4.22; see docs/benchmarks.md). */
+const WASM_GPT = "TF.js cannot train this GPT on WASM: tfjs-backend-wasm has no 'UnsortedSegmentSum' kernel, which the gradient of the embeddings' gather needs";
+const WASM_CNN = "TF.js cannot train this CNN on WASM: tfjs-backend-wasm has no 'Conv2DBackpropFilter' kernel";
 
 // ---- the workloads in tfjs -------------------------------------------------------
 

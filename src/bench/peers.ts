@@ -4,6 +4,7 @@
 
 import type { GpuHandle } from './contenders.js';
 import type { ContenderInfo } from './report.js';
+import type { ModelData, ModelSpec } from './model-workloads.js';
 import type { Case, WorkloadData, WorkloadSpec } from './workloads.js';
 
 export interface Peer {
@@ -15,6 +16,9 @@ export interface Peer {
   /** Undefined when the peer cannot run this workload here, with `whyNot` saying why. */
   build(spec: WorkloadSpec, data: WorkloadData): Case | undefined;
   whyNot(spec: WorkloadSpec): string | undefined;
+  /** The model workloads (model-workloads.ts), where the peer has them; undefined with `whyNotModel` saying why. */
+  buildModel?(spec: ModelSpec, data: ModelData): Case | undefined;
+  whyNotModel?(spec: ModelSpec): string | undefined;
   dispose(): void;
 }
 
@@ -44,6 +48,8 @@ export interface TfjsModules {
   readonly wasm?: unknown;
   /** Whether @tensorflow/tfjs-backend-cpu is imported (it registers itself). */
   readonly cpu?: boolean;
+  /** @tensorflow/tfjs-layers, for the peers of the CNN, the MLP's fit and the seed example. */
+  readonly layers?: unknown;
 }
 
 /** TensorFlow.js from the installed packages (or from `modules`), loaded only when asked for. */

@@ -31,6 +31,10 @@ export interface GroupInfo {
   readonly xLabel: string;
   /** How flops are counted, for the reader. */
   readonly flopsNote: string;
+  /** A model workload's figure, e.g. 'tokens/s' (its workloads' `items` per second); GFLOP/s when absent. */
+  readonly unit?: string;
+  /** A model workload's configuration, printed with its figures. */
+  readonly config?: string;
 }
 
 export interface WorkloadInfo {
@@ -43,6 +47,8 @@ export interface WorkloadInfo {
   readonly shape: string;
   /** Floating-point operations of one run. */
   readonly flops: number;
+  /** What one run processes in its group's unit (tokens, samples, steps), for a model workload. */
+  readonly items?: number;
 }
 
 export interface Check {
@@ -67,6 +73,10 @@ export interface Result {
   readonly gflops?: number;
   /** GFLOP/s at the 90th and 10th percentile times (slow and fast end). */
   readonly gflopsRange?: readonly [number, number];
+  /** A model workload's items per second at the median time (its group's unit). */
+  readonly rate?: number;
+  /** Items per second at the 90th and 10th percentile times. */
+  readonly rateRange?: readonly [number, number];
   /** The incumbent's time over this contender's, round by round (> 1: faster than the incumbent). */
   readonly ratio?: Summary;
   readonly check?: Check;

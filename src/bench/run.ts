@@ -16,16 +16,32 @@ import { INCUMBENT, PEER_NAMES, type Peer, type PeerLoader, type PeerName, tfjsP
 import { type BenchReport, type ContenderInfo, type Machine, REPORT_SCHEMA, type Result, type WorkloadInfo } from './report.js';
 import { calibrate, type Contender, gflops, measureInterleaved, roundRatios, runsFor } from './timing.js';
 import {
-  type Case, DEFAULT_SIZES, errorOf, GROUP_NAMES, type GroupName, groupInfo, makeData, type Sizes, webgradCase, type Workload, workloadsFor,
+  type Case, DEFAULT_SIZES, errorOf, GROUP_NAMES, type GroupName, groupInfo, makeData, type Sizes, webgradCase, type Workload, type WorkloadData, workloadsFor,
 } from './workloads.js';
+import { webgradModelCase } from './model-cases.js';
+import {
+  DEFAULT_MODEL_SIZES, isModelGroup, type ModelData, modelData, modelErrorOf, type ModelGroup, modelGroupInfo, type ModelSizes,
+  type ModelWorkload, modelWorkloads,
+} from './model-workloads.js';
+
+/** An op workload or a model workload, with its host data. */
+type AnyWorkload = (Workload & { readonly model?: undefined }) | (ModelWorkload & { readonly model: true });
+type AnyData = WorkloadData | ModelData;
+
+const dataFor = (w: AnyWorkload): AnyData => (w.model ? modelData(w.spec) : makeData(w.spec));
+const webgradBuild = (w: AnyWorkload, data: AnyData): Case => (w.model ? webgradModelCase(w.spec, data as ModelData) : webgradCase(w.spec, data as WorkloadData));
+const errorFor = (w: AnyWorkload, data: AnyData, reference: Float32Array, got: Float32Array): number =>
+  (w.model ? modelErrorOf(w.spec, reference, got) : errorOf(w.spec, data as WorkloadData, reference, got));
 
 export interface BenchOptions extends Partial<Sizes> {
   /** webgrad's contenders: 'webgpu', 'wasm' (1 thread and every core), 'wasm-1t', 'wasm-4t', 'cpu' (default all). */
   readonly backends?: readonly string[];
   /** Peers to run beside them, where installed (default all: tfjs-webgpu, tfjs-wasm, tfjs-cpu). */
   readonly peers?: readonly PeerName[];
-  /** Op groups (default all). */
-  readonly ops?: readonly GroupName[];
+  /** Op groups (GROUP_NAMES) and model workloads (MODEL_GROUPS); default: every op group (`webgrad bench` adds the models). */
+  readonly ops?: readonly (GroupName | ModelGroup)[];
+  /** The models' configs and lengths (default DEFAULT_MODEL_SIZES; `--quick` uses QUICK_MODEL_SIZES). */
+  readonly models?: Partial<ModelSizes>;
   /** Samples per figure (default 7; fewer where the budget runs short, never under 3). */
   readonly reps?: number;
   /** Seconds the whole run aims at (default 240). */
@@ -60,13 +76,25 @@ const MIN_SAMPLES = 3;
 /** The cpu reference may take this many times maxRunMs for one result. */
 const REFERENCE_FACTOR = 4;
 
+/** A model workload's run (a training step, a generation, a whole fit) may take this many times maxRunMs. */
+const MODEL_RUN_FACTOR = 4;
+
+/** Milliseconds of one run, queued and finished. */
+async function timeOnce(c: Contender): Promise<number> {
+  await c.prepare?.();
+  const t = performance.now();
+  await c.run();
+  await c.sync?.();
+  return performance.now() - t;
+}
+
 /** A contender as the runner sees it: webgrad's backend or a peer. */
 interface Entrant {
   readonly info: ContenderInfo;
   activate(): void | Promise<void>;
   sync(): Promise<void>;
-  build(workload: Workload, data: ReturnType<typeof makeData>): Case | undefined;
-  whyNot(workload: Workload): string | undefined;
+  build(workload: AnyWorkload, data: AnyData): Case | undefined;
+  whyNot(workload: AnyWorkload): string | undefined;
 }
 
 function webgradEntrant(c: WebgradContender): Entrant {
@@ -74,13 +102,20 @@ function webgradEntrant(c: WebgradContender): Entrant {
     info: c.info,
     activate: () => void useBackendInstance(c.backend),
     sync: () => syncBackend(c.backend),
-    build: (w, data) => webgradCase(w.spec, data),
+    build: webgradBuild,
     whyNot: () => undefined,
   };
 }
 
 function peerEntrant(p: Peer): Entrant {
-  return { info: p.info, activate: () => p.activate(), sync: () => p.sync(), build: (w, data) => p.build(w.spec, data), whyNot: (w) => p.whyNot(w.spec) };
+  const noModels = 'no peer implementation of this model workload';
+  return {
+    info: p.info,
+    activate: () => p.activate(),
+    sync: () => p.sync(),
+    build: (w, data) => (w.model ? p.buildModel?.(w.spec, data as ModelData) : p.build(w.spec, data as WorkloadData)),
+    whyNot: (w) => (w.model ? (p.buildModel ? p.whyNotModel?.(w.spec) : noModels) : p.whyNot(w.spec)),
+  };
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -127,6 +162,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const budgetMs = (options.budgetSeconds ?? 240) * 1000;
   const maxRunMs = options.maxRunMs ?? 2000;
   const ops = options.ops ?? GROUP_NAMES;
+  const modelSizes: ModelSizes = { ...DEFAULT_MODEL_SIZES, ...options.models };
   const runtime = await runtimeInfo();
   const previous = activeBackend();
   const started_ = await startContenders({
@@ -157,8 +193,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const cpuContender = contenders.find((c) => c.info.id === 'cpu');
   const referenceBackend: Backend = cpuContender?.backend ?? new CpuBackend();
 
-  const groups = ops.map((g) => groupInfo(g, sizes));
-  const plan = ops.flatMap((g) => workloadsFor(g, sizes));
+  const groups = ops.map((g) => (isModelGroup(g) ? modelGroupInfo(g, modelSizes) : groupInfo(g, sizes)));
+  const plan = ops.flatMap((g): AnyWorkload[] => (isModelGroup(g)
+    ? modelWorkloads(g, modelSizes).map((w) => ({ ...w, model: true as const }))
+    : workloadsFor(g, sizes)));
   const results: Result[] = [];
   const machine = machineOf(runtime, contenders.find((c) => c.info.id === 'webgpu'), options.machine);
   const snapshot = (): BenchReport => ({
@@ -188,7 +226,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       if (options.signal?.aborted) throw options.signal.reason ?? new Error('the benchmark was aborted');
       const { info } = workload;
       options.onProgress?.({ done: index, total: plan.length, workload: info, phase: 'start', report: snapshot() });
-      const data = makeData(workload.spec);
+      const data = dataFor(workload);
       const add = (r: Result) => results.push(r);
       const skip = (id: string, reason: string) => add({ workload: info.id, contender: id, status: 'skipped', reason });
 
@@ -196,14 +234,17 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       const runnable: Entrant[] = [];
       for (const e of entrants) {
         const key = `${info.group}/${e.info.id}`;
-        const why = retired.get(key) ?? e.whyNot(workload);
+        const notOnCpu = workload.model && e.info.family === 'cpu' && modelSizes.notOnCpu.includes(workload.info.group as ModelGroup)
+          ? 'not run on plain JS with these settings (--quick; or a GPT step, which takes seconds there)' : undefined;
+        const why = retired.get(key) ?? notOnCpu ?? e.whyNot(workload);
         if (why) {
           skip(e.info.id, why);
           continue;
         }
         const est = estimate(info.group, e.info.id, info.flops);
-        if (est !== undefined && est > maxRunMs) {
-          const reason = `too slow: one run would take about ${seconds(est)} (limit ${seconds(maxRunMs)})`;
+        const limit = workload.model ? MODEL_RUN_FACTOR * maxRunMs : maxRunMs;
+        if (est !== undefined && est > limit) {
+          const reason = `too slow: one run would take about ${seconds(est)} (limit ${seconds(limit)})`;
           retired.set(key, reason);
           skip(e.info.id, reason);
           continue;
@@ -216,10 +257,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       const refEst = estimate(info.group, 'reference', info.flops);
       const cpuRuns = runnable.some((e) => e.info.id === 'cpu');
       const cases = new Map<string, { entrant: Entrant; c: Case; values: Float32Array; onceMs: number }>();
-      if (!cpuRuns && (refEst === undefined || refEst <= REFERENCE_FACTOR * maxRunMs)) {
+      const cpuSkipped = workload.model === true && modelSizes.notOnCpu.includes(workload.info.group as ModelGroup);
+      if (!cpuRuns && !cpuSkipped && (refEst === undefined || refEst <= REFERENCE_FACTOR * maxRunMs)) {
         const restore = useBackendInstance(referenceBackend);
         try {
-          const c = webgradCase(workload.spec, data);
+          const c = webgradBuild(workload, data);
           const t = performance.now();
           reference = { values: await c.result(), against: 'cpu' };
           history.set(`${info.group}/reference`, { ms: performance.now() - t, flops: info.flops });
@@ -239,9 +281,15 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
             skip(e.info.id, e.whyNot(workload) ?? 'cannot run this workload');
             continue;
           }
+          const resultStarted = performance.now();
           const values = await c.result();
+          const resultMs = performance.now() - resultStarted;
           const built = c;
-          const onceMs = await calibrate({ label: e.info.id, prepare: () => e.activate(), run: () => built.run(), sync: () => e.sync() }, true);
+          const contender = { label: e.info.id, prepare: () => e.activate(), run: () => built.run(), sync: () => e.sync() };
+          // A model's run lasts long enough to read at once (its result was the warm-up);
+          // where its result (one to three runs) took far too long, a third of that stands in.
+          const onceMs = !workload.model ? await calibrate(contender, true)
+            : resultMs / 3 > 2 * MODEL_RUN_FACTOR * maxRunMs ? resultMs / 3 : await timeOnce(contender);
           history.set(`${info.group}/${e.info.id}`, { ms: onceMs, flops: info.flops });
           if (e.info.id === 'cpu') {
             reference = { values, against: 'cpu' };
@@ -267,11 +315,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
           if (reference.values === x.values && reference.against !== 'cpu') {
             // the stand-in reference is checked against another contender instead
             const other = [...cases.values()].find((y) => y.values !== x.values);
-            check = { against: other ? other.entrant.info.id : 'nothing (it ran alone)', error: other ? errorOf(workload.spec, data, other.values, x.values) : 0, tolerance };
+            check = { against: other ? other.entrant.info.id : 'nothing (it ran alone)', error: other ? errorFor(workload, data, other.values, x.values) : 0, tolerance };
           } else if (reference.values === x.values) {
             check = { against: 'cpu (itself, the reference)', error: 0, tolerance };
           } else {
-            check = { against: reference.against, error: errorOf(workload.spec, data, reference.values, x.values), tolerance };
+            check = { against: reference.against, error: errorFor(workload, data, reference.values, x.values), tolerance };
           }
         }
         if (check && !(check.error <= check.tolerance)) {
@@ -279,9 +327,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
           add({ workload: info.id, contender: id, status: 'wrong', reason: `result differs from ${check.against}: error ${check.error.toExponential(2)} > tolerance ${check.tolerance}`, check });
           continue;
         }
-        if (x.onceMs > maxRunMs) {
+        const limit = workload.model ? MODEL_RUN_FACTOR * maxRunMs : maxRunMs;
+        if (x.onceMs > limit) {
           x.c.dispose();
-          const reason = `too slow: one run took ${seconds(x.onceMs)} (limit ${seconds(maxRunMs)})`;
+          const reason = `too slow: one run took ${seconds(x.onceMs)} (limit ${seconds(limit)})`;
           retired.set(`${info.group}/${id}`, reason);
           add({ workload: info.id, contender: id, status: 'skipped', reason });
           continue;
@@ -318,6 +367,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
               seconds: m.perRun,
               gflops: gflops(info.flops, m.perRun.median),
               gflopsRange: [gflops(info.flops, m.perRun.p90), gflops(info.flops, m.perRun.p10)],
+              ...(info.items ? { rate: info.items / m.perRun.median, rateRange: [info.items / m.perRun.p90, info.items / m.perRun.p10] as const } : {}),
               ...(theirs ? { ratio: roundRatios(theirs.times, m.times) } : {}),
               ...(x.check ? { check: x.check } : {}),
               runsPerSample: m.runsPerSample,

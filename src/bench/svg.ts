@@ -17,6 +17,8 @@ export interface ChartMarker {
 
 export interface ChartPanel {
   readonly title: string;
+  /** A bar panel (one value per contender, a model workload) instead of lines over sizes. */
+  readonly bars?: { readonly unit: string; readonly config?: string; readonly values: readonly ChartBar[] };
   readonly xLabel: string;
   readonly yLabel: string;
   readonly series: readonly ChartSeries[];
@@ -33,6 +35,10 @@ export interface ChartSpec {
   readonly panelWidth?: number;
   readonly panelHeight?: number;
 }
+
+import { barPanelSvg, type ChartBar } from './svg-bars.js';
+
+export type { ChartBar };
 
 /** Where the plot area of a panel lies, and the frame around it. */
 const PAD = { left: 58, right: 14, top: 28, bottom: 44 };
@@ -94,6 +100,7 @@ function text(x: number, y: number, content: string, extra: Record<string, strin
 }
 
 function panelSvg(panel: ChartPanel, x0: number, y0: number, width: number, height: number, index: number): string {
+  if (panel.bars) return barPanelSvg(panel.title, panel.bars.unit, panel.bars.config, panel.bars.values, x0, y0, width, height, index);
   const out: string[] = [];
   const left = x0 + PAD.left;
   const right = x0 + width - PAD.right;
@@ -155,6 +162,7 @@ export function renderChart(spec: ChartSpec): string {
   // one legend entry per series name, in first-seen order
   const legend = new Map<string, ChartSeries>();
   for (const p of spec.panels) for (const s of p.series) if (!legend.has(s.name)) legend.set(s.name, s);
+  for (const p of spec.panels) for (const b of p.bars?.values ?? []) if (!legend.has(b.name)) legend.set(b.name, { ...b, points: [] });
   const legendItems: string[] = [];
   let lx = 20;
   let lyRow = 0;

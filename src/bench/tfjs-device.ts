@@ -1,7 +1,7 @@
 // A second device on the adapter webgrad uses, with the limits that
 // tfjs-backend-webgpu's own registration asks for, so that TensorFlow.js runs on the
 // same GPU as webgrad in a benchmark (both benches: src/bench/peer-tfjs.ts and the
-// WebGPU-only bundle's webgpu-peer.ts).
+// GPU bundle).
 
 export async function tfjsDevice(gpu: GPU, adapterOptions: GPURequestAdapterOptions | undefined): Promise<{ adapter: GPUAdapter; device: GPUDevice }> {
   const adapter = await gpu.requestAdapter(adapterOptions);

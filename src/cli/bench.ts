@@ -7,9 +7,10 @@ import { dirname, relative } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
-  type BenchOptions, type BenchProgress, type BenchReport, DEFAULT_SIZES, GROUP_ALIASES, GROUP_NAMES, type GroupName, isBackendName,
-  markdownReport, PEER_NAMES, type PeerName, problems, reportChart, runBench, textReport,
+  type BenchOptions, type BenchProgress, type BenchReport, DEFAULT_MODEL_SIZES, DEFAULT_SIZES, GROUP_ALIASES, GROUP_NAMES, type GroupName, isBackendName,
+  markdownReport, MODEL_GROUPS, type ModelGroup, type ModelSizes, PEER_NAMES, type PeerLoader, type PeerName, problems, QUICK_MODEL_SIZES, reportChart, runBench, textReport,
 } from '../bench/index.js';
+import type { MatmulTile } from '../backends/webgpu.js';
 import { action, nameList, positiveInteger, positiveNumber } from './options.js';
 
 interface BenchCommandOptions {
@@ -17,7 +18,12 @@ interface BenchCommandOptions {
   batchSizes: readonly number[];
   elements: readonly number[];
   mlp: readonly number[];
-  ops: GroupName[];
+  ops: (GroupName | ModelGroup)[];
+  gptBatch?: number;
+  newTokens?: number;
+  tiles?: MatmulTile[];
+  mainTile?: MatmulTile;
+  dawnFlag?: string[];
   backends: string[];
   peers: PeerName[];
   reps: number;
@@ -48,11 +54,21 @@ function widthList(value: string): number[] {
   return widths;
 }
 
-function opList(value: string): GroupName[] {
-  const out: GroupName[] = [];
+/** Names --ops takes for the model workloads, besides their group names. */
+const MODEL_ALIASES: Readonly<Record<string, readonly ModelGroup[]>> = {
+  models: MODEL_GROUPS,
+  gpt: ['gpt-train', 'gpt-generate', 'gpt-generate-uncached'],
+};
+
+function opList(value: string): (GroupName | ModelGroup)[] {
+  const out: (GroupName | ModelGroup)[] = [];
+  const known = [...GROUP_NAMES, ...MODEL_GROUPS] as readonly string[];
+  const aliases: Readonly<Record<string, readonly (GroupName | ModelGroup)[]>> = {
+    ...GROUP_ALIASES, ...MODEL_ALIASES, ops: GROUP_NAMES, all: [...GROUP_NAMES, ...MODEL_GROUPS],
+  };
   for (const name of nameList(value)) {
-    const group = (GROUP_NAMES as readonly string[]).includes(name) ? [name as GroupName] : GROUP_ALIASES[name];
-    if (!group) throw new InvalidArgumentError(`unknown op group '${name}'; expected ${[...GROUP_NAMES, ...Object.keys(GROUP_ALIASES)].join(', ')}.`);
+    const group = known.includes(name) ? [name as GroupName | ModelGroup] : aliases[name];
+    if (!group) throw new InvalidArgumentError(`unknown op group '${name}'; expected ${[...known, ...Object.keys(aliases)].join(', ')}.`);
     for (const g of group) if (!out.includes(g)) out.push(g);
   }
   return out;
@@ -72,6 +88,16 @@ function peerList(value: string): PeerName[] {
   if (bad !== undefined) throw new InvalidArgumentError(`unknown peer '${bad}'; expected ${PEER_NAMES.join(', ')} or none.`);
   return names as PeerName[];
 }
+
+/** '128x64x16' or '128x128x8/8': rows × columns × k step of a WebGPU matmul tile, / outputs per thread side. */
+function tile(value: string): MatmulTile {
+  const m = /^(\d+)x(\d+)x(\d+)(?:\/(4|8))?$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError(`expected a tile like 128x64x16 or 128x128x8/8 (rows x columns x k step / outputs per thread side 4 or 8), got '${value}'.`);
+  return { tm: Number(m[1]), tn: Number(m[2]), tk: Number(m[3]), ...(m[4] ? { per: Number(m[4]) as 4 | 8 } : {}) };
+}
+
+const tileList = (value: string): MatmulTile[] => value.split(',').map(tile);
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** A bar on a terminal; otherwise one line per finished workload (unless quiet). */
 function progressReporter(quiet: boolean, stream: NodeJS.WriteStream = process.stderr): { update(p: BenchProgress): void; stop(): void } {
@@ -112,7 +138,7 @@ function write(path: string, text: string, append = false): void {
   (append ? appendFileSync : writeFileSync)(path, text);
 }
 
-async function bench(options: BenchCommandOptions, command: Command): Promise<void> {
+async function bench(options: BenchCommandOptions, command: Command, loadPeers?: PeerLoader): Promise<void> {
   // --quick changes only the settings the user left at their defaults
   const quickly = (key: 'sizes' | 'batchSizes' | 'elements' | 'budget') => options.quick === true && command.getOptionValueSource(key) === 'default';
   const settings: BenchOptions = {
@@ -120,12 +146,22 @@ async function bench(options: BenchCommandOptions, command: Command): Promise<vo
     batchSizes: quickly('batchSizes') ? QUICK.batchSizes : options.batchSizes,
     elements: quickly('elements') ? QUICK.elements : options.elements,
     mlp: options.mlp,
-    ops: options.ops,
+    // the uncached generation is a comparison for the full run
+    ops: options.quick && command.getOptionValueSource('ops') === 'default' ? options.ops.filter((g) => g !== 'gpt-generate-uncached') : options.ops,
     backends: options.backends,
     peers: options.peers,
     reps: options.reps,
     budgetSeconds: quickly('budget') ? QUICK.budget : options.budget,
     maxRunMs: options.maxRunMs,
+    models: {
+      ...(options.quick ? QUICK_MODEL_SIZES : DEFAULT_MODEL_SIZES),
+      ...(options.gptBatch ? { gptBatch: options.gptBatch } : {}),
+      ...(options.newTokens ? { newTokens: options.newTokens } : {}),
+    } satisfies ModelSizes,
+    ...(options.tiles ? { tiles: options.tiles } : {}),
+    ...(options.mainTile ? { mainTile: options.mainTile } : {}),
+    ...(options.dawnFlag ? { dawnFlags: options.dawnFlag } : {}),
+    ...(loadPeers ? { loadPeers } : {}),
     ...(options.machine ? { machine: options.machine } : {}),
   };
   const progress = progressReporter(options.quiet === true);
@@ -162,16 +198,26 @@ async function bench(options: BenchCommandOptions, command: Command): Promise<vo
   }
 }
 
-export function benchCommand(): Command {
+/**
+ * The `bench` command. `loadPeers` replaces loading TensorFlow.js by package name (the
+ * self-contained GPU bundle passes the modules it carries).
+ */
+export function benchCommand(loadPeers?: PeerLoader): Command {
+  const q = QUICK_MODEL_SIZES;
   return new Command('bench')
-    .description('compare WebGPU, WASM (1 thread and every core) and JS throughput, with TensorFlow.js beside them where installed')
-    .option('--quick', `a first look in about a minute: n ${QUICK.sizes.join(',')}, batch ${QUICK.batchSizes.join(',')}, elements up to 2^20`)
+    .description('compare WebGPU, WASM (1 thread and every core) and JS on ops and whole models (GPT, CNN, MLP fit, the seed example), with TensorFlow.js beside them where installed')
+    .option('--quick', `a first look in about a minute: n ${QUICK.sizes.join(',')}, batch ${QUICK.batchSizes.join(',')}, elements up to 2^20; models: GPT steps of ${q.gptBatch} sequences, ${q.newTokens} generated tokens (no uncached run), fit over ${q.mlpSamples} samples, ${q.seedSteps} seed steps, no model on plain JS`)
     .addOption(new Option('--sizes <list>', 'n of the square matmuls').default(DEFAULT_SIZES.sizes, DEFAULT_SIZES.sizes.join(',')).argParser(sizeList))
     .addOption(new Option('--batch-sizes <list>', 'batch sizes of the MLP products and the training step').default(DEFAULT_SIZES.batchSizes, DEFAULT_SIZES.batchSizes.join(',')).argParser(sizeList))
     .addOption(new Option('--elements <list>', 'elements of the elementwise ops and reductions').default(DEFAULT_SIZES.elements, '4096 … 4194304').argParser(sizeList))
     .addOption(new Option('--mlp <widths>', 'layer widths of the MLP, input first').default(DEFAULT_SIZES.mlp, DEFAULT_SIZES.mlp.join(',')).argParser(widthList))
-    .addOption(new Option('--ops <groups>', `op groups: ${GROUP_NAMES.join(', ')}, or ${Object.keys(GROUP_ALIASES).join(', ')}`).default([...GROUP_NAMES], 'all').argParser(opList))
-    .addOption(new Option('--backends <names>', "webgrad's contenders: webgpu, wasm (1 thread and every core), wasm-<n>t, cpu").default(['webgpu', 'wasm', 'cpu'], 'webgpu,wasm,cpu').argParser(backendList))
+    .addOption(new Option('--ops <groups>', `op groups: ${GROUP_NAMES.join(', ')}; model workloads: ${MODEL_GROUPS.join(', ')}; or ${[...Object.keys(GROUP_ALIASES), ...Object.keys(MODEL_ALIASES), 'ops (every op group)'].join(', ')}`).default([...GROUP_NAMES, ...MODEL_GROUPS], 'all').argParser(opList))
+    .addOption(new Option('--gpt-batch <n>', `sequences per GPT training step (default ${DEFAULT_MODEL_SIZES.gptBatch}, --quick ${q.gptBatch})`).argParser(positiveInteger))
+    .addOption(new Option('--new-tokens <n>', `tokens the GPT generates per run (default ${DEFAULT_MODEL_SIZES.newTokens}, --quick ${q.newTokens})`).argParser(positiveInteger))
+    .addOption(new Option('--tiles <list>', 'also time WebGPU matmuls with these fixed tiles, e.g. 128x128x8/8,64x64x16 (tuning on a GPU)').argParser(tileList))
+    .addOption(new Option('--main-tile <tile>', "a fixed tile for webgrad's main WebGPU contender instead of its size-based choice").argParser(tile))
+    .addOption(new Option('--dawn-flag <flag>', 'a Dawn toggle for the WebGPU device, e.g. backend=vulkan (repeatable)').argParser(collect))
+    .addOption(new Option('--backends <names>', "webgrad's contenders: webgpu, wasm (1 thread and every core), wasm-<n>t (e.g. wasm-1t,wasm-2t,wasm-4t for thread scaling), wasm-<n>t-simd (plain SIMD128 instead of relaxed SIMD), cpu").default(['webgpu', 'wasm', 'cpu'], 'webgpu,wasm,cpu').argParser(backendList))
     .addOption(new Option('--peers <names>', `TensorFlow.js beside them, where installed: ${PEER_NAMES.join(', ')}, or none`).default([...PEER_NAMES], 'all installed').argParser(peerList))
     .addOption(new Option('--reps <n>', 'samples per figure (at least 3)').default(7).argParser(positiveInteger))
     .addOption(new Option('--budget <seconds>', 'time the whole run aims at').default(240).argParser(positiveNumber))
@@ -190,6 +236,8 @@ makes the exit code 1. Ratios are the incumbent's time over ours, sample by samp
 Examples:
   webgrad bench --quick
   webgrad bench --ops matmul,train --backends webgpu,wasm --json report.json
+  webgrad bench --ops models --backends webgpu,wasm     (GPT, CNN, MLP fit, seed)
+  scripts/gpu-check.sh                                  (on a machine with a GPU)
   webgrad bench --markdown --chart docs/bench/this-machine.svg`)
-    .action(action('bench', bench));
+    .action(action('bench', (options: BenchCommandOptions, command: Command) => bench(options, command, loadPeers)));
 }

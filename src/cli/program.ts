@@ -1,5 +1,6 @@
 // The `webgrad` program: one commander program to which each command module adds
-// its command: train, evaluate, predict, train-lm, generate, bench, bench-lm and info.
+// its command: train, evaluate, predict, train-lm, generate, bench and info (and a
+// hidden bench-lm that says where its figures went).
 
 import { Command } from 'commander';
 import { benchCommand } from './bench.js';
@@ -9,13 +10,13 @@ import { predictCommand } from './predict.js';
 import { trainCommand } from './train.js';
 import { trainLmCommand } from './train-lm.js';
 import { generateCommand } from './generate.js';
-import { benchLmCommand } from './bench-lm.js';
+import { benchLmMoved } from './moved.js';
 
 /** Set by the build (scripts/build.mjs) from package.json. */
 declare const WEBGRAD_VERSION: string | undefined;
 
 /** Every command, in the order --help lists them. */
-export const COMMANDS: readonly (() => Command)[] = [trainCommand, evaluateCommand, predictCommand, trainLmCommand, generateCommand, benchCommand, benchLmCommand, infoCommand];
+export const COMMANDS: readonly (() => Command)[] = [trainCommand, evaluateCommand, predictCommand, trainLmCommand, generateCommand, benchCommand, infoCommand];
 
 export function createProgram(): Command {
   const program = new Command('webgrad')
@@ -31,7 +32,7 @@ Examples:
   webgrad train-lm examples/data/tinyshakespeare.txt --steps 300 --epochs 3 --out shakespeare-model
   webgrad generate shakespeare-model --prompt "ROMEO:" --max-new-tokens 300
   webgrad bench --quick
-  webgrad bench-lm --backends wasm,cpu
+  webgrad bench --ops gpt --backends wasm,cpu
   webgrad info`);
   // addCommand does not pass settings down: each command gets the hint itself.
   for (const make of COMMANDS) {
@@ -39,5 +40,6 @@ Examples:
     const command = make().option('--verbose', "show the GPU driver's native warnings (Dawn: missing Vulkan, reduced limits) on stderr");
     program.addCommand(command.showHelpAfterError(`(run 'webgrad ${command.name()} --help' for usage)`));
   }
+  program.addCommand(benchLmMoved(), { hidden: true });
   return program;
 }

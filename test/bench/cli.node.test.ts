@@ -52,6 +52,23 @@ describe('webgrad bench', () => {
     expect(report.results[0]).toMatchObject({ workload: 'sum@1000', contender: 'cpu', status: 'ok' });
   }, 60_000);
 
+  it('runs the model workloads, with their config and unit in the JSON', async () => {
+    const run = await webgrad('bench', '--ops', 'seed,mlp-fit', '--backends', 'wasm-1t-simd,wasm-1t,cpu', '--peers', 'none', '--reps', '3', '--budget', '2', '--quick', '--json', '--no-chart');
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as BenchReport;
+    expect(report.contenders.map((c) => c.id)).toEqual(['wasm-1t-simd', 'wasm-1t', 'cpu']);
+    expect(report.contenders[0]!.description).toMatch(/^WebAssembly SIMD128, 1 thread/);
+    // --quick: 50 seed steps, a fit over 1,280 samples, nothing on plain JS (checked against wasm-1t instead)
+    expect(report.groups.find((g) => g.id === 'seed')).toMatchObject({ unit: 'steps/s', config: expect.stringContaining('model.fit for 50 full-batch epochs') });
+    expect(report.groups.find((g) => g.id === 'mlp-fit')!.config).toContain('model.fit over 1280 samples, batch 128');
+    for (const w of ['seed@50', 'mlp-fit@128']) {
+      expect(report.results.find((r) => r.workload === w && r.contender === 'wasm-1t-simd')).toMatchObject({ status: 'ok', check: { against: 'wasm-1t (cpu too slow here)' } });
+      expect(report.results.find((r) => r.workload === w && r.contender === 'wasm-1t')).toMatchObject({ status: 'ok', check: { against: 'wasm-1t-simd' } });
+      expect(report.results.find((r) => r.workload === w && r.contender === 'cpu')).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/not run on plain JS/) });
+    }
+    expect(run.stderr).toMatch(/^bench 1\/2 seed@50 \(x \[3×3\], y \[3×1\]\)$/m);
+  }, 120_000);
+
   it.each([
     [['--ops', 'matmull'], /option '--ops <groups>' argument 'matmull' is invalid\. unknown op group 'matmull'; expected matmul, .*train, or mlp, elementwise, reduce, all|unknown op group 'matmull'; expected matmul/],
     [['--backends', 'gpu'], /unknown backend 'gpu'; expected webgpu, wasm \(1 thread and every core\), wasm-<threads>t \(e\.g\. wasm-1t\), cpu/],
@@ -60,6 +77,9 @@ describe('webgrad bench', () => {
     [['--peers', 'tfjs-gpu'], /unknown peer 'tfjs-gpu'; expected tfjs-webgpu, tfjs-wasm, tfjs-cpu or none/],
     [['--reps', '0'], /expected a positive integer/],
     [['--budget', '-1'], /expected a number > 0/],
+    [['--ops', 'gpt,cnn'], /unknown op group 'cnn'; expected .*cnn-train, mlp-fit, seed, .*models, gpt/],
+    [['--tiles', '128x64'], /expected a tile like 128x64x16 or 128x128x8\/8 .*got '128x64'/],
+    [['--backends', 'wasm-2t-relaxed'], /unknown backend 'wasm-2t-relaxed'/],
   ])('refuses %j with a message that says what was expected', async (args, message) => {
     const run = await webgrad('bench', ...args);
     expect(run.code).toBe(1);
