@@ -7,7 +7,8 @@ of 4 x width -> residual; final layer norm; output head tied to the token embedd
 vocab 65, context 64, 4 layers, 4 heads, width 128, batch 8, no dropout, sparse
 cross-entropy on logits, Adam (lr 1e-3). Random token batches (the speed does not
 depend on the text). Prints, for 1 and 2 threads, the median tokens/s over several
-timings of `--steps` steps each (after warm-up steps), as JSON.
+timings of `--steps` steps each (after warm-up steps), and tokens per CPU-second
+(robust to a loaded machine; compare with scripts/gpt-profile.ts --threads 1 --cpu), as JSON.
 
 Run: /usr/bin/python3 scripts/gpt-bench-torch.py [--steps 20] [--repeats 5]  (needs torch)
 """
@@ -93,15 +94,19 @@ def measure(threads):
 
     for i in range(5):  # warm-up
         step(i)
-    rates = []
+    rates, cpu_rates = [], []
     for _ in range(args.repeats):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         for i in range(args.steps):
             loss = step(i)
         loss.item()
         rates.append(args.steps * n / (time.perf_counter() - started))
+        cpu_rates.append(args.steps * n / (time.process_time() - cpu_started))
+    # On a shared machine the wall clock also counts the neighbours' time slices; the
+    # process's CPU time does not (with one thread: tokens per CPU-second of that thread).
     return {'threads': threads, 'tokensPerSecondMedian': round(statistics.median(rates)),
-            'tokensPerSecond': [round(r) for r in rates], 'msPerStepMedian': round(1000 * n / statistics.median(rates), 2)}
+            'tokensPerSecond': [round(r) for r in rates], 'msPerStepMedian': round(1000 * n / statistics.median(rates), 2),
+            'tokensPerCpuSecondMedian': round(statistics.median(cpu_rates))}
 
 
 runs = [measure(int(t)) for t in args.threads.split(',')]
