@@ -522,11 +522,11 @@ export class WasmBackend implements Backend {
     const [batch, lq, d] = q.shape as [number, number, number];
     const [lk, dv] = [k.shape[1]!, v.shape[2]!];
     if (batch * lq * dv === 0) return;
-    // The running output rows, one per thread (allocating may grow memory: before the descriptor).
-    const scratch = this.heap.alloc(this.threads * dv * 4);
+    // A block of four query rows' scores per thread (allocating may grow memory: before the descriptor).
+    const scratch = this.heap.alloc(this.threads * attentionScratch(lk));
     try {
       this.attentionDescriptor(q, k, v, mask, out, lse, undefined, undefined, undefined, undefined, params, scratch.ptr);
-      this.run(abi.KIND_ATTENTION, this.partsFor(batch * lq * lk * (d + dv), batch * lq));
+      this.run(abi.KIND_ATTENTION, this.partsFor(batch * lq * lk * (d + dv), batch * Math.ceil(lq / 4)));
     } finally {
       this.heap.free(scratch);
     }
@@ -538,8 +538,15 @@ export class WasmBackend implements Backend {
     this.assertAlive('attentionGrad');
     const [batch, lq, d] = q.shape as [number, number, number];
     const lk = k.shape[1]!;
-    this.attentionDescriptor(q, k, v, mask, out, lse, dout, dq, dk, dv, params, 0);
-    this.run(abi.KIND_ATTENTION_GRAD, this.partsFor(batch * lq * lk * (2 * d + 2 * v.shape[2]!), batch));
+    if (batch === 0) return;
+    // A block's probabilities and score gradients per thread.
+    const scratch = this.heap.alloc(this.threads * attentionScratch(lk));
+    try {
+      this.attentionDescriptor(q, k, v, mask, out, lse, dout, dq, dk, dv, params, scratch.ptr);
+      this.run(abi.KIND_ATTENTION_GRAD, this.partsFor(batch * lq * lk * (2 * d + 2 * v.shape[2]!), batch));
+    } finally {
+      this.heap.free(scratch);
+    }
   }
 
   private attentionDescriptor(
@@ -662,6 +669,11 @@ export class WasmBackend implements Backend {
     this.disposed = true;
     this.pool?.dispose();
   }
+}
+
+/** Bytes of attention scratch per thread (assembly/attention.ts): two f32x4 per key. */
+function attentionScratch(lk: number): number {
+  return Math.max(lk, 1) * 32;
 }
 
 /** target[at..] = source[from..to) (no subarray view objects: this runs for every op). */
