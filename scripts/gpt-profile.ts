@@ -5,6 +5,9 @@
 import * as wg from '../src/index.js';
 import { WasmBackend } from '../src/backends/wasm/backend.js';
 import type { View } from '../src/backends/backend.js';
+import { enableRelaxedSimd } from '../src/cli/relaxed-simd.js';
+
+enableRelaxedSimd(); // as the CLI (bench-lm) does
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);

@@ -26,6 +26,8 @@ const i32Bits = new Int32Array(f32Bits.buffer);
 /** Elements (or flops, for matmul) above which a job is split across threads. */
 const PARALLEL_ELEMENTS = 1 << 16;
 const PARALLEL_FLOPS = 1 << 22;
+/** How many plain elementwise ops one optimizer update per element weighs (for partsFor). */
+const STEP_COST = 8;
 /** Elements per part of a split job: small enough to balance, large enough to amortise a claim. */
 const PART_ELEMENTS = 1 << 14;
 
@@ -471,7 +473,9 @@ export class WasmBackend implements Backend {
       i32[w + (abi.ST_GRAD >> 2)] = g;
       for (let s = 0; s < 3; s++) i32[w + (abi.ST_STATE >> 2) + s] = state[s] ? this.address(state[s]!) : 0;
       this.writeF64(d + abi.ST_HYPER, hyper, 8);
-      this.run(abi.KIND_STEP, this.partsFor(n));
+      // An update costs some ten times a plain elementwise op per element (f64 lanes, a
+      // divide and a square root for Adam): weighed so, mid-sized parameters split too.
+      this.run(abi.KIND_STEP, this.partsFor(n * STEP_COST));
     } finally {
       for (const t of temps) this.heap.free(t);
     }
