@@ -1,7 +1,9 @@
-// GELU-tanh's derivative on two f64 lanes at a time. The derivative's two terms cancel
-// where it crosses zero (x ≈ -0.75), so float32 arithmetic would lose the relative
-// accuracy the cpu reference (float64, src/backends/scalar-ops.ts) has there; this
-// keeps float64 but vectorizes it (the lane-by-lane Math.exp it replaces cost ~20x more).
+// GELU-tanh's derivative. Its two terms cancel where it crosses zero (x ≈ -0.75), so
+// float32 arithmetic would lose the relative accuracy the cpu reference (float64,
+// src/backends/scalar-ops.ts) has there: such lanes go through f64, two at a time with
+// a vectorized f64 exp; the rest stay in f32x4.
+
+import { vexp } from './math';
 
 /**
  * e^x on two f64 lanes, relative error below 1e-13; NaN stays NaN; above 709 it is
@@ -54,12 +56,40 @@
   return f64x2.mul(dy, d);
 }
 
-/** The same on four f32 lanes, computed in f64 and rounded once. */
-@inline export function vgeluTanhGrad(dy: v128, x: v128): v128 {
+/** The f64 form on four f32 lanes (two halves), rounded once. */
+@inline function vgeluTanhGradWide(dy: v128, x: v128): v128 {
   const lo = vgeluTanhGrad64(f64x2.promote_low_f32x4(dy), f64x2.promote_low_f32x4(x));
   const hi = vgeluTanhGrad64(
     f64x2.promote_low_f32x4(v128.shuffle<i32>(dy, dy, 2, 3, 2, 3)),
     f64x2.promote_low_f32x4(v128.shuffle<i32>(x, x, 2, 3, 2, 3)),
   );
   return v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/**
+ * dy * GELU-tanh'(x) on four f32 lanes. The derivative is s (1 + t), t = slope x (1 - s),
+ * with s and 1 - s each within a few ulp in f32: the result is then within ~1e-6 of
+ * the f64 one wherever |1 + t| is not small. Vectors with a lane where it is (x near
+ * -0.75, where the derivative crosses zero), where s is near f32's smallest normals,
+ * where x^3 or the product could overflow, or where dy is tiny (a subnormal result,
+ * which the reference rounds once) take the f64 form: a minority in practice.
+ */
+@inline export function vgeluTanhGrad(dy: v128, x: v128): v128 {
+  const inner = f32x4.add(x, f32x4.mul(f32x4.mul(f32x4.mul(f32x4.splat(<f32>0.044715), x), x), x));
+  const u2 = f32x4.mul(f32x4.splat(<f32>1.5957691216057308), inner);
+  const e = vexp(f32x4.neg(f32x4.abs(u2)));
+  const big = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), e));
+  const small = f32x4.mul(e, big);
+  const positive = f32x4.ge(u2, f32x4.splat(0));
+  const s = v128.bitselect(big, small, positive);
+  const oneMinusS = v128.bitselect(small, big, positive);
+  const slope = f32x4.mul(f32x4.splat(<f32>1.5957691216057308), f32x4.add(f32x4.splat(1), f32x4.mul(f32x4.mul(f32x4.splat(<f32>0.134145), x), x)));
+  const onePlusT = f32x4.add(f32x4.splat(1), f32x4.mul(f32x4.mul(slope, x), oneMinusS));
+  const ady = f32x4.abs(dy);
+  let risky = f32x4.lt(f32x4.abs(onePlusT), f32x4.splat(0.125));
+  risky = v128.or(risky, f32x4.lt(u2, f32x4.splat(-80)));
+  risky = v128.or(risky, f32x4.gt(f32x4.abs(x), f32x4.splat(100)));
+  risky = v128.or(risky, v128.or(f32x4.lt(ady, f32x4.splat(1e-30)), f32x4.gt(ady, f32x4.splat(1e30))));
+  if (v128.any_true(risky)) return vgeluTanhGradWide(dy, x);
+  return f32x4.mul(dy, f32x4.mul(s, onePlusT));
 }
