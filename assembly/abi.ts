@@ -282,7 +282,7 @@ export const AT_DK = 68;
 export const AT_DVOUT = 72;
 export const AT_SEED = 76;
 export const AT_KEEP_FROM = 80; // keep when (hash >> 8) >= this; 0 = no dropout
-export const AT_SCRATCH = 84; // per thread: DV floats (the running output row)
+export const AT_SCRATCH = 84; // per thread: 32 * LK bytes (a block of four rows' scores, and their gradients)
 export const AT_SCALE = 88; // f64
 export const AT_KEEP_SCALE = 96; // f64
 export const AT_BYTES = 104;

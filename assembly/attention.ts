@@ -1,9 +1,11 @@
-// Fused scaled dot-product attention (layout in abi.ts), row streaming: each query
-// row walks its keys once with an online softmax (running max m, sum l, and the
-// output row in per-thread scratch, rescaled only when m grows), so no [Lq, Lk]
-// matrix exists. The forward splits query rows across parts. The backward
-// recomputes each probability from the row's saved logsumexp and accumulates
-// dq, dk and dv; parts split batch entries (dk and dv rows sum over queries).
+// Fused scaled dot-product attention (layout in abi.ts), four query rows at a time:
+// a block's scores against every key it may see are one f32x4 per key (lane r is row
+// r), so the softmax runs on four rows at once with vector exp, and the products with
+// V (forward), or the updates of dq, dk and dv (backward), load each key's row once
+// for four queries. The [4, Lk] block lives in per-thread scratch: no [Lq, Lk] matrix
+// exists. The forward splits blocks across parts. The backward recomputes each
+// probability from the row's saved logsumexp; parts split batch entries (dk and dv
+// rows sum over queries).
 //
 // Dropout keeps (b, i, j) when the counter hash of (seed, (b*Lq + i)*Lk + j) has
 // top 24 bits >= keep_from = ceil(p * 2^24): src/backends/counter-hash.ts's rule.
@@ -12,7 +14,16 @@ import {
   AT_BATCH, AT_CAUSAL, AT_D, AT_DK, AT_DOUT, AT_DQ, AT_DV, AT_DVOUT, AT_K, AT_KEEP_FROM, AT_KEEP_SCALE, AT_LK,
   AT_LQ, AT_LSE, AT_M_SB, AT_M_SK, AT_M_SQ, AT_MASK, AT_OUT, AT_Q, AT_SCALE, AT_SCRATCH, AT_SEED, AT_V,
 } from './abi';
+import { vexp } from './math';
 import { threadIndex } from './thread';
+
+/** Query rows per block: one f32x4 lane each. */
+const ROWS = 4;
+
+/** Bytes of scratch each thread needs for keys of length lk (abi: AT_SCRATCH). */
+@inline function scratchBytes(lk: i32): usize {
+  return <usize>lk * 32;
+}
 
 @inline function split(count: i32, part: i32, parts: i32): i32 {
   return <i32>(<i64>count * part / parts);
@@ -34,37 +45,131 @@ import { threadIndex } from './thread';
   return (h >> 8) >= keepFrom ? keepScale : 0;
 }
 
-/** sum a[c] * b[c] over n floats, four lanes at a time. */
-@inline function dot(a: usize, b: usize, n: i32): f32 {
-  let acc = f32x4.splat(0);
-  let c = 0;
-  for (; c + 4 <= n; c += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(a + (<usize>c << 2)), v128.load(b + (<usize>c << 2))));
-  let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-  for (; c < n; c++) s += load<f32>(a + (<usize>c << 2)) * load<f32>(b + (<usize>c << 2));
-  return s;
+/** Dropout factors of rows i0..i0+3 at key j, one lane each. */
+function dropLanes(seed: u32, keepFrom: u32, keepScale: f32, b: i32, lq: i32, lk: i32, i0: i32, j: i32): v128 {
+  const base = <u32>((b * lq + i0) * lk + j);
+  let z = f32x4.splat(dropFactor(seed, keepFrom, keepScale, base));
+  z = f32x4.replace_lane(z, 1, dropFactor(seed, keepFrom, keepScale, base + <u32>lk));
+  z = f32x4.replace_lane(z, 2, dropFactor(seed, keepFrom, keepScale, base + <u32>(2 * lk)));
+  return f32x4.replace_lane(z, 3, dropFactor(seed, keepFrom, keepScale, base + <u32>(3 * lk)));
 }
 
-/** y[c] = y[c] * s + w * x[c] over n floats. */
-@inline function scaleAdd(y: usize, s: f32, w: f32, x: usize, n: i32): void {
-  const vs = f32x4.splat(s);
-  const vw = f32x4.splat(w);
+/** [a0·x, a1·x, a2·x, a3·x] over n floats. */
+@inline function dot4(a0: usize, a1: usize, a2: usize, a3: usize, x: usize, n: i32): v128 {
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  let s2 = f32x4.splat(0);
+  let s3 = f32x4.splat(0);
   let c = 0;
   for (; c + 4 <= n; c += 4) {
-    const p = y + (<usize>c << 2);
-    v128.store(p, f32x4.add(f32x4.mul(v128.load(p), vs), f32x4.mul(vw, v128.load(x + (<usize>c << 2)))));
+    const o = <usize>c << 2;
+    const xv = v128.load(x + o);
+    s0 = f32x4.add(s0, f32x4.mul(v128.load(a0 + o), xv));
+    s1 = f32x4.add(s1, f32x4.mul(v128.load(a1 + o), xv));
+    s2 = f32x4.add(s2, f32x4.mul(v128.load(a2 + o), xv));
+    s3 = f32x4.add(s3, f32x4.mul(v128.load(a3 + o), xv));
+  }
+  const p01 = f32x4.add(v128.shuffle<i32>(s0, s1, 0, 1, 4, 5), v128.shuffle<i32>(s0, s1, 2, 3, 6, 7));
+  const p23 = f32x4.add(v128.shuffle<i32>(s2, s3, 0, 1, 4, 5), v128.shuffle<i32>(s2, s3, 2, 3, 6, 7));
+  let r = f32x4.add(v128.shuffle<i32>(p01, p23, 0, 2, 4, 6), v128.shuffle<i32>(p01, p23, 1, 3, 5, 7));
+  for (; c < n; c++) {
+    const o = <usize>c << 2;
+    let a = f32x4.splat(load<f32>(a0 + o));
+    a = f32x4.replace_lane(a, 1, load<f32>(a1 + o));
+    a = f32x4.replace_lane(a, 2, load<f32>(a2 + o));
+    a = f32x4.replace_lane(a, 3, load<f32>(a3 + o));
+    r = f32x4.add(r, f32x4.mul(a, f32x4.splat(load<f32>(x + o))));
+  }
+  return r;
+}
+
+/**
+ * Rows y_r = lane r of `scale` * sum over j < count of (lane r of w[j]) * x_j, for the
+ * first `nr` rows (w: one f32x4 per key, x_j at x + j * xs bytes, rows of n floats).
+ */
+function combine4(y: usize, ys: usize, nr: i32, scale: v128, w: usize, x: usize, xs: usize, count: i32, n: i32): void {
+  const sc0 = f32x4.splat(f32x4.extract_lane(scale, 0));
+  const sc1 = f32x4.splat(f32x4.extract_lane(scale, 1));
+  const sc2 = f32x4.splat(f32x4.extract_lane(scale, 2));
+  const sc3 = f32x4.splat(f32x4.extract_lane(scale, 3));
+  let c = 0;
+  for (; c + 4 <= n; c += 4) {
+    const o = <usize>c << 2;
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let a2 = f32x4.splat(0);
+    let a3 = f32x4.splat(0);
+    for (let j = 0; j < count; j++) {
+      const wj = w + (<usize>j << 4);
+      const xv = v128.load(x + <usize>j * xs + o);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wj), xv));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(wj, 4), xv));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(wj, 8), xv));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(wj, 12), xv));
+    }
+    v128.store(y + o, f32x4.mul(a0, sc0));
+    if (nr > 1) v128.store(y + ys + o, f32x4.mul(a1, sc1));
+    if (nr > 2) v128.store(y + 2 * ys + o, f32x4.mul(a2, sc2));
+    if (nr > 3) v128.store(y + 3 * ys + o, f32x4.mul(a3, sc3));
   }
   for (; c < n; c++) {
-    const p = y + (<usize>c << 2);
-    store<f32>(p, load<f32>(p) * s + w * load<f32>(x + (<usize>c << 2)));
+    const o = <usize>c << 2;
+    let a = f32x4.splat(0);
+    for (let j = 0; j < count; j++) a = f32x4.add(a, f32x4.mul(v128.load(w + (<usize>j << 4)), f32x4.splat(load<f32>(x + <usize>j * xs + o))));
+    a = f32x4.mul(a, scale);
+    store<f32>(y + o, f32x4.extract_lane(a, 0));
+    if (nr > 1) store<f32>(y + ys + o, f32x4.extract_lane(a, 1));
+    if (nr > 2) store<f32>(y + 2 * ys + o, f32x4.extract_lane(a, 2));
+    if (nr > 3) store<f32>(y + 3 * ys + o, f32x4.extract_lane(a, 3));
   }
 }
 
-@inline function allowed(d: usize, causal: bool, b: i32, i: i32, j: i32): bool {
-  if (causal && j > i) return false;
-  const mask = <usize>load<i32>(d + AT_MASK);
-  if (mask == 0) return true;
-  const e = b * load<i32>(d + AT_M_SB) + i * load<i32>(d + AT_M_SQ) + j * load<i32>(d + AT_M_SK);
-  return load<i32>(mask + (<usize>e << 2)) != 0;
+/** z_j += sum over rows r of (lane r of w[j]) * x_r for j < count (z_j at z + j * zs bytes). */
+function spread4(z: usize, zs: usize, w: usize, x0: usize, x1: usize, x2: usize, x3: usize, count: i32, n: i32): void {
+  for (let j = 0; j < count; j++) {
+    const wj = w + (<usize>j << 4);
+    const w0 = v128.load32_splat(wj);
+    const w1 = v128.load32_splat(wj, 4);
+    const w2 = v128.load32_splat(wj, 8);
+    const w3 = v128.load32_splat(wj, 12);
+    const zj = z + <usize>j * zs;
+    let c = 0;
+    for (; c + 4 <= n; c += 4) {
+      const o = <usize>c << 2;
+      let a = v128.load(zj + o);
+      a = f32x4.add(a, f32x4.mul(w0, v128.load(x0 + o)));
+      a = f32x4.add(a, f32x4.mul(w1, v128.load(x1 + o)));
+      a = f32x4.add(a, f32x4.mul(w2, v128.load(x2 + o)));
+      a = f32x4.add(a, f32x4.mul(w3, v128.load(x3 + o)));
+      v128.store(zj + o, a);
+    }
+    for (; c < n; c++) {
+      const o = <usize>c << 2;
+      store<f32>(zj + o, load<f32>(zj + o) + f32x4.extract_lane(w0, 0) * load<f32>(x0 + o) + f32x4.extract_lane(w1, 0) * load<f32>(x1 + o)
+        + f32x4.extract_lane(w2, 0) * load<f32>(x2 + o) + f32x4.extract_lane(w3, 0) * load<f32>(x3 + o));
+    }
+  }
+}
+
+/** Lanes (rows i0..i0+3) that may not attend to key j: after it when causal, or masked out. */
+/** Rows past the last (nr) read row i0's mask entries. */
+@inline function hidden(d: usize, causal: bool, mask: usize, b: i32, rows: v128, i0: i32, nr: i32, j: i32): v128 {
+  let out = causal ? i32x4.gt_s(i32x4.splat(j), rows) : i32x4.splat(0);
+  if (mask != 0) {
+    const sq = load<i32>(d + AT_M_SQ);
+    const e = b * load<i32>(d + AT_M_SB) + i0 * sq + j * load<i32>(d + AT_M_SK);
+    let m = i32x4.splat(load<i32>(mask + (<usize>e << 2)));
+    m = i32x4.replace_lane(m, 1, load<i32>(mask + (<usize>(nr > 1 ? e + sq : e) << 2)));
+    m = i32x4.replace_lane(m, 2, load<i32>(mask + (<usize>(nr > 2 ? e + 2 * sq : e) << 2)));
+    m = i32x4.replace_lane(m, 3, load<i32>(mask + (<usize>(nr > 3 ? e + 3 * sq : e) << 2)));
+    out = v128.or(out, i32x4.eq(m, i32x4.splat(0)));
+  }
+  return out;
+}
+
+/** Addresses of rows i0..i0+3 (rows past the last, nr, repeat row i0: read, never written). */
+@inline function row(base: usize, i0: i32, r: i32, nr: i32, width: i32): usize {
+  return base + (<usize>(r < nr ? i0 + r : i0) * width << 2);
 }
 
 export function attention(d: usize, part: i32, parts: i32): void {
@@ -74,51 +179,59 @@ export function attention(d: usize, part: i32, parts: i32): void {
   const dk = load<i32>(d + AT_D);
   const dv = load<i32>(d + AT_DV);
   const causal = load<i32>(d + AT_CAUSAL) != 0;
-  const q = <usize>load<i32>(d + AT_Q);
-  const k = <usize>load<i32>(d + AT_K);
-  const v = <usize>load<i32>(d + AT_V);
-  const out = <usize>load<i32>(d + AT_OUT);
-  const lse = <usize>load<i32>(d + AT_LSE);
+  const mask = <usize>load<i32>(d + AT_MASK);
   const seed = load<u32>(d + AT_SEED);
   const keepFrom = load<u32>(d + AT_KEEP_FROM);
   const scale = <f32>load<f64>(d + AT_SCALE);
   const keepScale = <f32>load<f64>(d + AT_KEEP_SCALE);
-  const acc = <usize>load<i32>(d + AT_SCRATCH) + <usize>threadIndex() * (<usize>dv << 2);
-  const rows = batch * lq;
-  const r1 = split(rows, part + 1, parts);
-  for (let r = split(rows, part, parts); r < r1; r++) {
-    const b = r / lq;
-    const i = r % lq;
-    const qr = q + (<usize>r * dk << 2);
-    memory.fill(acc, 0, <usize>dv << 2);
-    let m: f32 = 0;
-    let l: f32 = 0;
-    const kend = causal ? min(lk, i + 1) : lk;
+  const s = <usize>load<i32>(d + AT_SCRATCH) + <usize>threadIndex() * scratchBytes(lk);
+  const blocksPerBatch = (lq + ROWS - 1) / ROWS;
+  const blocks = batch * blocksPerBatch;
+  const NEG_INF = f32x4.splat(-Infinity);
+  const b1 = split(blocks, part + 1, parts);
+  for (let blk = split(blocks, part, parts); blk < b1; blk++) {
+    const b = blk / blocksPerBatch;
+    const i0 = (blk % blocksPerBatch) * ROWS;
+    const nr = min(ROWS, lq - i0);
+    const q = <usize>load<i32>(d + AT_Q) + (<usize>b * lq * dk << 2);
+    const k = <usize>load<i32>(d + AT_K) + (<usize>b * lk * dk << 2);
+    const v = <usize>load<i32>(d + AT_V) + (<usize>b * lk * dv << 2);
+    const rows = i32x4.add(i32x4.splat(i0), i32x4(0, 1, 2, 3));
+    const kend = causal ? min(lk, i0 + nr) : lk;
+    // scores, scaled, -inf where hidden; their max per row
+    const q0 = row(q, i0, 0, nr, dk);
+    const q1 = row(q, i0, 1, nr, dk);
+    const q2 = row(q, i0, 2, nr, dk);
+    const q3 = row(q, i0, 3, nr, dk);
+    const vs = f32x4.splat(scale);
+    let m = NEG_INF;
     for (let j = 0; j < kend; j++) {
-      if (!allowed(d, causal, b, i, j)) continue;
-      const s = dot(qr, k + (<usize>(b * lk + j) * dk << 2), dk) * scale;
-      let corr: f32 = 1;
-      if (l == 0) {
-        m = s;
-      } else if (s > m) {
-        corr = <f32>Math.exp(<f64>(m - s));
-        l *= corr;
-        m = s;
-      }
-      const e = <f32>Math.exp(<f64>(s - m));
-      l += e;
-      const w = e * dropFactor(seed, keepFrom, keepScale, <u32>((b * lq + i) * lk + j));
-      scaleAdd(acc, corr, w, v + (<usize>(b * lk + j) * dv << 2), dv);
+      let sj = f32x4.mul(dot4(q0, q1, q2, q3, k + (<usize>j * dk << 2), dk), vs);
+      sj = v128.bitselect(NEG_INF, sj, hidden(d, causal, mask, b, rows, i0, nr, j));
+      v128.store(s + (<usize>j << 4), sj);
+      m = f32x4.max(m, sj);
     }
-    const o = out + (<usize>r * dv << 2);
-    if (l > 0) {
-      const inv: f32 = 1 / l;
-      for (let c = 0; c < dv; c++) store<f32>(o + (<usize>c << 2), load<f32>(acc + (<usize>c << 2)) * inv);
-      store<f32>(lse + (<usize>r << 2), m + <f32>Math.log(<f64>l));
-    } else {
-      // No key to attend to: 0 out, and +inf so that the backward's exp(s - lse) is 0.
-      memory.fill(o, 0, <usize>dv << 2);
-      store<f32>(lse + (<usize>r << 2), Infinity);
+    // A row that sees no key: max 0, so its weights are exp(-inf) = 0 and its sum 0.
+    m = v128.bitselect(f32x4.splat(0), m, f32x4.eq(m, NEG_INF));
+    let l = f32x4.splat(0);
+    for (let j = 0; j < kend; j++) {
+      const at = s + (<usize>j << 4);
+      const e = vexp(f32x4.sub(v128.load(at), m));
+      l = f32x4.add(l, e);
+      v128.store(at, keepFrom == 0 ? e : f32x4.mul(e, dropLanes(seed, keepFrom, keepScale, b, lq, lk, i0, j)));
+    }
+    const inv = v128.bitselect(f32x4.splat(0), f32x4.div(f32x4.splat(1), l), f32x4.eq(l, f32x4.splat(0)));
+    combine4(<usize>load<i32>(d + AT_OUT) + (<usize>(b * lq + i0) * dv << 2), <usize>dv << 2, nr, inv, s, v, <usize>dv << 2, kend, dv);
+    // logsumexp per row; +inf for a row with no key, so that the backward's exp(s - lse) is 0
+    const lse = <usize>load<i32>(d + AT_LSE) + (<usize>(b * lq + i0) << 2);
+    for (let r = 0; r < nr; r++) {
+      let lr: f32 = 0;
+      let mr: f32 = 0;
+      if (r == 0) { lr = f32x4.extract_lane(l, 0); mr = f32x4.extract_lane(m, 0); }
+      else if (r == 1) { lr = f32x4.extract_lane(l, 1); mr = f32x4.extract_lane(m, 1); }
+      else if (r == 2) { lr = f32x4.extract_lane(l, 2); mr = f32x4.extract_lane(m, 2); }
+      else { lr = f32x4.extract_lane(l, 3); mr = f32x4.extract_lane(m, 3); }
+      store<f32>(lse + (<usize>r << 2), lr > 0 ? mr + <f32>Math.log(<f64>lr) : Infinity);
     }
   }
 }
@@ -130,46 +243,68 @@ export function attentionGrad(d: usize, part: i32, parts: i32): void {
   const dk = load<i32>(d + AT_D);
   const dv = load<i32>(d + AT_DV);
   const causal = load<i32>(d + AT_CAUSAL) != 0;
-  const q = <usize>load<i32>(d + AT_Q);
-  const k = <usize>load<i32>(d + AT_K);
-  const v = <usize>load<i32>(d + AT_V);
-  const out = <usize>load<i32>(d + AT_OUT);
-  const lse = <usize>load<i32>(d + AT_LSE);
-  const dout = <usize>load<i32>(d + AT_DOUT);
-  const dq = <usize>load<i32>(d + AT_DQ);
-  const dkOut = <usize>load<i32>(d + AT_DK);
-  const dvOut = <usize>load<i32>(d + AT_DVOUT);
+  const mask = <usize>load<i32>(d + AT_MASK);
   const seed = load<u32>(d + AT_SEED);
   const keepFrom = load<u32>(d + AT_KEEP_FROM);
   const scale = <f32>load<f64>(d + AT_SCALE);
   const keepScale = <f32>load<f64>(d + AT_KEEP_SCALE);
+  const pz = <usize>load<i32>(d + AT_SCRATCH) + <usize>threadIndex() * scratchBytes(lk);
+  const ds = pz + (<usize>lk << 4);
+  const vs = f32x4.splat(scale);
   const b1 = split(batch, part + 1, parts);
   for (let b = split(batch, part, parts); b < b1; b++) {
-    memory.fill(dq + (<usize>b * lq * dk << 2), 0, <usize>lq * dk << 2);
-    memory.fill(dkOut + (<usize>b * lk * dk << 2), 0, <usize>lk * dk << 2);
-    memory.fill(dvOut + (<usize>b * lk * dv << 2), 0, <usize>lk * dv << 2);
-    for (let i = 0; i < lq; i++) {
-      const r = b * lq + i;
-      const l = load<f32>(lse + (<usize>r << 2));
-      if (l == Infinity) continue;
-      const qr = q + (<usize>r * dk << 2);
-      const dor = dout + (<usize>r * dv << 2);
-      const dqr = dq + (<usize>r * dk << 2);
-      const D = dot(dor, out + (<usize>r * dv << 2), dv);
-      const kend = causal ? min(lk, i + 1) : lk;
-      for (let j = 0; j < kend; j++) {
-        if (!allowed(d, causal, b, i, j)) continue;
-        const kr = k + (<usize>(b * lk + j) * dk << 2);
-        const vr = v + (<usize>(b * lk + j) * dv << 2);
-        const p = <f32>Math.exp(<f64>(dot(qr, kr, dk) * scale - l));
-        if (p == 0) continue;
-        const z = dropFactor(seed, keepFrom, keepScale, <u32>((b * lq + i) * lk + j));
-        const dp = dot(dor, vr, dv);
-        scaleAdd(dvOut + (<usize>(b * lk + j) * dv << 2), 1, p * z, dor, dv);
-        const ds = p * (dp * z - D) * scale;
-        scaleAdd(dqr, 1, ds, kr, dk);
-        scaleAdd(dkOut + (<usize>(b * lk + j) * dk << 2), 1, ds, qr, dk);
+    const q = <usize>load<i32>(d + AT_Q) + (<usize>b * lq * dk << 2);
+    const k = <usize>load<i32>(d + AT_K) + (<usize>b * lk * dk << 2);
+    const v = <usize>load<i32>(d + AT_V) + (<usize>b * lk * dv << 2);
+    const out = <usize>load<i32>(d + AT_OUT) + (<usize>b * lq * dv << 2);
+    const dout = <usize>load<i32>(d + AT_DOUT) + (<usize>b * lq * dv << 2);
+    const lse = <usize>load<i32>(d + AT_LSE) + (<usize>b * lq << 2);
+    const dq = <usize>load<i32>(d + AT_DQ) + (<usize>b * lq * dk << 2);
+    const dkOut = <usize>load<i32>(d + AT_DK) + (<usize>b * lk * dk << 2);
+    const dvOut = <usize>load<i32>(d + AT_DVOUT) + (<usize>b * lk * dv << 2);
+    memory.fill(dkOut, 0, <usize>lk * dk << 2);
+    memory.fill(dvOut, 0, <usize>lk * dv << 2);
+    for (let i0 = 0; i0 < lq; i0 += ROWS) {
+      const nr = min(ROWS, lq - i0);
+      const rows = i32x4.add(i32x4.splat(i0), i32x4(0, 1, 2, 3));
+      const kend = causal ? min(lk, i0 + nr) : lk;
+      const q0 = row(q, i0, 0, nr, dk);
+      const q1 = row(q, i0, 1, nr, dk);
+      const q2 = row(q, i0, 2, nr, dk);
+      const q3 = row(q, i0, 3, nr, dk);
+      const o0 = row(dout, i0, 0, nr, dv);
+      const o1 = row(dout, i0, 1, nr, dv);
+      const o2 = row(dout, i0, 2, nr, dv);
+      const o3 = row(dout, i0, 3, nr, dv);
+      // Rows past the last get lse +inf: probability 0, no contribution.
+      let L = f32x4.splat(Infinity);
+      L = f32x4.replace_lane(L, 0, load<f32>(lse + (<usize>i0 << 2)));
+      if (nr > 1) L = f32x4.replace_lane(L, 1, load<f32>(lse + (<usize>(i0 + 1) << 2)));
+      if (nr > 2) L = f32x4.replace_lane(L, 2, load<f32>(lse + (<usize>(i0 + 2) << 2)));
+      if (nr > 3) L = f32x4.replace_lane(L, 3, load<f32>(lse + (<usize>(i0 + 3) << 2)));
+      const dead = f32x4.eq(L, f32x4.splat(Infinity));
+      // D_r = dout_r · out_r
+      let D = f32x4.splat(0);
+      for (let r = 0; r < nr; r++) {
+        const orow = out + (<usize>(i0 + r) * dv << 2);
+        const drow = dout + (<usize>(i0 + r) * dv << 2);
+        let acc: f32 = 0;
+        for (let c = 0; c < dv; c++) acc += load<f32>(drow + (<usize>c << 2)) * load<f32>(orow + (<usize>c << 2));
+        D = r == 0 ? f32x4.replace_lane(D, 0, acc) : r == 1 ? f32x4.replace_lane(D, 1, acc) : r == 2 ? f32x4.replace_lane(D, 2, acc) : f32x4.replace_lane(D, 3, acc);
       }
+      for (let j = 0; j < kend; j++) {
+        const sj = f32x4.mul(dot4(q0, q1, q2, q3, k + (<usize>j * dk << 2), dk), vs);
+        const off = v128.or(dead, hidden(d, causal, mask, b, rows, i0, nr, j));
+        const p = v128.andnot(vexp(f32x4.sub(sj, L)), off);
+        const dp = dot4(o0, o1, o2, o3, v + (<usize>j * dv << 2), dv);
+        const z = keepFrom == 0 ? f32x4.splat(1) : dropLanes(seed, keepFrom, keepScale, b, lq, lk, i0, j);
+        const at = <usize>j << 4;
+        v128.store(pz + at, f32x4.mul(p, z));
+        v128.store(ds + at, f32x4.mul(f32x4.mul(p, f32x4.sub(f32x4.mul(dp, z), D)), vs));
+      }
+      spread4(dvOut, <usize>dv << 2, pz, o0, o1, o2, o3, kend, dv);
+      spread4(dkOut, <usize>dk << 2, ds, q0, q1, q2, q3, kend, dk);
+      combine4(dq + (<usize>i0 * dk << 2), <usize>dk << 2, nr, f32x4.splat(1), ds, k, <usize>dk << 2, kend, dk);
     }
   }
 }

@@ -18,6 +18,7 @@ import {
   fk, gelu, geluDerivative, K_MINUS_ONE, K_ONE, modFloat, powJS, roundHalfEven, sigmoid64, softplus64,
   vexp, vexpm1, vgeluTanh, vlog, vlog1p, vsigmoid, vsoftplus, vtanh,
 } from './math';
+import { vgeluTanhGrad } from './gelu64';
 import { toInt32 } from './simd';
 
 // --- lane-by-lane helpers -------------------------------------------------------
@@ -538,10 +539,10 @@ function intMod(a: f64, b: f64): f64 {
 }
 
 // d/dx x s(2u) = s + 2 x s (1 - s) u', u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2). The two
-// terms cancel where the derivative crosses zero, so lanes go through f64 (as geluGrad).
+// terms cancel where the derivative crosses zero, so lanes are computed in f64 (two at a time).
 @final export class GeluTanhGrad {
   @inline get mask(): bool { return false; }
-  @inline f32(a: v128, b: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return lanesF2<GeluTanhGrad>(a, b, a0, a1); }
+  @inline f32(a: v128, b: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return vgeluTanhGrad(a, b); }
   @inline i32(a: v128, b: v128, a0: f64, a1: f64): v128 { return lanesI2<GeluTanhGrad>(a, b, a0, a1); }
   @inline f64(a: f64, b: f64, a0: f64, a1: f64): f64 {
     const s = sigmoid64(2 * GELU_C * (b + GELU_K * b * b * b));

@@ -68,4 +68,41 @@ describe('wasm threads', () => {
     }
     for (const be of [one, two, three]) be.dispose();
   });
+
+  it('give attention and its gradient identical to one thread (blocks of rows split, dropout, a mask)', async () => {
+    const backends = await Promise.all([1, 2, 3].map(async (threads) => (await createWasmBackend({ threads, flavour: 'simd' })) as WasmBackend));
+    const rng = new Random(801);
+    // 39 query rows: the last block of four is partial; dv 13 is not a multiple of four.
+    const [batch, lq, lk, d, dv] = [6, 39, 45, 20, 13];
+    const data = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+    const inputs = { q: data(batch * lq * d), k: data(batch * lk * d), v: data(batch * lk * dv), dout: data(batch * lq * dv) };
+    const mask = Int32Array.from({ length: lq * lk }, () => (rng.uniform(0, 1) < 0.8 ? 1 : 0));
+    const run = (be: WasmBackend, causal: boolean, dropout: number): Float32Array[] => {
+      const put = (values: Float32Array | Int32Array, shape: number[], dtype: DType = 'f32'): View => {
+        const s = be.alloc(Math.max(values.length, 1) * 4);
+        be.write(s, values);
+        return { storage: s, dtype, shape, strides: contiguousStrides(shape), offset: 0 };
+      };
+      const blank = (shape: number[]): View => put(new Float32Array(shape.reduce((p, x) => p * x, 1)), shape);
+      const q = put(inputs.q, [batch, lq, d]);
+      const k = put(inputs.k, [batch, lk, d]);
+      const v = put(inputs.v, [batch, lk, dv]);
+      const m: View = { ...put(mask, [lq, lk], 'i32'), shape: [batch, lq, lk], strides: [0, lk, 1] };
+      const out = blank([batch, lq, dv]);
+      const lse = blank([batch, lq]);
+      const params = { causal, scale: 0.3, dropout, seed: 77 };
+      be.attention(q, k, v, causal ? undefined : m, out, lse, params);
+      const [dq, dk, dvv] = [blank([batch, lq, d]), blank([batch, lk, d]), blank([batch, lk, dv])];
+      be.attentionGrad(q, k, v, causal ? undefined : m, out, lse, put(inputs.dout, [batch, lq, dv]), dq, dk, dvv, params);
+      return [out, lse, dq, dk, dvv].map((x) => be.readSync(x) as Float32Array);
+    };
+    for (const [causal, dropout] of [[true, 0], [false, 0.25]] as [boolean, number][]) {
+      const base = run(backends[0]!, causal, dropout);
+      expect(base[0]!.some((x) => x !== 0)).toBe(true);
+      for (const be of backends.slice(1)) {
+        run(be, causal, dropout).forEach((r, i) => expect(sameBits(r, base[i]!), `result ${i} with ${be.threads} threads, causal ${causal}`).toBe(true));
+      }
+    }
+    for (const be of backends) be.dispose();
+  });
 });

@@ -45,6 +45,8 @@ const PARALLEL_ELEMENTS_MEMORY_BOUND = 1 << 18;
  * from n = 512 and all 16 from n = 1024.
  */
 const MATMUL_FLOPS_PER_THREAD = 1 << 25;
+/** How many plain elementwise ops one optimizer update per element weighs (for partsFor). */
+const STEP_COST = 8;
 /** Elements per part of a split job: small enough to balance, large enough to amortise a claim. */
 const PART_ELEMENTS = 1 << 14;
 
@@ -514,7 +516,9 @@ export class WasmBackend implements Backend {
       i32[w + (abi.ST_GRAD >> 2)] = g;
       for (let s = 0; s < 3; s++) i32[w + (abi.ST_STATE >> 2) + s] = state[s] ? this.address(state[s]!) : 0;
       this.writeF64(d + abi.ST_HYPER, hyper, 8);
-      this.run(abi.KIND_STEP, this.partsFor(n));
+      // An update costs some ten times a plain elementwise op per element (f64 lanes, a
+      // divide and a square root for Adam): weighed so, mid-sized parameters split too.
+      this.run(abi.KIND_STEP, this.partsFor(n * STEP_COST));
     } finally {
       for (const t of temps) this.heap.free(t);
     }
@@ -565,11 +569,11 @@ export class WasmBackend implements Backend {
     const [batch, lq, d] = q.shape as [number, number, number];
     const [lk, dv] = [k.shape[1]!, v.shape[2]!];
     if (batch * lq * dv === 0) return;
-    // The running output rows, one per thread (allocating may grow memory: before the descriptor).
-    const scratch = this.heap.alloc(this.threads * dv * 4);
+    // A block of four query rows' scores per thread (allocating may grow memory: before the descriptor).
+    const scratch = this.heap.alloc(this.threads * attentionScratch(lk));
     try {
       this.attentionDescriptor(q, k, v, mask, out, lse, undefined, undefined, undefined, undefined, params, scratch.ptr);
-      this.run(abi.KIND_ATTENTION, this.partsFor(batch * lq * lk * (d + dv), batch * lq));
+      this.run(abi.KIND_ATTENTION, this.partsFor(batch * lq * lk * (d + dv), batch * Math.ceil(lq / 4)));
     } finally {
       this.heap.free(scratch);
     }
@@ -581,8 +585,15 @@ export class WasmBackend implements Backend {
     this.assertAlive('attentionGrad');
     const [batch, lq, d] = q.shape as [number, number, number];
     const lk = k.shape[1]!;
-    this.attentionDescriptor(q, k, v, mask, out, lse, dout, dq, dk, dv, params, 0);
-    this.run(abi.KIND_ATTENTION_GRAD, this.partsFor(batch * lq * lk * (2 * d + 2 * v.shape[2]!), batch));
+    if (batch === 0) return;
+    // A block's probabilities and score gradients per thread.
+    const scratch = this.heap.alloc(this.threads * attentionScratch(lk));
+    try {
+      this.attentionDescriptor(q, k, v, mask, out, lse, dout, dq, dk, dv, params, scratch.ptr);
+      this.run(abi.KIND_ATTENTION_GRAD, this.partsFor(batch * lq * lk * (2 * d + 2 * v.shape[2]!), batch));
+    } finally {
+      this.heap.free(scratch);
+    }
   }
 
   private attentionDescriptor(
@@ -705,6 +716,11 @@ export class WasmBackend implements Backend {
     this.disposed = true;
     this.pool?.dispose();
   }
+}
+
+/** Bytes of attention scratch per thread (assembly/attention.ts): two f32x4 per key. */
+function attentionScratch(lk: number): number {
+  return Math.max(lk, 1) * 32;
 }
 
 /** target[at..] = source[from..to) (no subarray view objects: this runs for every op). */
