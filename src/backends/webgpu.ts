@@ -117,6 +117,8 @@ class WebGPUBackend implements Backend {
   readonly name = 'webgpu' as const;
   private readonly device: GPUDevice;
   private readonly adapter: AdapterSummary | undefined;
+  /** A CPU adapter (llvmpipe, SwiftShader): reductions prefer barrier-free kernels there. */
+  private readonly software: boolean;
   private readonly pool: BufferPool;
   private readonly staging: StagingPool;
   private readonly pipelines: PipelineCache;
@@ -148,6 +150,7 @@ class WebGPUBackend implements Backend {
     const device = acquired.device;
     this.device = device;
     this.adapter = acquired.adapter ? summarizeAdapter(acquired.adapter) : undefined;
+    this.software = this.adapter?.software ?? false;
     const limits: Record<string, number> = {};
     for (const name of REPORTED_LIMITS) limits[name] = Number((device.limits as unknown as Record<string, number>)[name]);
     this.limits = limits;
@@ -191,6 +194,7 @@ class WebGPUBackend implements Backend {
       pipelines: this.pipelines,
       placeholder: this.placeholder,
       wg: this.wg,
+      software: this.software,
       grid: (groups, kernel) => this.grid(groups, kernel),
       scratch: (bytes) => this.pool.acquire(bytes, 'kernel scratch'),
       release: (storage) => this.release(storage),
@@ -423,7 +427,9 @@ class WebGPUBackend implements Backend {
     this.requireDense('reduce', out);
     const { uniform, outer, inner } = reduceParams(x, axes);
     if (outer === 0) return;
-    const variant = inner <= 64 || (outer >= 16384 && inner <= 1024) ? 'per_thread' : 'per_workgroup';
+    // On a software adapter a workgroup's tree reduction runs its threads one after
+    // another between barriers: one thread per output wins once outputs are many.
+    const variant = inner <= 64 || (outer >= 16384 && inner <= 1024) || (this.software && outer >= 64) ? 'per_thread' : 'per_workgroup';
     const entry = this.pipelines.get(reduceKernel(op, x.dtype, variant, this.wg));
     const groups = this.grid(variant === 'per_thread' ? Math.ceil(outer / this.wg) : outer, 'reduce');
     this.queue.dispatch(entry, [x.storage as GpuStorage, out.storage as GpuStorage], uniform, groups);
