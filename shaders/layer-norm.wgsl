@@ -143,3 +143,78 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     dbeta[P.b_off + j] = db;
   }
 }
+
+// The row-per-thread variants below compute the same sums in one thread per row, with
+// no workgroup barriers: on a software adapter (llvmpipe, SwiftShader) a workgroup's
+// threads run one after another between barriers, so a tree reduction costs far more
+// than the loop. The mean, the centred sum of squares and dx follow the same formulas.
+
+// @section forward_rows
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> gamma: array<f32>;
+@group(0) @binding(3) var<storage, read> beta: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(0) @binding(5) var<storage, read_write> mean: array<f32>;
+@group(0) @binding(6) var<storage, read_write> rstd: array<f32>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let r = grid_index(wid, nwg, lid, WG);
+  if (r >= P.rows) {
+    return;
+  }
+  let base = P.x_off + r * P.n;
+  var s = 0.0;
+  for (var j = 0u; j < P.n; j++) {
+    s += x[base + j];
+  }
+  let mu = s / f32(P.n);
+  var sq = 0.0;
+  for (var j = 0u; j < P.n; j++) {
+    let c = x[base + j] - mu;
+    sq += c * c;
+  }
+  let rs = inverseSqrt(sq / f32(P.n) + P.eps);
+  let o = P.o_off + r * P.n;
+  for (var j = 0u; j < P.n; j++) {
+    let b = select(0.0, beta[P.b_off + j], P.has_beta != 0u);
+    out[o + j] = (x[base + j] - mu) * rs * gamma_at(j) + b;
+  }
+  mean[r] = mu;
+  rstd[r] = rs;
+}
+
+// @section grad_x_rows
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read> gamma: array<f32>;
+@group(0) @binding(4) var<storage, read> mean: array<f32>;
+@group(0) @binding(5) var<storage, read> rstd: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dx: array<f32>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let r = grid_index(wid, nwg, lid, WG);
+  if (r >= P.rows) {
+    return;
+  }
+  let mu = mean[P.m_off + r];
+  let rs = rstd[P.r_off + r];
+  let xb = P.x_off + r * P.n;
+  let db = P.dy_off + r * P.n;
+  var sg = 0.0;
+  var sgx = 0.0;
+  for (var j = 0u; j < P.n; j++) {
+    let g = dy[db + j] * gamma_at(j);
+    sg += g;
+    sgx += g * (x[xb + j] - mu) * rs;
+  }
+  let mg = sg / f32(P.n);
+  let mgx = sgx / f32(P.n);
+  let o = P.o_off + r * P.n;
+  for (var j = 0u; j < P.n; j++) {
+    let g = dy[db + j] * gamma_at(j);
+    let xhat = (x[xb + j] - mu) * rs;
+    dx[o + j] = rs * (g - mg - xhat * mgx);
+  }
+}

@@ -40,6 +40,10 @@ fn outer_offset(o: u32) -> i32 {
 }
 
 fn inner_offset(r: u32) -> i32 {
+  // one collapsed reduced dimension (the common case) needs no division per element
+  if (params.inner_rank == 1u) {
+    return i32(r) * params.inner_strides[0][0];
+  }
   var rem = r;
   var off = 0;
   for (var d = i32(params.inner_rank) - 1; d >= 0; d--) {

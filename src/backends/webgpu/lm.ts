@@ -18,6 +18,11 @@ export interface LmContext {
   readonly placeholder: GPUBuffer;
   /** Threads per workgroup of the 1-D kernels. */
   readonly wg: number;
+  /**
+   * A software adapter (llvmpipe, SwiftShader): a workgroup's threads run one after
+   * another between barriers, so kernels with barrier-free variants use those.
+   */
+  readonly software: boolean;
   grid(groups: number, kernel: string): [number, number, number];
   /** A temporary device buffer, released after the work recorded so far. */
   scratch(bytes: number): GpuStorage;
@@ -122,13 +127,23 @@ function normUniform(rows: number, n: number, x: View, dy: View | undefined, gam
   return u;
 }
 
+/**
+ * Whether layer norm's forward and dx take the row-per-thread sections (no barriers):
+ * on software adapters, once there are rows enough to keep the lanes busy.
+ */
+function normRows(ctx: LmContext, rows: number): boolean {
+  return ctx.software && rows >= 64;
+}
+
 export function layerNorm(ctx: LmContext, x: View, gamma: View | undefined, beta: View | undefined, out: View, mean: View, rstd: View, eps: number): void {
   const [rows, n] = x.shape as [number, number];
+  const perThread = normRows(ctx, rows);
+  const section = perThread ? 'forward_rows' : 'forward';
   ctx.queue.dispatch(
-    ctx.pipelines.get(kernel(`layerNorm:forward:${ctx.wg}`, 'layer-norm', 'forward', 'urrrwww', [`const WG: u32 = ${ctx.wg}u;`])),
+    ctx.pipelines.get(kernel(`layerNorm:${section}:${ctx.wg}`, 'layer-norm', section, 'urrrwww', [`const WG: u32 = ${ctx.wg}u;`])),
     [x.storage as GpuStorage, buf(gamma, ctx.placeholder), buf(beta, ctx.placeholder), out.storage as GpuStorage, mean.storage as GpuStorage, rstd.storage as GpuStorage],
     normUniform(rows, n, x, undefined, gamma, beta, mean, rstd, out, eps),
-    ctx.grid(rows, 'layerNorm'),
+    ctx.grid(perThread ? Math.ceil(rows / ctx.wg) : rows, 'layerNorm'),
   );
 }
 
@@ -136,11 +151,13 @@ export function layerNormGrad(
   ctx: LmContext, dy: View, x: View, gamma: View | undefined, mean: View, rstd: View, dx: View, dgamma: View | undefined, dbeta: View | undefined,
 ): void {
   const [rows, n] = x.shape as [number, number];
+  const perThread = normRows(ctx, rows);
+  const section = perThread ? 'grad_x_rows' : 'grad_x';
   ctx.queue.dispatch(
-    ctx.pipelines.get(kernel(`layerNorm:grad_x:${ctx.wg}`, 'layer-norm', 'grad_x', 'urrrrrw', [`const WG: u32 = ${ctx.wg}u;`])),
+    ctx.pipelines.get(kernel(`layerNorm:${section}:${ctx.wg}`, 'layer-norm', section, 'urrrrrw', [`const WG: u32 = ${ctx.wg}u;`])),
     [dy.storage as GpuStorage, x.storage as GpuStorage, buf(gamma, ctx.placeholder), mean.storage as GpuStorage, rstd.storage as GpuStorage, dx.storage as GpuStorage],
     normUniform(rows, n, x, dy, gamma, undefined, mean, rstd, dx, 0),
-    ctx.grid(rows, 'layerNorm gradient'),
+    ctx.grid(perThread ? Math.ceil(rows / ctx.wg) : rows, 'layerNorm gradient'),
   );
   if (!dgamma && !dbeta) return;
   // dgamma / dbeta: g_off and b_off are their offsets here, has_* say which to write;
