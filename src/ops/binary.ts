@@ -3,7 +3,7 @@
 
 import type { BinaryOp } from '../backends/backend.js';
 import { record } from '../autograd.js';
-import { Tensor } from '../tensor.js';
+import { isFloat, Tensor } from '../tensor.js';
 import { reduceSum } from './reduce.js';
 import { reshape } from './shape.js';
 import {
@@ -54,7 +54,7 @@ function arithmetic(op: BinaryOp, name: string, rule: GradRule, saveOutput = fal
     withOperands(name, a, b, (x, y) => {
       broadcastShapes(name, x.shape, y.shape);
       const out = binaryKernel(op, x, y);
-      if (x.dtype === 'float32') {
+      if (isFloat(x.dtype)) {
         record([x, y], out, saveOutput ? [x, y, out] : [x, y], (dy, [sa, sb, so]) => {
           const [ga, gb] = rule(dy, sa!, sb!, so!);
           return [() => unbroadcast(ga(), sa!.shape), () => unbroadcast(gb(), sb!.shape)];
@@ -195,7 +195,7 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
       const shape = broadcastShapes('where', broadcastShapes('where', c.shape, x.shape), y.shape);
       const out = output(shape, x.dtype);
       if (out.size > 0) backend().where(broadcastView(c, shape), broadcastView(x, shape), broadcastView(y, shape), out.view());
-      if (x.dtype === 'float32') {
+      if (isFloat(x.dtype)) {
         record([x, y], out, [c, x, y], (dy, [sc, sx, sy]) => {
           // dy where the condition picked this operand, 0 elsewhere.
           const pick = (picked: boolean, shapeOf: Tensor): Tensor => {
