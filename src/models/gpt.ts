@@ -13,6 +13,7 @@ import type { SaveResult, SaveTarget } from '../io/store.js';
 import type { ByteSource } from '../io/sources.js';
 import { Dropout } from '../nn/basic-layers.js';
 import { Dense } from '../nn/dense.js';
+import { toCompute } from '../nn/mixed.js';
 import { assertIdsInRange, Embedding } from '../nn/embedding.js';
 import { initializers } from '../nn/initializers.js';
 import type { Layer, Shape } from '../nn/layer.js';
@@ -195,6 +196,9 @@ export class GPT extends LayersModel {
       // The tables directly: ids were checked by the caller, positions are in range by construction.
       const positions = ops.range(start, start + t, 1, 'int32');
       let x = ops.add(ops.gather(this.wte.embeddings, ids, 0), ops.gather(this.wpe.embeddings, positions, 0));
+      // Mixed precision: the residual stream is float16; layer norms and the tied head
+      // (lnF's float32 output times the float32 table) give float32, so the logits are float32.
+      x = toCompute(this.wte.precision, x);
       if (this.dropEmbed) x = this.dropEmbed.apply(x, training);
       this.blocks.forEach((block, i) => {
         const { y, cache: c } = block.attn.attend(block.ln1.apply(x, training), cache?.layers[i], training, wantCache);
