@@ -4,6 +4,7 @@
 import type { BinaryOp } from '../backends/backend.js';
 import { record } from '../autograd.js';
 import { isFloat, Tensor } from '../tensor.js';
+import { castRecorded } from './float16.js';
 import { reduceSum } from './reduce.js';
 import { reshape } from './shape.js';
 import {
@@ -37,8 +38,10 @@ function withOperands(op: string, a: TensorLike, b: TensorLike, body: (x: Tensor
   const y0 = asTensor(b, op, 'b', typeof b === 'number' ? x0.dtype : 'float32');
   let common = upcast(x0.dtype, y0.dtype);
   if (!arithmetic && x0.dtype === 'bool' && y0.dtype === 'bool') common = 'bool';
-  const x = castTo(x0, common);
-  const y = castTo(y0, common);
+  // float16 promoted to float32 is a recorded cast, so its gradient flows back.
+  const convert = (t: Tensor): Tensor => (t.dtype === 'float16' && common === 'float32' ? castRecorded(t, common) : castTo(t, common));
+  const x = convert(x0);
+  const y = convert(y0);
   try {
     return body(x, y);
   } finally {

@@ -264,4 +264,38 @@ describe.skipIf(gpu.skip !== undefined)('float16 on webgpu', () => {
     expectHalfClose(await grads[0]!.data(), roundArrayToFloat16(expected), 1, 1e-3, 'grad');
     for (const t of [w, x, value, ...grads]) t!.dispose();
   });
+  // Finite differences in float32 around a float16 matmul: the forward rounds w ± h to
+  // float16 (error up to 2⁻¹² relative) and each product to float16, so with h = 0.05
+  // the difference quotient is only good to a few percent: tolerance 5% + 0.05.
+  it('gradients through casts and a float16 matmul match finite differences (loose: 5% + 0.05)', async () => {
+    const xv = halfValues([3, 5], 71, -1, 1);
+    const wv = halfValues([5, 4], 72, -1, 1);
+    const weights = wg.tensor(halfValues([3, 4], 73).values, [3, 4]);
+    const x = half(xv);
+    // a float16 product scored against float32 weights: mul promotes (a recorded cast)
+    const f = (w: wg.Tensor) => wg.sum(wg.mul(wg.matmul(x, wg.cast(w, 'float16')), weights));
+    const w = wg.tensor(wv.values, [5, 4]);
+    const { value, grads } = wg.valueAndGrad(() => f(w), [w]);
+    value.dispose();
+    expect(grads[0]!.dtype).toBe('float32');
+    const analytic = await grads[0]!.data();
+    const h = 0.05;
+    const numeric = new Float32Array(20);
+    for (let i = 0; i < 20; i++) {
+      const at = (delta: number) => {
+        const moved = Float32Array.from(wv.values);
+        moved[i]! += delta;
+        return wg.tidy(() => f(wg.tensor(moved, [5, 4])));
+      };
+      const [plus, minus] = [at(h), at(-h)];
+      numeric[i] = ((await plus.data())[0]! - (await minus.data())[0]!) / (2 * h);
+      plus.dispose();
+      minus.dispose();
+    }
+    analytic.forEach((g, i) => expect(Math.abs(g - numeric[i]!)).toBeLessThanOrEqual(0.05 * Math.abs(numeric[i]!) + 0.05));
+    // and the exact value: d/dw = xᵀ · weights, from float16 inputs, rounded once to float16
+    const exact = await cpuOracle([xv, { shape: [3, 4], values: await weights.data<Float32Array>() }], (a, b) => wg.matmul(a, b, true, false));
+    expectHalfClose(analytic, exact, 1, 1e-4, 'analytic');
+    for (const t of [x, w, weights, ...grads]) t!.dispose();
+  });
 });
