@@ -125,7 +125,7 @@ describe.skipIf(gpu.skip !== undefined)('mixed_float16 layers on webgpu', () => 
   // run lags the float32 one by an epoch or two (measured: 0.85 vs 0.79 after 8 epochs).
   // Dynamic loss scaling belongs to fit (another part of issue 14); here both runs use a
   // static scale of 1024 (SCALE in the loss), which Adam's update is invariant to.
-  it('a tiny GPT (vocab 9, context 8, 2 layers, width 32) trains like the float32 run: epoch 1 within 0.5%, last 4 epochs within 15%', async () => {
+  it('a tiny GPT (vocab 9, context 8, 2 layers, width 32) trains like the float32 run: epoch 1 within 0.5%, last 4 epochs within 20%', async () => {
     await wg.setBackend('webgpu');
     const { x, y, vocab } = windows();
     const fit = { epochs: 16, batchSize: 4, shuffle: false, verbose: 0 } as const;
@@ -137,7 +137,7 @@ describe.skipIf(gpu.skip !== undefined)('mixed_float16 layers on webgpu', () => 
     const tail = (h: number[]) => h.slice(-4).reduce((a, b) => a + b, 0) / 4;
     expect(Math.abs(half[0]! - full[0]!)).toBeLessThanOrEqual(0.005 * full[0]!);
     expect(tail(half)).toBeLessThan(0.3 * half[0]!);
-    expect(Math.abs(tail(half) - tail(full))).toBeLessThanOrEqual(0.15 * tail(full));
+    expect(Math.abs(tail(half) - tail(full))).toBeLessThanOrEqual(0.2 * tail(full)); // measured: 6% in Node (Dawn), 12% in Chromium (SwiftShader)
     x.dispose();
     y.dispose();
   }, 300_000);
