@@ -298,4 +298,21 @@ describe.skipIf(gpu.skip !== undefined)('float16 on webgpu', () => {
     expectHalfClose(analytic, exact, 1, 1e-4, 'analytic');
     for (const t of [x, w, weights, ...grads]) t!.dispose();
   });
+  it('fill, where and reading a view at an odd offset work on packed halves', async () => {
+    const ones = wg.ones([7], 'float16');
+    expect([...(await ones.data())]).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    const filled = wg.fill([3], 0.1, 'float16');
+    expectHalfClose(await filled.data(), roundArrayToFloat16([0.1, 0.1, 0.1]), 0, 0, 'fill');
+    const a = halfValues([2, 5], 81);
+    const b = halfValues([2, 5], 82);
+    const ta = half(a);
+    const tb = half(b);
+    const picked = wg.where(wg.greater(ta, tb), ta, tb);
+    expect(picked.dtype).toBe('float16');
+    expectHalfClose(await picked.data(), await cpuOracle([a, b], (x, y) => wg.where(wg.greater(x, y), x, y)), 0, 0, 'where');
+    // a slice starting at element 3 (an odd offset, mid-word), read without a kernel copy
+    const odd = wg.slice(wg.reshape(ta, [10]), [3], [5]);
+    expect([...(await odd.data())]).toEqual([...a.values.slice(3, 8)]);
+    for (const t of [ones, filled, ta, tb, picked, odd]) t.dispose();
+  });
 });
