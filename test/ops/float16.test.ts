@@ -315,4 +315,21 @@ describe.skipIf(gpu.skip !== undefined)('float16 on webgpu', () => {
     expect([...(await odd.data())]).toEqual([...a.values.slice(3, 8)]);
     for (const t of [ones, filled, ta, tb, picked, odd]) t.dispose();
   });
+  it('dense with a float16 bias, and matmul of float16 by float32 (promoted to float32)', async () => {
+    const x = halfValues([5, 6], 91);
+    const k = halfValues([6, 3], 92, -0.5, 0.5);
+    const bias = halfValues([3], 93);
+    const expected = await cpuOracle([x, k, bias], (a, b, c) => wg.dense(a, b, { bias: c, activation: 'tanh' }));
+    const [tx, tk, tb] = [half(x), half(k), half(bias)];
+    const y = wg.dense(tx, tk, { bias: tb, activation: 'tanh' });
+    expect(y.dtype).toBe('float16');
+    expectHalfClose(await y.data(), expected, 1, 1e-5, 'dense f16 bias');
+    const k32 = wg.tensor(k.values, [6, 3]);
+    const mixed = wg.matmul(tx, k32);
+    expect(mixed.dtype).toBe('float32');
+    // no float16 rounding at the output: float32 within summation-order rounding
+    const exact = await cpuOracle([x, k], (a, b) => wg.matmul(a, b), false);
+    (await mixed.data()).forEach((v, i) => expect(Math.abs(v - exact[i]!)).toBeLessThanOrEqual(1e-5));
+    for (const t of [tx, tk, tb, y, k32, mixed]) t.dispose();
+  });
 });

@@ -99,10 +99,17 @@ describe.skipIf(gpu.skip !== undefined)('mixed_float16 layers on webgpu', () => 
     const rows = emb.apply(ids) as wg.Tensor;
     expect(rows.dtype).toBe('float16');
     const gpt = tinyGpt(16);
-    const logits = gpt.predict(wg.tensor(Int32Array.of(1, 2, 3, 4), [1, 4])) as wg.Tensor;
+    const prompt = wg.tensor(Int32Array.of(1, 2, 3, 4), [1, 4]);
+    const logits = gpt.predict(prompt) as wg.Tensor;
     expect(logits.dtype).toBe('float32');
     expect(gpt.weights.every((w) => w.dtype === 'float32')).toBe(true);
-    for (const t of [ids, rows, logits]) t.dispose();
+    // generation runs on float16 keys and values in the cache
+    const generated = await gpt.generate(prompt, { maxNewTokens: 3, temperature: 0 });
+    expect(generated.shape).toEqual([1, 7]);
+    const tokens = [...(await generated.data())];
+    expect(tokens.slice(0, 4)).toEqual([1, 2, 3, 4]);
+    expect(tokens.every((t) => Number.isInteger(t) && t >= 0 && t < 16)).toBe(true);
+    for (const t of [ids, rows, logits, prompt, generated]) t.dispose();
   });
 
   it('a dense MLP trains to within 10% (+0.005) of the float32 run', async () => {
