@@ -71,12 +71,24 @@ export function packFloat16(values: ArrayLike<number>): Uint32Array {
   return words;
 }
 
+// Every float16's value, made on the first read (256 KB): reads of large tensors then
+// cost one lookup per element.
+let values: Float32Array | undefined;
+function valueTable(): Float32Array {
+  if (!values) {
+    values = new Float32Array(0x10000);
+    for (let h = 0; h < 0x10000; h++) values[h] = fromFloat16Bits(h);
+  }
+  return values;
+}
+
 /** `count` float16 values from packed words, starting at half `first` (0 or 1) of word 0. */
 export function unpackFloat16(words: Uint32Array, count: number, first = 0): Float32Array {
+  const table = valueTable();
   const out = new Float32Array(count);
   for (let i = 0; i < count; i++) {
     const at = i + first;
-    out[i] = fromFloat16Bits((words[at >>> 1]! >>> ((at & 1) * 16)) & 0xffff);
+    out[i] = table[(words[at >>> 1]! >>> ((at & 1) * 16)) & 0xffff]!;
   }
   return out;
 }
