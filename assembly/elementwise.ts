@@ -139,6 +139,17 @@ function walk<R>(d: usize, part: i32, parts: i32): void {
     let i = 0;
     if (so == 4 && sx == 4 && gIn == DT_F32 && gOut == DT_F32 && !op.mask) {
       const a0 = gA0, a1 = gA1, v0 = gS0, v1 = gS1;
+      // Four vectors per trip for the cheap ops (relu, neg, abs): they are bound by
+      // memory, and one vector per trip spends as much on the loop as on the data.
+      if (isDefined(op.unroll)) for (; i + 16 <= n; i += 16) {
+        const x0 = v128.load(x), x1 = v128.load(x, 16), x2 = v128.load(x, 32), x3 = v128.load(x, 48);
+        v128.store(o, op.f32(x0, v0, v1, a0, a1));
+        v128.store(o, op.f32(x1, v0, v1, a0, a1), 16);
+        v128.store(o, op.f32(x2, v0, v1, a0, a1), 32);
+        v128.store(o, op.f32(x3, v0, v1, a0, a1), 48);
+        o += 64;
+        x += 64;
+      }
       for (; i + 4 <= n; i += 4) {
         v128.store(o, op.f32(v128.load(x), v0, v1, a0, a1));
         o += 16;
@@ -166,18 +177,44 @@ function walk<R>(d: usize, part: i32, parts: i32): void {
     if (so == 4 && gIn == DT_F32 && gOut == DT_F32 && !op.mask) {
       const a0 = gA0, a1 = gA1, v0 = gS0, v1 = gS1;
       if (sa == 4 && sb == 4) {
+        // Four vectors per trip for the cheap ops (see UnaryRow).
+        if (isDefined(op.unroll)) for (; i + 16 <= n; i += 16) {
+          const a0v = v128.load(a), a1v = v128.load(a, 16), a2v = v128.load(a, 32), a3v = v128.load(a, 48);
+          const b0v = v128.load(b), b1v = v128.load(b, 16), b2v = v128.load(b, 32), b3v = v128.load(b, 48);
+          v128.store(o, op.f32(a0v, b0v, v0, v1, a0, a1));
+          v128.store(o, op.f32(a1v, b1v, v0, v1, a0, a1), 16);
+          v128.store(o, op.f32(a2v, b2v, v0, v1, a0, a1), 32);
+          v128.store(o, op.f32(a3v, b3v, v0, v1, a0, a1), 48);
+          o += 64; a += 64; b += 64;
+        }
         for (; i + 4 <= n; i += 4) {
           v128.store(o, op.f32(v128.load(a), v128.load(b), v0, v1, a0, a1));
           o += 16; a += 16; b += 16;
         }
       } else if (sa == 4 && sb == 0) {
         const bv = v128.load32_splat(b);
+        if (isDefined(op.unroll)) for (; i + 16 <= n; i += 16) {
+          const a0v = v128.load(a), a1v = v128.load(a, 16), a2v = v128.load(a, 32), a3v = v128.load(a, 48);
+          v128.store(o, op.f32(a0v, bv, v0, v1, a0, a1));
+          v128.store(o, op.f32(a1v, bv, v0, v1, a0, a1), 16);
+          v128.store(o, op.f32(a2v, bv, v0, v1, a0, a1), 32);
+          v128.store(o, op.f32(a3v, bv, v0, v1, a0, a1), 48);
+          o += 64; a += 64;
+        }
         for (; i + 4 <= n; i += 4) {
           v128.store(o, op.f32(v128.load(a), bv, v0, v1, a0, a1));
           o += 16; a += 16;
         }
       } else if (sa == 0 && sb == 4) {
         const av = v128.load32_splat(a);
+        if (isDefined(op.unroll)) for (; i + 16 <= n; i += 16) {
+          const b0v = v128.load(b), b1v = v128.load(b, 16), b2v = v128.load(b, 32), b3v = v128.load(b, 48);
+          v128.store(o, op.f32(av, b0v, v0, v1, a0, a1));
+          v128.store(o, op.f32(av, b1v, v0, v1, a0, a1), 16);
+          v128.store(o, op.f32(av, b2v, v0, v1, a0, a1), 32);
+          v128.store(o, op.f32(av, b3v, v0, v1, a0, a1), 48);
+          o += 64; b += 64;
+        }
         for (; i + 4 <= n; i += 4) {
           v128.store(o, op.f32(av, v128.load(b), v0, v1, a0, a1));
           o += 16; b += 16;

@@ -7,7 +7,10 @@
 //   f64(...)  the scalar float64 definition from src/backends/scalar-ops.ts, used lane
 //             by lane where the vector form could not match it exactly,
 //   mask      true when the result is a lane mask (comparisons, logic) that the engine
-//             turns into 1 / 0 of the output dtype.
+//             turns into 1 / 0 of the output dtype,
+//   unroll    (only on the cheap, memory-bound ops) present when contiguous rows should
+//             take four vectors per loop trip; the costly ops keep one (their
+//             arithmetic hides the loop), which keeps the module ~13 KB smaller.
 // Unary ops take (x, s0, s1, a0, a1): a0, a1 are the op's args and s0, s1 the same
 // rounded to f32 and splatted. Binary ops take (a, b, s0, s1, a0, a1).
 
@@ -67,6 +70,8 @@ import { toInt32 } from './simd';
 // --- unary ------------------------------------------------------------------
 
 @final export class Neg {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return f32x4.neg(x); }
   @inline i32(x: v128, a0: f64, a1: f64): v128 { return i32x4.neg(x); }
@@ -74,6 +79,8 @@ import { toInt32 } from './simd';
 }
 
 @final export class Abs {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return f32x4.abs(x); }
   @inline i32(x: v128, a0: f64, a1: f64): v128 { return i32x4.abs(x); }
@@ -81,6 +88,8 @@ import { toInt32 } from './simd';
 }
 
 @final export class Sign {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 {
     // 1, -1, or x itself (keeps ±0 and NaN)
@@ -94,6 +103,8 @@ import { toInt32 } from './simd';
 }
 
 @final export class Step {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 {
     const r = v128.and(f32x4.gt(x, zero()), one());
@@ -146,6 +157,8 @@ import { toInt32 } from './simd';
 }
 
 @final export class Square {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return f32x4.mul(x, x); }
   @inline i32(x: v128, a0: f64, a1: f64): v128 { return lanesI<Square>(x, a0, a1); }
@@ -160,6 +173,8 @@ import { toInt32 } from './simd';
 }
 
 @final export class Floor {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return f32x4.floor(x); }
   @inline i32(x: v128, a0: f64, a1: f64): v128 { return x; }
@@ -167,6 +182,8 @@ import { toInt32 } from './simd';
 }
 
 @final export class Ceil {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return f32x4.ceil(x); }
   @inline i32(x: v128, a0: f64, a1: f64): v128 { return x; }
@@ -174,6 +191,8 @@ import { toInt32 } from './simd';
 }
 
 @final export class Round {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   // wasm's nearest rounds half to even, as numpy does.
   @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return f32x4.nearest(x); }
@@ -196,16 +215,20 @@ import { toInt32 } from './simd';
 }
 
 @final export class Relu {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 {
-    // x where x > 0 or NaN, else +0
-    return v128.and(x, v128.or(f32x4.gt(x, zero()), f32x4.ne(x, x)));
+    // x where x > 0 or NaN, else +0: clear the lanes where x <= 0 (false for NaN, true for -0)
+    return v128.andnot(x, f32x4.le(x, zero()));
   }
   @inline i32(x: v128, a0: f64, a1: f64): v128 { return i32x4.max_s(x, i32x4.splat(0)); }
   @inline f64(x: f64, a0: f64, a1: f64): f64 { return x > 0 ? x : isNaN(x) ? NaN : 0; }
 }
 
 @final export class LeakyRelu {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 {
     return v128.bitselect(x, f32x4.mul(x, s0), f32x4.gt(x, zero()));
@@ -264,6 +287,8 @@ const GELU_K: f64 = 0.044715;
 }
 
 @final export class Clip {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   // Rounding the bounds to f32 first gives the same result (rounding is monotone).
   @inline f32(x: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return f32x4.min(f32x4.max(x, s0), s1); }
@@ -293,6 +318,8 @@ const GELU_K: f64 = 0.044715;
 // --- binary -----------------------------------------------------------------
 
 @final export class Add {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(a: v128, b: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return f32x4.add(a, b); }
   @inline i32(a: v128, b: v128, a0: f64, a1: f64): v128 { return i32x4.add(a, b); }
@@ -300,6 +327,8 @@ const GELU_K: f64 = 0.044715;
 }
 
 @final export class Sub {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(a: v128, b: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return f32x4.sub(a, b); }
   @inline i32(a: v128, b: v128, a0: f64, a1: f64): v128 { return i32x4.sub(a, b); }
@@ -307,6 +336,8 @@ const GELU_K: f64 = 0.044715;
 }
 
 @final export class Mul {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(a: v128, b: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return f32x4.mul(a, b); }
   // Math.imul: wrapping 32-bit multiply.
@@ -338,6 +369,8 @@ function floorDiv(a: f64, b: f64): f64 {
 }
 
 @final export class Max {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   // wasm's max propagates NaN and orders -0 < +0, as Math.max does.
   @inline f32(a: v128, b: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return f32x4.max(a, b); }
@@ -346,6 +379,8 @@ function floorDiv(a: f64, b: f64): f64 {
 }
 
 @final export class Min {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(a: v128, b: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return f32x4.min(a, b); }
   @inline i32(a: v128, b: v128, a0: f64, a1: f64): v128 { return i32x4.min_s(a, b); }
@@ -436,6 +471,8 @@ function intMod(a: f64, b: f64): f64 {
 // The activation gradients: a = dy, b = the activation's output y or input x.
 
 @final export class ReluGrad {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(a: v128, b: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 { return v128.and(a, f32x4.gt(b, zero())); }
   @inline i32(a: v128, b: v128, a0: f64, a1: f64): v128 { return v128.and(a, i32x4.gt_s(b, i32x4.splat(0))); }
@@ -443,6 +480,8 @@ function intMod(a: f64, b: f64): f64 {
 }
 
 @final export class SigmoidGrad {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(a: v128, b: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 {
     return f32x4.mul(f32x4.mul(a, b), f32x4.sub(one(), b));
@@ -452,6 +491,8 @@ function intMod(a: f64, b: f64): f64 {
 }
 
 @final export class TanhGrad {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(a: v128, b: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 {
     // 1 - y² as (1 - y)(1 + y): 1 - y is exact near |y| = 1, where y² would cancel.
@@ -479,6 +520,8 @@ function intMod(a: f64, b: f64): f64 {
 }
 
 @final export class LeakyReluGrad {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(a: v128, b: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 {
     return v128.bitselect(a, f32x4.mul(a, s0), f32x4.gt(b, zero()));
@@ -507,6 +550,8 @@ function intMod(a: f64, b: f64): f64 {
 }
 
 @final export class ClipGrad {
+  /** Memory-bound: contiguous rows take four vectors per trip (elementwise.ts). */
+  @inline get unroll(): bool { return true; }
   @inline get mask(): bool { return false; }
   @inline f32(a: v128, b: v128, s0: v128, s1: v128, a0: f64, a1: f64): v128 {
     // The bounds are compared in f64, as the reference does: rounding them to f32

@@ -31,6 +31,10 @@ import { threadIndex } from './thread';
 }
 
 @final class SumF {
+  @inline get lanes32(): bool { return false; }
+  @inline get init32(): v128 { return i32x4.splat(0); }
+  @inline quad(acc: v128, v: v128): v128 { return acc; }
+  @inline horizontal(v: v128): f64 { return 0; }
   @inline get vector(): bool { return true; }
   @inline get init(): f64 { return 0; }
   @inline pair(acc: v128, p: usize): v128 { return f64x2.add(acc, pairF(p)); }
@@ -38,6 +42,10 @@ import { threadIndex } from './thread';
   @inline merge(a: f64, b: f64): f64 { return a + b; }
 }
 @final class ProdF {
+  @inline get lanes32(): bool { return false; }
+  @inline get init32(): v128 { return i32x4.splat(0); }
+  @inline quad(acc: v128, v: v128): v128 { return acc; }
+  @inline horizontal(v: v128): f64 { return 0; }
   @inline get vector(): bool { return true; }
   @inline get init(): f64 { return 1; }
   @inline pair(acc: v128, p: usize): v128 { return f64x2.mul(acc, pairF(p)); }
@@ -45,6 +53,13 @@ import { threadIndex } from './thread';
   @inline merge(a: f64, b: f64): f64 { return a * b; }
 }
 @final class MaxF {
+  @inline get lanes32(): bool { return true; }
+  @inline get init32(): v128 { return f32x4.splat(-Infinity); }
+  @inline quad(acc: v128, v: v128): v128 { return f32x4.max(acc, v); }
+  @inline horizontal(v: v128): f64 {
+    const h = f32x4.max(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+    return <f64>f32x4.extract_lane(f32x4.max(h, v128.shuffle<f32>(h, h, 1, 0, 3, 2)), 0);
+  }
   @inline get vector(): bool { return true; }
   @inline get init(): f64 { return -Infinity; }
   @inline pair(acc: v128, p: usize): v128 { return f64x2.max(acc, pairF(p)); }
@@ -52,6 +67,13 @@ import { threadIndex } from './thread';
   @inline merge(a: f64, b: f64): f64 { return Math.max(a, b); }
 }
 @final class MinF {
+  @inline get lanes32(): bool { return true; }
+  @inline get init32(): v128 { return f32x4.splat(Infinity); }
+  @inline quad(acc: v128, v: v128): v128 { return f32x4.min(acc, v); }
+  @inline horizontal(v: v128): f64 {
+    const h = f32x4.min(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+    return <f64>f32x4.extract_lane(f32x4.min(h, v128.shuffle<f32>(h, h, 1, 0, 3, 2)), 0);
+  }
   @inline get vector(): bool { return true; }
   @inline get init(): f64 { return Infinity; }
   @inline pair(acc: v128, p: usize): v128 { return f64x2.min(acc, pairF(p)); }
@@ -59,6 +81,10 @@ import { threadIndex } from './thread';
   @inline merge(a: f64, b: f64): f64 { return Math.min(a, b); }
 }
 @final class SumI {
+  @inline get lanes32(): bool { return false; }
+  @inline get init32(): v128 { return i32x4.splat(0); }
+  @inline quad(acc: v128, v: v128): v128 { return acc; }
+  @inline horizontal(v: v128): f64 { return 0; }
   @inline get vector(): bool { return true; }
   @inline get init(): f64 { return 0; }
   @inline pair(acc: v128, p: usize): v128 { return f64x2.add(acc, pairI(p)); }
@@ -67,6 +93,10 @@ import { threadIndex } from './thread';
 }
 /** Products of integers leave f64's exact range, so they keep the reference's order. */
 @final class ProdI {
+  @inline get lanes32(): bool { return false; }
+  @inline get init32(): v128 { return i32x4.splat(0); }
+  @inline quad(acc: v128, v: v128): v128 { return acc; }
+  @inline horizontal(v: v128): f64 { return 0; }
   @inline get vector(): bool { return false; }
   @inline get init(): f64 { return 1; }
   @inline pair(acc: v128, p: usize): v128 { return f64x2.mul(acc, pairI(p)); }
@@ -74,6 +104,13 @@ import { threadIndex } from './thread';
   @inline merge(a: f64, b: f64): f64 { return a * b; }
 }
 @final class MaxI {
+  @inline get lanes32(): bool { return true; }
+  @inline get init32(): v128 { return i32x4.splat(i32.MIN_VALUE); }
+  @inline quad(acc: v128, v: v128): v128 { return i32x4.max_s(acc, v); }
+  @inline horizontal(v: v128): f64 {
+    const h = i32x4.max_s(v, v128.shuffle<i32>(v, v, 2, 3, 0, 1));
+    return <f64>i32x4.extract_lane(i32x4.max_s(h, v128.shuffle<i32>(h, h, 1, 0, 3, 2)), 0);
+  }
   @inline get vector(): bool { return true; }
   @inline get init(): f64 { return -Infinity; }
   @inline pair(acc: v128, p: usize): v128 { return f64x2.max(acc, pairI(p)); }
@@ -81,6 +118,13 @@ import { threadIndex } from './thread';
   @inline merge(a: f64, b: f64): f64 { return Math.max(a, b); }
 }
 @final class MinI {
+  @inline get lanes32(): bool { return true; }
+  @inline get init32(): v128 { return i32x4.splat(i32.MAX_VALUE); }
+  @inline quad(acc: v128, v: v128): v128 { return i32x4.min_s(acc, v); }
+  @inline horizontal(v: v128): f64 {
+    const h = i32x4.min_s(v, v128.shuffle<i32>(v, v, 2, 3, 0, 1));
+    return <f64>i32x4.extract_lane(i32x4.min_s(h, v128.shuffle<i32>(h, h, 1, 0, 3, 2)), 0);
+  }
   @inline get vector(): bool { return true; }
   @inline get init(): f64 { return Infinity; }
   @inline pair(acc: v128, p: usize): v128 { return f64x2.min(acc, pairI(p)); }
@@ -164,7 +208,24 @@ function reduceRows<K>(d: usize, part: i32, parts: i32): void {
     for (let r = 0; r < runs; r++) {
       let p = q;
       let i = 0;
-      if (k.vector && runStride == 4) {
+      if (k.lanes32 && runStride == 4 && run >= 16) {
+        // max / min: exact in the input's own type, so four lanes per vector instead of
+        // two f64 lanes, and four independent accumulators per trip.
+        let m0 = k.init32, m1 = m0, m2 = m0, m3 = m0;
+        for (; i + 16 <= run; i += 16) {
+          m0 = k.quad(m0, v128.load(p));
+          m1 = k.quad(m1, v128.load(p, 16));
+          m2 = k.quad(m2, v128.load(p, 32));
+          m3 = k.quad(m3, v128.load(p, 48));
+          p += 64;
+        }
+        for (; i + 4 <= run; i += 4) {
+          m0 = k.quad(m0, v128.load(p));
+          p += 16;
+        }
+        m0 = k.quad(k.quad(m0, m1), k.quad(m2, m3));
+        s = k.merge(s, k.horizontal(m0));
+      } else if (k.vector && runStride == 4) {
         for (; i + 4 <= run; i += 4) {
           acc0 = k.pair(acc0, p);
           acc1 = k.pair(acc1, p + 8);

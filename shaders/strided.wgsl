@@ -18,8 +18,16 @@ struct Elementwise {
 
 @group(0) @binding(0) var<uniform> params: Elementwise;
 
+// Set by the host when the operands' dimensions collapse to one (every contiguous
+// or evenly strided call): the offsets are then one multiply-add, without the
+// integer division per dimension that software adapters run lane by lane.
+override LINEAR: bool = false;
+
 // Element offsets of linear index i in all four operands at once.
 fn element_offsets(i: u32) -> vec4i {
+  if (LINEAR) {
+    return params.offsets + i32(i) * params.strides[0];
+  }
   var rem = i;
   var off = params.offsets;
   for (var d = i32(params.rank) - 1; d >= 0; d--) {

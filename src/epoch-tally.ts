@@ -61,9 +61,13 @@ export class EpochTally {
     this.fold();
     const sums = Float64Array.from(this.host);
     if (this.folded) {
-      (await this.folded.data()).forEach((v, i) => (sums[i]! += v));
-      this.folded.dispose();
-      this.folded = undefined;
+      // freed even when the read throws (an error a WebGPU kernel flagged, say)
+      try {
+        (await this.folded.data()).forEach((v, i) => (sums[i]! += v));
+      } finally {
+        this.folded.dispose();
+        this.folded = undefined;
+      }
     }
     return sums.map((v) => v / this.seen);
   }

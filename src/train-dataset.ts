@@ -9,7 +9,6 @@
 // every batch; a lost device rejects). Sparse labels are checked by the loss where reads
 // are synchronous (cpu, wasm), not read back per batch from a GPU.
 
-import { valueAndGrad } from './autograd.js';
 import { checkCallbacks, History } from './callbacks.js';
 import { type Batch, checkBatch, type Dataset, isDataset, startPass } from './datasets/dataset.js';
 import { Checkpointer } from './io/checkpoint.js';
@@ -22,6 +21,7 @@ import { randomFor } from './random.js';
 import { keep, tidy } from './scope.js';
 import type { Tensor } from './tensor.js';
 import type { LayersModel } from './nn/model-base.js';
+import { TrainingStep } from './training-step.js';
 
 export interface FitDatasetOptions extends FitLoopOptions {
   /** Passes over the dataset (default 1); with stepsPerEpoch, epochs of that many batches. */
@@ -106,7 +106,7 @@ export async function fitDatasetLoop(model: Model, dataset: Dataset, options: Fi
   const signal = checkSignal(fn, options.signal);
   const callbackList = checkCallbacks(fn, options.callbacks);
   const checkpointer = options.checkpoint === undefined ? undefined : new Checkpointer(options.checkpoint);
-  const { optimizer, loss, metrics } = model.compiledFor('fit');
+  const { optimizer, metrics } = model.compiledFor('fit');
   signal?.throwIfAborted();
 
   const reader = new BatchReader(dataset, fn);
@@ -125,8 +125,8 @@ export async function fitDatasetLoop(model: Model, dataset: Dataset, options: Fi
       first = undefined;
       throw error;
     }
-    const params = model.trainableWeights;
-    if (params.length === 0) throw new Error(`${fn}: the model has no trainable weights`);
+    const step = new TrainingStep(model, fn);
+    const params = step.params;
     const logNames = ['loss', ...metrics.map((m) => m.name)];
     const history = new History({ epochs, steps: steps ?? (dataset as { size?: number }).size, metrics: options.validationData ? [...logNames, ...logNames.map((k) => `val_${k}`)] : logNames });
     nanGuard = new NanGuard(params, optimizer, params[0]!.backend.readSync !== undefined);
@@ -160,18 +160,7 @@ export async function fitDatasetLoop(model: Model, dataset: Dataset, options: Fi
           checkShapes(model, fn, batch);
           const size = x.shape[0]!;
           for (const c of callbackList) await c.onBatchBegin?.(b, { batch: b, size });
-          values = tidy(() => {
-            let prediction: Tensor | undefined;
-            const { value, grads } = valueAndGrad(() => {
-              prediction = keep(model.apply(x, true));
-              return loss.fn(y, prediction);
-            }, params);
-            if (!guard.acceptStep(value, epoch, b)) return undefined;
-            optimizer.applyGradients(grads, params);
-            const batchValues = [value, ...metrics.map((m) => m.fn(y, prediction!))];
-            prediction!.dispose();
-            return batchValues;
-          });
+          values = step.run(x, y, (loss) => guard.acceptStep(loss, epoch, b));
           if (!values) {
             stopped = true;
             break;

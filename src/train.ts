@@ -4,7 +4,6 @@
 // (or per batch only when a callback asks for batch logs), so an asynchronous
 // device never waits inside an epoch.
 
-import { valueAndGrad } from './autograd.js';
 import { checkCallbacks, History, type Logs } from './callbacks.js';
 import { Checkpointer, type CheckpointSource, readCheckpoint, restoreCheckpoint } from './io/checkpoint.js';
 import { checkFitData } from './fit-checks.js';
@@ -12,13 +11,13 @@ import { checkLoopOptions, checkSignal, type FitLoopOptions, logEpoch, toLogs, y
 import { DeviceLossGuard } from './device-loss.js';
 import { EpochTally } from './epoch-tally.js';
 import { NanGuard, type OnNaN } from './nan-guard.js';
-import { type StagedUpdates, stagingUpdates } from './nn/state-updates.js';
 import { checkBoolean, checkChoice, checkNumber, checkOptions } from './options.js';
 import * as ops from './ops/index.js';
 import { shapeString } from './ops/util.js';
 import { type Random, randomFor } from './random.js';
 import { keep, tidy } from './scope.js';
 import { Tensor, type Variable } from './tensor.js';
+import { TrainingStep } from './training-step.js';
 import type { LayersModel } from './nn/model-base.js';
 import type { Optimizer } from './optimizers.js';
 import { estimateTrainingMemory, formatBytes } from './nn/memory-estimate.js';
@@ -118,8 +117,8 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
     if (data.valY) model.checkTargets('fit (validationData)', data.valY);
     // finite data and labels that suit the loss, checked once on every backend (fit-checks.ts)
     await checkFitData(model, x, y, options.validationData);
-    const params = model.trainableWeights;
-    if (params.length === 0) throw new Error(`fit: the model has no trainable weights`);
+    const step = new TrainingStep(model);
+    const params = step.params;
     if (options.memoryBudget !== undefined) checkBudget(model, batchSize, memoryBudget);
     const n = data.trainX.shape[0]!;
     const batches = Math.ceil(n / batchSize);
@@ -174,23 +173,7 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
           const values = tidy(() => {
             const xb = rows(trainX, start, size, order);
             const yb = rows(trainY, start, size, order);
-            let prediction: Tensor | undefined;
-            let updates: StagedUpdates | undefined;
-            try {
-              const { value, grads } = valueAndGrad(() => {
-                [prediction, updates] = stagingUpdates(() => keep(model.apply(xb, true)));
-                return loss.fn(yb, prediction);
-              }, params);
-              if (!guard.acceptStep(value, epoch, b)) return undefined;
-              optimizer.applyGradients(grads, params);
-              // Non-trainable state (batch normalization's moving statistics) lands with the step.
-              updates!.commit();
-              return [value, ...metrics.map((m) => m.fn(yb, prediction!))];
-            } finally {
-              // a refused or failed step drops its state updates (after commit there are none left)
-              updates?.discard();
-              prediction?.dispose();
-            }
+            return step.run(xb, yb, (loss) => guard.acceptStep(loss, epoch, b));
           });
           if (!values) break;
           let batchValues: ArrayLike<number> | undefined;
@@ -235,7 +218,11 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
         if (yieldEvery !== 'never') await yieldToEventLoop();
         epoch++;
       } catch (error) {
-        if (!lossGuard || !(await lossGuard.isDeviceLoss())) throw error;
+        if (!lossGuard || !(await lossGuard.isDeviceLoss())) {
+          // the epoch's unread values go too (a read that threw, e.g. on a flagged bad id, left them)
+          tally.discard();
+          throw error;
+        }
         // The device is gone, and with it this epoch's tensors: continue elsewhere from the newest snapshot.
         const recovery = await lossGuard.recover();
         lossGuard.release();
@@ -348,7 +335,10 @@ export async function evaluateBatches(model: LayersModel, x: Tensor, y: Tensor, 
     }
     return total;
   });
-  const values = await sums.data();
-  sums.dispose();
-  return toLogs(values, metrics, n);
+  // freed even when the read throws (an error a WebGPU kernel flagged, say)
+  try {
+    return toLogs(await sums.data(), metrics, n);
+  } finally {
+    sums.dispose();
+  }
 }

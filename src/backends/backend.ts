@@ -188,8 +188,18 @@ export interface Backend {
   binary(op: BinaryOp, a: View, b: View, out: View, args?: readonly number[]): void;
   /** Reduces the sorted, unique `axes`; out's shape is x's without them. */
   reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void;
-  /** out[pre, i..., post] = x[pre, indices[i...], post]; out-of-range indices give 0. */
-  gather(x: View, indices: View, axis: number, out: View): void;
+  /**
+   * out[pre, i..., post] = x[pre, indices[i...], post]; out-of-range indices give 0.
+   * `lookup` names a checked gather (an embedding lookup: `wg.layers.embedding`, a GPT's
+   * token table), where an out-of-range index is an error, never silent zeros. The
+   * front-end checks the indices where it can read them synchronously (cpu, wasm), before
+   * anything is queued; a backend that cannot (webgpu) still gives 0, flags the first bad
+   * index on the device and makes its next read throw an error naming `lookup`, the
+   * index, its position in `indices` and the axis length (the same flag buffer and read
+   * check as sparseCrossEntropy's labels). A gather without `lookup` (wg.gather) keeps
+   * the documented 0 for out-of-range indices on every backend.
+   */
+  gather(x: View, indices: View, axis: number, out: View, lookup?: string): void;
   /** out[pre, indices[i...], post] += updates[pre, i..., post]; out-of-range indices are dropped. */
   scatterAdd(updates: View, indices: View, axis: number, out: View): void;
   /** cond, a, b have out's shape; a nonzero cond picks a. */

@@ -17,10 +17,12 @@ import { STATE_SLOTS } from './step-rules.js';
 import { contiguousStrides, isContiguous, sizeOf } from './strided.js';
 import { acquireDevice, type AcquireOptions, type AcquiredDevice, type AdapterSummary, summarizeAdapter } from './webgpu/device.js';
 import {
-  binaryKernel, copyKernel, fillKernel, gatherKernel, type MatmulConfig, matmulKernel, randomKernel, reduceKernel, scatterAddKernel,
+  binaryKernel, copyKernel, fillKernel, linearVariant, gatherKernel, type MatmulConfig, matmulKernel, randomKernel, reduceKernel, scatterAddKernel,
   stepKernel, type TiledConfig, unaryKernel, whereKernel, windowKernel, type WindowKernel,
 } from './webgpu/kernels.js';
 import { anyHalf, halfElementwise, halfGather, refuseHalf } from './webgpu/float16.js';
+import { DeviceFlags } from './webgpu/flags.js';
+import { idOutOfRange } from './lookup-check.js';
 import { LossSignal } from './webgpu/loss.js';
 import { float16Bytes, unpackFloat16 } from '../float16.js';
 import { BufferPool, GpuStorage, mib, StagingPool } from './webgpu/memory.js';
@@ -140,11 +142,8 @@ class WebGPUBackend implements Backend {
   private disposed = false;
   /** What the language-model kernels (webgpu/lm.ts) use of this backend. */
   private readonly lmContext: lm.LmContext;
-  /** The cross-entropy label flags ([set, label, row, call]; see shaders/cross-entropy.wgsl), made on first use. */
-  private xentFlags: GpuStorage | undefined;
-  /** Cross-entropy calls whose flags no read has checked yet: call number → caller and class count. */
-  private readonly xentCalls = new Map<number, { caller: string; classes: number }>();
-  private xentCall = 0;
+  /** Bad inputs found on the device (cross-entropy labels, checked gathers); see webgpu/flags.ts. */
+  private readonly flags: DeviceFlags;
 
   constructor(private readonly acquired: Acquired, private readonly ownsDevice: boolean, options: WebGPUBackendOptions) {
     const device = acquired.device;
@@ -188,6 +187,7 @@ class WebGPUBackend implements Backend {
     this.loss = new LossSignal(this.lostPromise);
     this.queue = new CommandQueue(device, options.maxDispatchesPerBatch ?? 64, this.loss, (serial) => this.pool.recycle(serial));
     this.placeholder = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'webgrad placeholder' });
+    this.flags = new DeviceFlags((bytes, label) => this.pool.acquire(bytes, label), this.queue, this.staging);
     this.lmContext = {
       queue: this.queue,
       pipelines: this.pipelines,
@@ -271,7 +271,7 @@ class WebGPUBackend implements Backend {
     const staging = this.staging.acquire(bytes);
     this.queue.copy(src.storage as GpuStorage, half ? src.offset * 2 : src.offset * 4, staging, 0, bytes);
     this.release(temp);
-    const flagCheck = this.takeFlagCheck();
+    const flagCheck = this.flags.take();
     try {
       await this.orLost('read', this.queue.submitted());
       await this.orLost('read', staging.mapAsync(GPUMapMode.READ, 0, bytes));
@@ -285,32 +285,8 @@ class WebGPUBackend implements Backend {
       throw error;
     }
     await this.orLost('read', this.queue.checked());
-    if (flagCheck) await this.checkFlags(flagCheck);
+    if (flagCheck) await this.flags.check(flagCheck, (p) => this.orLost('read', p));
     return out;
-  }
-
-  /** Queues a copy of the cross-entropy flags (and their reset) when a call since the last read may have set them. */
-  private takeFlagCheck(): { staging: GPUBuffer; calls: Map<number, { caller: string; classes: number }> } | undefined {
-    if (this.xentCalls.size === 0 || !this.xentFlags) return undefined;
-    const staging = this.staging.acquire(16);
-    this.queue.copy(this.xentFlags, 0, staging, 0, 16);
-    this.queue.clear(this.xentFlags, 0, 16);
-    const calls = new Map(this.xentCalls);
-    this.xentCalls.clear();
-    return { staging, calls };
-  }
-
-  private async checkFlags({ staging, calls }: { staging: GPUBuffer; calls: Map<number, { caller: string; classes: number }> }): Promise<void> {
-    await this.orLost('read', staging.mapAsync(GPUMapMode.READ, 0, 16));
-    const [set, label, row, call] = new Uint32Array(staging.getMappedRange(0, 16).slice(0));
-    staging.unmap();
-    this.staging.release(staging);
-    if (!set) return;
-    const who = calls.get(call!) ?? { caller: 'sparse cross-entropy', classes: NaN };
-    throw new Error(
-      `${who.caller}: labels should be integers in [0, ${who.classes - 1}] (${who.classes} classes), got ${label! | 0} at position ${row} ` +
-        '(found on the GPU by the fused cross-entropy kernel; that loss is NaN)',
-    );
   }
 
   // --- kernels ----------------------------------------------------------------
@@ -445,7 +421,7 @@ class WebGPUBackend implements Backend {
     if (count === 0) return;
     uniform.u32[3] = offset >>> 0;
     const groups = this.grid(Math.ceil(count / this.wg), 'random');
-    this.queue.dispatch(this.pipelines.get(randomKernel(dist, this.wg)), [out.storage as GpuStorage], uniform, groups);
+    this.queue.dispatch(this.pipelines.get(linearVariant(randomKernel(dist, this.wg))), [out.storage as GpuStorage], uniform, groups);
   }
 
   reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
@@ -460,7 +436,7 @@ class WebGPUBackend implements Backend {
     this.queue.dispatch(entry, [x.storage as GpuStorage, out.storage as GpuStorage], uniform, groups);
   }
 
-  gather(x: View, indices: View, axis: number, out: View): void {
+  gather(x: View, indices: View, axis: number, out: View, lookup?: string): void {
     this.check('gather');
     this.requireDense('gather', out);
     const count = sizeOf(out.shape);
@@ -473,10 +449,14 @@ class WebGPUBackend implements Backend {
       this.release(src.temp, idx.temp);
       return;
     }
-    const uniform = indexParams(count, x.shape[axis]!, sizeOf(indices.shape), sizeOf(x.shape.slice(axis + 1)), src.view.offset, idx.view.offset);
+    const size = x.shape[axis]!;
+    // A checked lookup flags its first bad index for the next read (webgpu/flags.ts).
+    const call = lookup === undefined ? 0 : this.flags.register(`gather|${lookup}|${size}`, (id, position) =>
+      `${idOutOfRange(lookup, id, position, size)} (found on the GPU by the embedding lookup, whose rows for bad ids are zeros)`);
+    const uniform = indexParams(count, size, sizeOf(indices.shape), sizeOf(x.shape.slice(axis + 1)), src.view.offset, idx.view.offset, call);
     this.queue.dispatch(
       this.pipelines.get(gatherKernel(this.wg)),
-      [src.view.storage as GpuStorage, idx.view.storage as GpuStorage, out.storage as GpuStorage],
+      [src.view.storage as GpuStorage, idx.view.storage as GpuStorage, out.storage as GpuStorage, this.flags.buffer()],
       uniform,
       this.grid(Math.ceil(count / this.wg), 'gather'),
     );
@@ -569,13 +549,11 @@ class WebGPUBackend implements Backend {
   sparseCrossEntropy(logits: View, labels: View, loss: View, lse: View, caller: string): void {
     this.check('sparseCrossEntropy');
     refuseHalf('sparseCrossEntropy', logits, loss);
-    if (!this.xentFlags) {
-      this.xentFlags = this.pool.acquire(16, 'cross-entropy label flags');
-      this.queue.clear(this.xentFlags, 0, 16);
-    }
-    const call = (this.xentCall = (this.xentCall + 1) >>> 0);
-    this.xentCalls.set(call, { caller, classes: logits.shape[1]! });
-    lm.sparseCrossEntropy(this.lmContext, logits, labels, loss, lse, this.xentFlags, call);
+    const classes = logits.shape[1]!;
+    const call = this.flags.register(`xent|${caller}|${classes}`, (label, row) =>
+      `${caller}: labels should be integers in [0, ${classes - 1}] (${classes} classes), got ${label} at position ${row} ` +
+        '(found on the GPU by the fused cross-entropy kernel; that loss is NaN)');
+    lm.sparseCrossEntropy(this.lmContext, logits, labels, loss, lse, this.flags.buffer(), call);
   }
 
   sparseCrossEntropyGrad(logits: View, labels: View, lse: View, dloss: View, dlogits: View): void {
@@ -619,10 +597,10 @@ class WebGPUBackend implements Backend {
     kernel: string, source: Parameters<PipelineCache['get']>[0], shape: readonly number[], operands: readonly View[],
     args?: readonly number[], word?: number,
   ): void {
-    const { uniform, count } = elementwiseParams(kernel, shape, operands, args, word);
+    const { uniform, count, linear } = elementwiseParams(kernel, shape, operands, args, word);
     if (count === 0) return;
     const buffers = operands.map((o) => o.storage as GpuStorage);
-    this.queue.dispatch(this.pipelines.get(source), buffers, uniform, this.grid(Math.ceil(count / this.wg), kernel));
+    this.queue.dispatch(this.pipelines.get(linear ? linearVariant(source) : source), buffers, uniform, this.grid(Math.ceil(count / this.wg), kernel));
   }
 
   /** A 2-D grid of `groups` workgroups, since one dimension holds at most maxComputeWorkgroupsPerDimension. */

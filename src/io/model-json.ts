@@ -63,7 +63,7 @@ export interface FunctionalArchitecture {
 export interface ConfiguredArchitecture {
   readonly className: 'GPT';
   readonly name: string;
-  readonly config: Readonly<Record<string, number>>;
+  readonly config: Readonly<Record<string, number | boolean>>;
 }
 
 export type ModelArchitecture = SequentialArchitecture | FunctionalArchitecture | ConfiguredArchitecture;
@@ -155,7 +155,7 @@ export function checkModelJson(value: unknown, where = 'model.json'): ModelJson 
     }
   } else {
     const config = model.config;
-    if (config === null || typeof config !== 'object' || !Object.values(config as object).every((v) => typeof v === 'number')) fail(where, 'model.config should be an object of numbers');
+    if (config === null || typeof config !== 'object' || !Object.values(config as object).every((v) => typeof v === 'number' || typeof v === 'boolean')) fail(where, 'model.config should be an object of numbers (and switches: true / false)');
   }
   const training = doc.training as Record<string, unknown> | undefined;
   if (training !== undefined) {

@@ -16,13 +16,16 @@ import { Dense } from '../nn/dense.js';
 import { toCompute } from '../nn/mixed.js';
 import { assertIdsInRange, Embedding } from '../nn/embedding.js';
 import { initializers } from '../nn/initializers.js';
+import { lookupRows } from '../ops/gather.js';
 import type { Layer, Shape } from '../nn/layer.js';
 import { LayerNormalization } from '../nn/layer-norm.js';
+import type { ForwardPlan, TapeStep } from '../nn/memory-estimate.js';
 import { defaultModelName, LayersModel, type PredictOptions, type SummaryRow } from '../nn/model-base.js';
 import { checkNumber, checkOptions, given } from '../options.js';
 import * as ops from '../ops/index.js';
 import { shapeString } from '../ops/util.js';
 import { randomFor } from '../random.js';
+import { checkpoint } from '../recompute.js';
 import { tidy } from '../scope.js';
 import { Tensor } from '../tensor.js';
 import type { FitOptions } from '../train.js';
@@ -49,10 +52,18 @@ export interface GPTConfig {
   dropout?: number;
   /** Layer norm epsilon (default 1e-5, GPT-2's). */
   layerNormEpsilon?: number;
+  /**
+   * Activation checkpointing of the transformer blocks while training (default false):
+   * each block keeps only its input for the backward pass and runs its forward again
+   * then (wg.checkpoint), with the same dropout masks. Activation memory falls from every
+   * block's activations to the block inputs plus one block's; each step does one more
+   * forward per block. See wg.estimateTrainingMemory.
+   */
+  checkpointBlocks?: boolean;
   name?: string;
 }
 
-const CONFIG_KEYS = ['vocabSize', 'contextLength', 'numLayers', 'numHeads', 'embedDim', 'dropout', 'layerNormEpsilon', 'name'];
+const CONFIG_KEYS = ['vocabSize', 'contextLength', 'numLayers', 'numHeads', 'embedDim', 'dropout', 'layerNormEpsilon', 'checkpointBlocks', 'name'];
 
 interface Block {
   readonly ln1: LayerNormalization;
@@ -89,7 +100,9 @@ export function checkGptConfig(config: GPTConfig): Required<Omit<GPTConfig, 'nam
     embedDim: whole('embedDim'),
     dropout: checkNumber(fn, 'dropout', config.dropout, 0, { min: 0, max: 1 }),
     layerNormEpsilon: checkNumber(fn, 'layerNormEpsilon', config.layerNormEpsilon, 1e-5, { min: 0, minExclusive: true }),
+    checkpointBlocks: config.checkpointBlocks ?? false,
   };
+  if (typeof c.checkpointBlocks !== 'boolean') throw new TypeError(`${fn}: checkpointBlocks should be true or false, got ${given(config.checkpointBlocks)}`);
   if (c.dropout >= 1) throw new Error(`${fn}: dropout should be in [0, 1), got ${c.dropout}`);
   if (c.embedDim % c.numHeads !== 0) throw new Error(`${fn}: embedDim (${c.embedDim}) should be divisible by numHeads (${c.numHeads})`);
   if (config.name !== undefined && (typeof config.name !== 'string' || config.name === '')) throw new Error(`${fn}: name should be a non-empty string, got ${given(config.name)}`);
@@ -176,8 +189,9 @@ export class GPT extends LayersModel {
 
   /**
    * Logits [batch, time, vocabSize] for int32 ids [batch, time] (time ≤ contextLength).
-   * Ids out of range are refused where the backend reads synchronously, except in
-   * training mode: fit checks all its ids once, not every batch.
+   * An id out of range is an error: refused before anything is queued where the backend
+   * reads synchronously; on WebGPU the token lookup flags it and the next read (of these
+   * logits or anything else) throws naming the lookup, the id and the vocabulary size.
    */
   apply(ids: Tensor, training = false): Tensor {
     this.checkIds(`${this.name}.apply`, ids, !training);
@@ -193,20 +207,25 @@ export class GPT extends LayersModel {
     const [b, t] = ids.shape as [number, number];
     const fresh: LayerCache[] = [];
     const logits = tidy(() => {
-      // The tables directly: ids were checked by the caller, positions are in range by construction.
+      // The tables directly. Token ids are checked by the lookup (on the host where the backend
+      // reads synchronously, else flagged on the device for the next read); positions are in
+      // range by construction.
       const positions = ops.range(start, start + t, 1, 'int32');
-      let x = ops.add(ops.gather(this.wte.embeddings, ids, 0), ops.gather(this.wpe.embeddings, positions, 0));
+      let x = ops.add(lookupRows(this.wte.embeddings, ids, 'wte (the token embedding)'), ops.gather(this.wpe.embeddings, positions, 0));
       // Mixed precision: the residual stream is float16; layer norms and the tied head
       // (lnF's float32 output times the float32 table) give float32, so the logits are float32.
       x = toCompute(this.wte.precision, x);
       if (this.dropEmbed) x = this.dropEmbed.apply(x, training);
       this.blocks.forEach((block, i) => {
-        const { y, cache: c } = block.attn.attend(block.ln1.apply(x, training), cache?.layers[i], training, wantCache);
-        if (c) fresh.push(c);
-        x = ops.add(x, block.dropAttn ? block.dropAttn.apply(y, training) : y);
-        // c_fc fuses GELU's tanh form into its matmul where no gradient is recorded (generation)
-        const m = block.proj.apply(block.fc.apply(block.ln2.apply(x, training)));
-        x = ops.add(x, block.dropMlp ? block.dropMlp.apply(m, training) : m);
+        const forward = (input: Tensor): Tensor => {
+          const { y, cache: c } = block.attn.attend(block.ln1.apply(input, training), cache?.layers[i], training, wantCache);
+          if (c) fresh.push(c);
+          const h = ops.add(input, block.dropAttn ? block.dropAttn.apply(y, training) : y);
+          // c_fc fuses GELU's tanh form into its matmul where no gradient is recorded (generation)
+          const m = block.proj.apply(block.fc.apply(block.ln2.apply(h, training)));
+          return ops.add(h, block.dropMlp ? block.dropMlp.apply(m, training) : m);
+        };
+        x = training && this.config.checkpointBlocks && !wantCache ? checkpointedBlock(block, forward)(x) : forward(x);
       });
       if (lastOnly && t > 1) x = ops.slice(x, [0, t - 1, 0], [b, 1, this.config.embedDim]);
       return ops.matmul(this.lnF.apply(x), this.wte.embeddings, false, true);
@@ -214,6 +233,35 @@ export class GPT extends LayersModel {
     if (!wantCache) return { logits, cache: undefined };
     if (cache) for (const c of cache.layers) { c.k.dispose(); c.v.dispose(); }
     return { logits, cache: { length: start + t, layers: fresh } };
+  }
+
+  /**
+   * @internal the forward pass for wg.estimateTrainingMemory, for a sample of contextLength
+   * tokens: the two lookups and their sum, each block (as a checkpointed step under
+   * checkpointBlocks), the final norm, the tied head's logits and the loss's logsumexp
+   * (read in float32).
+   */
+  forwardPlan(): ForwardPlan {
+    const { contextLength: T, embedDim: E, vocabSize: V } = this.config;
+    const ids: Shape = [T];
+    const width: Shape = [T, E];
+    const call = (layer: Layer, input: Shape): TapeStep => ({ layer, inputs: [input], output: layer.computeOutputShape(input) });
+    const steps: TapeStep[] = [
+      call(this.wte, ids),
+      call(this.wpe, ids),
+      { op: 'add', output: width, half: true },
+      ...(this.dropEmbed ? [call(this.dropEmbed, width)] : []),
+    ];
+    for (const b of this.blocks) {
+      const block: TapeStep[] = [
+        call(b.ln1, width), call(b.attn, width), ...(b.dropAttn ? [call(b.dropAttn, width)] : []), { op: 'add', output: width, half: true },
+        call(b.ln2, width), call(b.fc, width), call(b.proj, [T, 4 * E]), ...(b.dropMlp ? [call(b.dropMlp, width)] : []), { op: 'add', output: width, half: true },
+      ];
+      if (this.config.checkpointBlocks) steps.push({ checkpointed: block, output: width });
+      else steps.push(...block);
+    }
+    steps.push(call(this.lnF, width), { op: 'logits', output: [T, V], half: false }, { op: 'logsumexp', output: [T], half: false });
+    return { inputs: [ids], steps };
   }
 
   /** Ids are int32 [batch, time] with 1 ≤ time ≤ contextLength, in range where the backend reads synchronously. */
@@ -296,13 +344,39 @@ export class GPT extends LayersModel {
 
   /** @internal */
   architecture(): ConfiguredArchitecture {
-    return { className: 'GPT', name: this.name, config: { ...this.config } };
+    // checkpointBlocks only when on: files of GPTs without it read as before
+    const { checkpointBlocks, ...config } = this.config;
+    return { className: 'GPT', name: this.name, config: checkpointBlocks ? { ...config, checkpointBlocks } : config };
   }
 
   protected summaryRows(): SummaryRow[] {
     const E = this.config.embedDim;
     return this.layerList.map((layer) => ({ layer, outputShape: [null, this.blocks.some((b) => b.fc === layer) ? 4 * E : E] }));
   }
+}
+
+/**
+ * A block's forward under wg.checkpoint: the backward pass runs it again, restoring the
+ * block's generators (attention and residual dropout) first so that it draws the masks
+ * the first run drew.
+ */
+function checkpointedBlock(block: Block, forward: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
+  const generators = ([block.attn, block.dropAttn, block.dropMlp] as (Layer | undefined)[]).filter((l): l is Layer => l !== undefined && l.randomState() !== undefined);
+  const before = generators.map((l) => l.randomState()!);
+  let ran = false;
+  return checkpoint((x: Tensor) => {
+    if (!ran) {
+      ran = true;
+      return forward(x);
+    }
+    const now = generators.map((l) => l.randomState()!);
+    generators.forEach((l, i) => l.restoreRandomState(before[i]!));
+    try {
+      return forward(x);
+    } finally {
+      generators.forEach((l, i) => l.restoreRandomState(now[i]!));
+    }
+  });
 }
 
 /** @internal rebuilds a GPT from model.json's architecture (wg.loadModel) */

@@ -3,7 +3,8 @@
 // into the rows that were picked (gather's gradient), so only used rows change.
 
 import { checkNumber, checkOptions } from '../options.js';
-import * as ops from '../ops/index.js';
+import { idOutOfRange } from '../backends/lookup-check.js';
+import { lookupRows } from '../ops/gather.js';
 import { shapeString } from '../ops/util.js';
 import type { DataType, Tensor, Variable } from '../tensor.js';
 import { type InitializerSpec, resolveInitializer } from './initializers.js';
@@ -66,8 +67,8 @@ export class Embedding extends Layer {
   }
 
   protected call(ids: Tensor): Tensor {
-    checkIds(this.name, ids, this.inputDim);
-    const rows = ops.gather(this.table!, ids, 0);
+    // checked on the host where the backend reads synchronously, else flagged on the device
+    const rows = lookupRows(this.table!, ids, this.name);
     // Mixed precision: only the gathered rows become float16 (casting the whole table
     // every step would cost vocabulary × width); their gradient returns float32.
     const out = toCompute(this.precision, rows);
@@ -86,9 +87,9 @@ export class Embedding extends Layer {
 }
 
 /**
- * Ids must be int32 and in [0, vocab). The range is checked where the backend reads
- * synchronously (cpu, wasm); on WebGPU an id out of range gives a row of zeros
- * (models check their ids once per fit; see GPT).
+ * Ids must be int32 and in [0, vocab). The range is checked here where the backend
+ * reads synchronously (cpu, wasm); on WebGPU the lookup kernel flags an id out of range
+ * and the next read throws (see lookupRows).
  */
 export function checkIds(fn: string, ids: Tensor, vocab: number): void {
   if (ids.dtype !== 'int32') throw new TypeError(`${fn}: ids should be an int32 tensor of token ids, got ${ids.dtype} of shape ${shapeString(ids.shape)}`);
@@ -98,6 +99,6 @@ export function checkIds(fn: string, ids: Tensor, vocab: number): void {
 export function assertIdsInRange(fn: string, values: ArrayLike<number>, vocab: number): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (!(v >= 0 && v < vocab)) throw new Error(`${fn}: ids should be in [0, ${vocab - 1}] (vocabulary of ${vocab}), got ${v} at position ${i}`);
+    if (!(v >= 0 && v < vocab)) throw new Error(idOutOfRange(fn, v, i, vocab));
   }
 }

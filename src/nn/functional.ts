@@ -8,6 +8,8 @@ import { checkOptions } from '../options.js';
 import { shapeString } from '../ops/util.js';
 import { Tensor } from '../tensor.js';
 import type { Layer, Shape } from './layer.js';
+import { Checkpointed } from './checkpointed.js';
+import type { ForwardPlan, TapeStep } from './memory-estimate.js';
 import { MultiInputLayer } from './multi-input.js';
 import { defaultModelName, LayersModel, type SummaryRow } from './model-base.js';
 import { input, type SymbolicNode, SymbolicTensor } from './symbolic.js';
@@ -75,6 +77,35 @@ export class Model extends LayersModel {
   /** The first output's sample shape. */
   get outputShape(): Shape {
     return this.outputs[0]!.shape.slice(1);
+  }
+
+  /**
+   * @internal the forward pass for wg.estimateTrainingMemory: every layer call in run
+   * order (a layer applied twice is two steps), with the sample shapes of its inputs and
+   * output; checkpointed blocks as checkpointed steps.
+   */
+  forwardPlan(): ForwardPlan {
+    const sample = (t: SymbolicTensor): Shape => t.shape.slice(1);
+    this.inputs.forEach((t) => {
+      if (sample(t).some((d) => d === null)) {
+        throw new Error(`estimateTrainingMemory: input ${t.name} of ${this.name} has an unknown dimension (shape [batch,${sample(t).map((d) => d ?? 'null').join(',')}]); give wg.input a full shape to estimate memory`);
+      }
+    });
+    const steps: TapeStep[] = this.nodes.map(({ node, output }) => {
+      const inputs = node.inputs.map(sample);
+      if (node.layer instanceof Checkpointed) {
+        let shape = inputs[0]!;
+        const inner: TapeStep[] = node.layer.layers.map((layer) => {
+          const out = layer.computeOutputShape(shape);
+          const step = { layer, inputs: [shape], output: out };
+          shape = out;
+          return step;
+        });
+        return { checkpointed: inner, output: sample(output) };
+      }
+      return { layer: node.layer, inputs, output: sample(output) };
+    });
+    return { inputs: this.inputs.map(sample), steps };
   }
 
   /** Runs a model with one input and one output on a batch (see applyAll for more). */

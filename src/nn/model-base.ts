@@ -24,7 +24,8 @@ import { evaluateBatches, fitLoop, type FitOptions } from '../train.js';
 import { fitDatasetLoop, type FitDatasetOptions } from '../train-dataset.js';
 import { type Dataset, isDataset } from '../datasets/dataset.js';
 import type { Layer, Shape } from './layer.js';
-import { describeEstimate, estimateTrainingMemory } from './memory-estimate.js';
+import { describeEstimate, type EstimatedModel, estimateTrainingMemory } from './memory-estimate.js';
+import type { Precision } from '../precision.js';
 
 export type { OptimizerName };
 
@@ -33,10 +34,12 @@ export interface SummaryOptions {
   lineLength?: number;
   /** Where lines go (default console.log). */
   printFn?: (line: string) => void;
-  /** Add a training-memory estimate for batches of this size (sequential models). */
+  /** Add a training-memory estimate for batches of this size (see wg.estimateTrainingMemory). */
   batchSize?: number;
   /** The optimizer to count state for (default: the compiled one). */
   optimizer?: Optimizer;
+  /** The precision to estimate memory for (default: the layers' own; see wg.estimateTrainingMemory). */
+  precision?: Precision;
 }
 
 export interface CompileArgs {
@@ -292,7 +295,8 @@ export abstract class LayersModel {
 
   /**
    * Whether the layers form one chain (each layer's output the next one's input), which
-   * is what the training-memory estimate walks. Sequential says yes.
+   * the training-memory estimate walks; graph models (functional, GPT) give a forwardPlan
+   * instead. Sequential says yes.
    */
   protected get isChain(): boolean {
     return false;
@@ -301,18 +305,19 @@ export abstract class LayersModel {
   /**
    * Prints (and returns) a table of layers, output shapes and parameter counts. Give
    * `{ batchSize }` to add an estimate of training memory (weights, gradients,
-   * optimizer state, activations; see wg.estimateTrainingMemory; sequential models).
+   * optimizer state, activations; see wg.estimateTrainingMemory), and `{ precision }` to
+   * estimate it under another training precision.
    */
   summary(lineLength: number | SummaryOptions = 65, _positions?: readonly number[], printFn: (line: string) => void = console.log): string {
     let estimate: string[] = [];
     if (typeof lineLength === 'object' && lineLength !== null) {
       const o = lineLength;
-      checkOptions('summary', o, ['lineLength', 'printFn', 'batchSize', 'optimizer']);
+      checkOptions('summary', o, ['lineLength', 'printFn', 'batchSize', 'optimizer', 'precision']);
       if (o.printFn !== undefined && typeof o.printFn !== 'function') throw new TypeError(`summary: printFn should be a function, got ${describe(o.printFn)}`);
       printFn = o.printFn ?? printFn;
       if (o.batchSize !== undefined) {
-        if (!this.isChain) throw new Error('summary: a training-memory estimate ({ batchSize }) is made for sequential models only; this model is a graph of layers');
-        estimate = describeEstimate(estimateTrainingMemory(this, { batchSize: o.batchSize, ...(o.optimizer ? { optimizer: o.optimizer } : {}) }));
+        if (!this.isChain && !(this as EstimatedModel).forwardPlan) throw new Error(`summary: a training-memory estimate ({ batchSize }) needs a model whose forward pass it can walk; ${this.name} is neither a chain of layers nor a graph that describes itself`);
+        estimate = describeEstimate(estimateTrainingMemory(this, { batchSize: o.batchSize, ...(o.optimizer ? { optimizer: o.optimizer } : {}), ...(o.precision ? { precision: o.precision } : {}) }));
       }
       lineLength = checkNumber('summary', 'lineLength', o.lineLength, 65, { integer: true, min: 1 });
     }

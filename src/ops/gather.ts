@@ -1,6 +1,7 @@
 // Indexing: gather (embeddings, picking by label) with its scatter-add gradient, and oneHot.
 
 import { record } from '../autograd.js';
+import { idOutOfRange } from '../backends/lookup-check.js';
 import { isFloat, type Tensor } from '../tensor.js';
 import { binaryKernel } from './binary.js';
 import { range } from './creation.js';
@@ -12,6 +13,31 @@ import { asTensor, backend, castTo, checkTensor, fromValues, normalizeAxis, outp
  * out[pre, i..., post] = x[pre, indices[i...], post]. Out-of-range indices give 0.
  */
 export function gather(input: TensorLike, indices: Tensor | readonly number[], axis = 0): Tensor {
+  return gatherRows(input, indices, axis, undefined);
+}
+
+/**
+ * @internal An embedding lookup: rows of `table` [rows, ...] at int32 `ids` (any shape),
+ * named `caller` in errors. Unlike gather, an id outside [0, rows) is an error, never a
+ * row of zeros: refused here, before anything is queued, where the backend reads
+ * synchronously (cpu, wasm); on WebGPU the kernel flags it and the next read throws
+ * (see Backend.gather's `lookup`).
+ */
+export function lookupRows(table: Tensor, ids: Tensor, caller: string): Tensor {
+  checkTensor(ids, caller, 'ids');
+  if (ids.dtype !== 'int32') throw new TypeError(`${caller}: ids should be an int32 tensor of token ids, got ${ids.dtype} of shape ${shapeString(ids.shape)}`);
+  if (ids.backend.readSync) {
+    const values = ids.dataSync();
+    const rows = table.shape[0]!;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (!(v >= 0 && v < rows)) throw new Error(idOutOfRange(caller, v, i, rows));
+    }
+  }
+  return gatherRows(table, ids, 0, caller);
+}
+
+function gatherRows(input: TensorLike, indices: Tensor | readonly number[], axis: number, lookup: string | undefined): Tensor {
   const x = asTensor(input, 'gather', 'x');
   if (x.rank === 0) {
     if (x !== input) x.dispose();
@@ -26,7 +52,7 @@ export function gather(input: TensorLike, indices: Tensor | readonly number[], a
   const idx = Array.isArray(indices) ? tensorOfIndices('gather', indices as readonly number[]) : (indices as Tensor);
   const shape = [...x.shape.slice(0, a), ...idx.shape, ...x.shape.slice(a + 1)];
   const out = output(shape, x.dtype, 'gather');
-  if (out.size > 0) backend().gather(x.view(), idx.view(), a, out.view());
+  if (out.size > 0) backend().gather(x.view(), idx.view(), a, out.view(), lookup);
   if (isFloat(x.dtype)) {
     record([x, idx], out, [idx], (dy, [si]) => [
       () => {

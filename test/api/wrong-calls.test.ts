@@ -230,6 +230,23 @@ const rows: WrongCall[] = [
   { name: 'gpt predict on sequences past the context', call: (f) => f.gpt.predict(f.x45i), says: [/^predict: sequences should have 1 to 4 tokens \(contextLength\), got 5 \(ids \[4,5\]\)$/] },
   { name: 'gpt predict on an id past the vocabulary', call: (f) => f.gpt.predict(f.i2x6), says: [/^predict: ids should be in \[0, 4\] \(vocabulary of 5\), got 6 at position 1$/], syncOnly: true },
   { name: 'gpt fit on an id past the vocabulary', call: (f) => f.gpt.fit(f.i2x6, f.i2x6), says: [/^fit: ids should be in \[0, 4\] \(vocabulary of 5\), got 6 at position 1$/] },
+  { name: 'gpt with checkpointBlocks not a boolean', call: () => wg.models.gpt({ vocabSize: 5, contextLength: 4, numLayers: 1, numHeads: 1, embedDim: 4, checkpointBlocks: 'yes' as unknown as boolean }), says: [/^gpt: checkpointBlocks should be true or false, got string yes$/] },
+  { name: 'gpt fit over its memoryBudget (the estimate in the message)', call: (f) => {
+    const ids = wg.tensor([[1, 2]], undefined, 'int32');
+    return f.gpt.fit(ids, ids, { memoryBudget: 64 }).finally(() => ids.dispose());
+  }, says: [/^fit: training would take about [\d.]+ KiB \(weights [\d.]+ KiB, gradients [\d.]+ KiB, optimizer state [\d.]+ KiB, activations [\d.]+ KiB for batchSize \d+\), over the memoryBudget of 64 B/] },
+  { name: 'estimateTrainingMemory with an unknown precision', call: (f) => wg.estimateTrainingMemory(f.gpt, { precision: 'float16' as wg.Precision }), says: [/^estimateTrainingMemory: precision /, /float16/] },
+  { name: 'gpt evaluate on an id past the vocabulary', call: (f) => f.gpt.evaluate(f.i2x6, f.i2x6), says: [/^evaluate: ids should be in \[0, 4\] \(vocabulary of 5\), got 6 at position 1$/] },
+  // training mode skips apply's whole-tensor check; the token lookup refuses the id itself (WebGPU flags it for the next read instead)
+  { name: 'gpt apply in training mode on an id past the vocabulary', call: (f) => wg.tidy(() => f.gpt.apply(f.i2x6, true)), says: [/^wte \(the token embedding\): ids should be in \[0, 4\] \(vocabulary of 5\), got 6 at position 1$/], syncOnly: true },
+  { name: 'embedding in a model: predict on a negative id', call: () => {
+    const m = wg.sequential([wg.layers.embedding({ inputDim: 3, outputDim: 2, inputShape: [2], name: 'ids_table' })]);
+    try {
+      return wg.tidy(() => m.predict(wg.tensor([[0, -1]], undefined, 'int32')));
+    } finally {
+      m.dispose();
+    }
+  }, says: [/^ids_table: ids should be in \[0, 2\] \(vocabulary of 3\), got -1 at position 1$/], syncOnly: true },
   { name: 'gpt generate without maxNewTokens', call: (f) => f.gpt.generate([[1, 2]], {} as wg.GenerateOptions), says: [/generate: maxNewTokens should be a non-negative integer, got undefined$/] },
   { name: 'gpt generate with a negative temperature', call: (f) => f.gpt.generate([[1, 2]], { maxNewTokens: 1, temperature: -1 }), says: [/generate: temperature should be/, /got -1/] },
   { name: 'gpt generate from an id past the vocabulary', call: (f) => f.gpt.generate(f.i2x6, { maxNewTokens: 1 }), says: [/generate: ids should be in \[0, 4\] \(vocabulary of 5\), got 6 at position 1$/] },

@@ -264,6 +264,41 @@ describe.each(FLAVOURS)('wasm kernels (%s)', (flavour) => {
       });
     }
 
+    it('max and min along contiguous rows of every length past the vector loop, bit for bit', () => {
+      // Rows of 16 and more take four-lane accumulators (f32x4 / i32x4) instead of f64
+      // pairs: lengths around the 16- and 4-element steps, NaN, ±0 and ±Infinity in
+      // any lane, and int32 values at both ends of the range.
+      const rng = new Random(311);
+      for (const op of ['max', 'min'] as ReduceOp[]) {
+        for (const dtype of ['f32', 'i32'] as DType[]) {
+          for (const len of [16, 17, 19, 20, 31, 32, 35, 48, 63, 64, 67, 256]) {
+            for (const layout of ['contiguous', 'offset', 'broadcast'] as const) {
+              const rows = 12;
+              const x = makePair(wasm, cpu, [rows, len], dtype, layout, rng, { specials: true, range: 1000 });
+              if (dtype === 'i32' && layout !== 'broadcast') {
+                // the extremes of the range, where an i32 accumulator's start value matters
+                const ends = Int32Array.of(2147483647, -2147483648);
+                const at = [x.test.offset + rng.int(len - 1), x.test.offset + len + rng.int(len)];
+                for (const [b, v] of [[wasm, x.test], [cpu, x.ref]] as const) {
+                  b.write(v.storage, ends, at[0]);
+                  b.write(v.storage, ends.subarray(1), at[1]);
+                }
+              }
+              const out = outputPair(wasm, cpu, [rows], dtype);
+              wasm.reduce(op, x.test, [1], out.test);
+              cpu.reduce(op, x.ref, [1], out.ref);
+              const got = read(wasm, out.test);
+              const want = read(cpu, out.ref);
+              const label = `${op} ${dtype} [${rows},${len}] ${layout}`;
+              check(got, want, 0, label);
+              // ±0 too: +0 is the max of (-0, +0), -0 the min
+              for (let i = 0; i < rows; i++) if (!Number.isNaN(want[i]!)) expect(Object.is(got[i], want[i]), `${label} [${i}]`).toBe(true);
+            }
+          }
+        }
+      }
+    });
+
     for (const op of ['argmax', 'argmin'] as ReduceOp[]) {
       it(op, () => {
         const rng = new Random(op === 'argmax' ? 301 : 302);

@@ -22,7 +22,7 @@ describe('wasm worker pool', () => {
   it('lets the process exit after parallel work', () => {
     const { out } = runScript(`
       await wg.setBackend('wasm');
-      const a = wg.randomNormal([300, 300]);
+      const a = wg.randomNormal([400, 400]); // 2·400³ flops: enough for two threads
       const s = wg.sum(wg.matmul(a, a));
       console.log(JSON.stringify({ info: wg.backendInfo().description, finite: Number.isFinite((await s.data())[0]) }));
     `);

@@ -16,7 +16,8 @@ describe('wasm threads', () => {
     expect(two.threads).toBe(2);
     expect(two.info().description).toMatch(/2 threads/);
     const rng = new Random(800);
-    const big = Float32Array.from({ length: 300 * 517 }, () => rng.normal());
+    // Large enough that every job below is split (matmul: 2^25 flops per thread; memory-bound elementwise: 2^18 elements).
+    const big = Float32Array.from({ length: 1100 * 2048 }, () => rng.normal());
     const idx = Int32Array.from({ length: 700 }, () => rng.int(300));
     const run = (be: WasmBackend): (Float32Array | Int32Array)[] => {
       const view = (s: ReturnType<WasmBackend['alloc']>, shape: number[], strides = contiguousStrides(shape), dtype: DType = 'f32'): View => ({ storage: s, dtype, shape, strides, offset: 0 });
@@ -24,7 +25,7 @@ describe('wasm threads', () => {
       be.write(x, big);
       const results: (Float32Array | Int32Array)[] = [];
       // matmul split by rows, by columns, by batches; with bias and activation.
-      for (const [m, k, n, batch] of [[300, 517, 290, 1], [20, 517, 300, 1], [100, 300, 90, 4]] as [number, number, number, number][]) {
+      for (const [m, k, n, batch] of [[400, 517, 290, 1], [24, 2048, 1100, 1], [130, 517, 200, 4]] as [number, number, number, number][]) {
         const out = be.alloc(batch * m * n * 4);
         const bias = be.alloc(n * 4);
         be.write(bias, big.subarray(0, n));
@@ -38,7 +39,7 @@ describe('wasm threads', () => {
       }
       // elementwise (strided), reductions in both loop orders, gather, an optimizer step
       const y = be.alloc(big.length * 4);
-      be.binary('mul', view(x, [517, 300], [1, 517]), view(x, [517, 300], [300, 1]), view(y, [517, 300]));
+      be.binary('mul', view(x, [1100, 2048], [1, 1100]), view(x, [1100, 2048], [2048, 1]), view(y, [1100, 2048]));
       results.push(be.readSync(view(y, [big.length])));
       be.unary('tanh', view(x, [big.length]), view(y, [big.length]));
       results.push(be.readSync(view(y, [big.length])));

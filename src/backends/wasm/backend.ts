@@ -11,7 +11,7 @@ import { contiguousStrides, isContiguous, sizeOf } from '../strided.js';
 import * as abi from '../../generated/wasm-abi.js';
 import { type HeapStats, WasmHeap, WasmStorage } from './heap.js';
 import { coalesce, coalesceAxes, Space } from './layout.js';
-import { ACTIVATION, BINARY, BINARY_DEFAULTS, dt, REDUCE, RULE, UNARY, UNARY_DEFAULTS } from './opcodes.js';
+import { ACTIVATION, BINARY, BINARY_DEFAULTS, dt, MEMORY_BOUND_BINARY, MEMORY_BOUND_UNARY, REDUCE, RULE, UNARY, UNARY_DEFAULTS } from './opcodes.js';
 import type { Flavour } from './module.js';
 import type { WorkerPool } from './pool.js';
 
@@ -23,9 +23,28 @@ const R = abi.MAX_RANK;
 const f32Bits = new Float32Array(1);
 const i32Bits = new Int32Array(f32Bits.buffer);
 
-/** Elements (or flops, for matmul) above which a job is split across threads. */
+/** Elements above which a job is split across threads. */
 const PARALLEL_ELEMENTS = 1 << 16;
-const PARALLEL_FLOPS = 1 << 22;
+/**
+ * The same for elementwise ops that are bound by memory (relu, add, copy, ...: a few
+ * vector instructions per element; ops.ts's cheap ones, see MEMORY_BOUND in
+ * opcodes.ts). One thread streams 2^18 elements in ~30 µs here (relu: 1 MiB in, 1 MiB
+ * out), less than waking a sleeping worker (~60 µs), and below that a second thread
+ * only adds its handoff: in `webgrad bench` on this (2-core, shared) machine, relu and
+ * add split at 64K elements ran at 0.28-0.54× tfjs-wasm, below one thread's figures.
+ */
+const PARALLEL_ELEMENTS_MEMORY_BOUND = 1 << 18;
+/**
+ * Flops each thread of a matmul gets at least (fewer threads otherwise). A product on
+ * the pool pays a worker's wake-up (~60 µs when it sleeps), each part packs its own
+ * panels, and where runnable threads outnumber cores a worker descheduled inside its
+ * part holds the whole product up, so a thread's share must last well beyond that:
+ * 2^25 flops is ~0.7 ms on one thread here (45-50 GFLOP/s). Square products: n = 256
+ * (2·256³ = 2^25) runs on one thread, where the default two threads measured 1.19×
+ * tfjs-wasm against ~1.6× for one; n >= 384 on two; a 16-core machine uses 8 threads
+ * from n = 512 and all 16 from n = 1024.
+ */
+const MATMUL_FLOPS_PER_THREAD = 1 << 25;
 /** Elements per part of a split job: small enough to balance, large enough to amortise a claim. */
 const PART_ELEMENTS = 1 << 14;
 
@@ -132,21 +151,21 @@ export class WasmBackend implements Backend {
   // --- elementwise ---------------------------------------------------------------
 
   unary(op: UnaryOp, x: View, out: View, args?: readonly number[]): void {
-    const a = args && args.length ? args : UNARY_DEFAULTS[op] ?? [];
-    this.elementwise(abi.FAMILY_UNARY, UNARY[op], out, [x], x.dtype, a);
+    const a = args && args.length ? args : UNARY_DEFAULTS[op] ?? NO_ARGS;
+    this.elementwise(abi.FAMILY_UNARY, UNARY[op], out, 1, x, undefined, undefined, x.dtype, a);
   }
 
   binary(op: BinaryOp, a: View, b: View, out: View, args?: readonly number[]): void {
-    const params = args && args.length ? args : BINARY_DEFAULTS[op] ?? [];
-    this.elementwise(abi.FAMILY_BINARY, BINARY[op], out, [a, b], a.dtype, params);
+    const params = args && args.length ? args : BINARY_DEFAULTS[op] ?? NO_ARGS;
+    this.elementwise(abi.FAMILY_BINARY, BINARY[op], out, 2, a, b, undefined, a.dtype, params);
   }
 
   where(cond: View, a: View, b: View, out: View): void {
-    this.elementwise(abi.FAMILY_WHERE, 0, out, [cond, a, b], a.dtype, [], cond.dtype);
+    this.elementwise(abi.FAMILY_WHERE, 0, out, 3, cond, a, b, a.dtype, NO_ARGS, cond.dtype);
   }
 
   copy(x: View, out: View): void {
-    this.elementwise(abi.FAMILY_COPY, 0, out, [x], x.dtype, []);
+    this.elementwise(abi.FAMILY_COPY, 0, out, 1, x, undefined, undefined, x.dtype, NO_ARGS);
   }
 
   fill(out: View, value: number): void {
@@ -156,22 +175,45 @@ export class WasmBackend implements Backend {
       f32Bits[0] = value;
       pattern = i32Bits[0]!;
     }
-    this.elementwise(abi.FAMILY_FILL, 0, out, [], out.dtype, [pattern]);
+    this.elementwise(abi.FAMILY_FILL, 0, out, 0, undefined, undefined, undefined, out.dtype, pattern);
   }
 
+  /**
+   * One elementwise job: `out` and `inputs` inputs (in0..in2), every input viewed in
+   * out's shape. `args` holds the op's args, or for fill the value's 32-bit pattern.
+   */
   private elementwise(
-    family: number, op: number, out: View, inputs: readonly View[], inDtype: DType, args: readonly number[], condDtype: DType = 'f32',
+    family: number, op: number, out: View, inputs: number, in0: View | undefined, in1: View | undefined, in2: View | undefined,
+    inDtype: DType, args: readonly number[] | number, condDtype: DType = 'f32',
   ): void {
     this.assertAlive('kernel');
     const count = sizeOf(out.shape);
     if (count === 0) return;
     const views = this.operands;
     views[0] = out;
-    for (let i = 0; i < 3; i++) views[i + 1] = inputs[i];
-    const strides = this.operandStrides;
-    strides.length = inputs.length + 1;
-    for (let i = 0; i <= inputs.length; i++) strides[i] = views[i]!.strides;
-    coalesce(out.shape, strides, this.space, 'elementwise');
+    views[1] = in0;
+    views[2] = in1;
+    views[3] = in2;
+    const space = this.space;
+    // Most jobs (a training step's) are flat: out contiguous, each input contiguous
+    // or one broadcast value. They skip the general dimension merging.
+    const s0 = flatStride(out);
+    const s1 = inputs > 0 ? flatStride(in0!) : 0;
+    const s2 = inputs > 1 ? flatStride(in1!) : 0;
+    const s3 = inputs > 2 ? flatStride(in2!) : 0;
+    if (s0 === 1 && s1 >= 0 && s2 >= 0 && s3 >= 0) {
+      space.rank = 1;
+      space.shape[0] = count;
+      space.strides[0] = 1;
+      space.strides[R] = s1;
+      space.strides[2 * R] = s2;
+      space.strides[3 * R] = s3;
+    } else {
+      const strides = this.operandStrides;
+      strides.length = inputs + 1;
+      for (let i = 0; i <= inputs; i++) strides[i] = views[i]!.strides;
+      coalesce(out.shape, strides, space, 'elementwise');
+    }
     const d = this.reserved.desc;
     const i32 = this.heap.i32;
     const w = d >>> 2;
@@ -180,22 +222,23 @@ export class WasmBackend implements Backend {
     i32[w + (abi.EW_IN_DTYPE >> 2)] = dt(inDtype);
     i32[w + (abi.EW_OUT_DTYPE >> 2)] = dt(out.dtype);
     i32[w + (abi.EW_COND_DTYPE >> 2)] = dt(condDtype);
-    i32[w + (abi.EW_RANK >> 2)] = this.space.rank;
+    i32[w + (abi.EW_RANK >> 2)] = space.rank;
     i32[w + (abi.EW_COUNT >> 2)] = count;
     i32[w + (abi.EW_SCRATCH >> 2)] = this.reserved.scratch;
-    if (family === abi.FAMILY_FILL) i32[w + (abi.EW_ARGS >> 2)] = args[0]!;
+    if (typeof args === 'number') i32[w + (abi.EW_ARGS >> 2)] = args;
     else this.writeF64(d + abi.EW_ARGS, args, 4);
-    const rank = this.space.rank;
-    copyInto(i32, this.space.shape, 0, rank, w + (abi.EW_SHAPE >> 2));
+    const rank = space.rank;
+    copyInto(i32, space.shape, 0, rank, w + (abi.EW_SHAPE >> 2));
     for (let o = 0; o < 4; o++) {
       const at = w + ((abi.EW_OPERANDS + o * abi.OPERAND_BYTES) >> 2);
-      const v = views[o];
+      const v = o <= inputs ? views[o] : undefined;
       // Unused operands point at the output with stride 0: never read.
       i32[at] = v ? this.address(v) : this.address(out);
-      if (v) copyInto(i32, this.space.strides, o * R, o * R + rank, at + 1);
-      else i32.fill(0, at + 1, at + 1 + rank);
+      if (v) copyInto(i32, space.strides, o * R, o * R + rank, at + 1);
+      else for (let i = 1; i <= rank; i++) i32[at + i] = 0;
     }
-    this.run(abi.KIND_ELEMENTWISE, this.partsFor(count));
+    const memoryBound = family === abi.FAMILY_UNARY ? MEMORY_BOUND_UNARY.has(op) : family === abi.FAMILY_BINARY ? MEMORY_BOUND_BINARY.has(op) : true;
+    this.run(abi.KIND_ELEMENTWISE, this.partsFor(count, Infinity, memoryBound ? PARALLEL_ELEMENTS_MEMORY_BOUND : PARALLEL_ELEMENTS));
   }
 
   // --- reductions --------------------------------------------------------------------
@@ -279,7 +322,7 @@ export class WasmBackend implements Backend {
     // One part per thread (each packs its own panels: more parts repack more), split
     // over batches, rows or columns, whichever has the most to share. A late worker's
     // part is still taken by the main thread.
-    let parts = this.pool !== undefined && flops >= PARALLEL_FLOPS ? this.threads : 1;
+    let parts = this.pool !== undefined ? Math.min(this.threads, Math.max(1, Math.floor(flops / MATMUL_FLOPS_PER_THREAD))) : 1;
     let split = 0;
     if (parts > 1) {
       if (batch >= parts) split = 0;
@@ -610,12 +653,12 @@ export class WasmBackend implements Backend {
   // --- plumbing ---------------------------------------------------------------------------
 
   /**
-   * Parts for a job of `elements`: 1 (no split) below PARALLEL_ELEMENTS or without a
+   * Parts for a job of `elements`: 1 (no split) below `threshold` or without a
    * pool, else ~PART_ELEMENTS each, at least one and at most four per thread, and at
    * most `limit` (what the job can be split into).
    */
-  private partsFor(elements: number, limit = Infinity): number {
-    if (!this.pool || elements < PARALLEL_ELEMENTS) return 1;
+  private partsFor(elements: number, limit = Infinity, threshold = PARALLEL_ELEMENTS): number {
+    if (!this.pool || elements < threshold) return 1;
     const parts = Math.min(4 * this.threads, Math.max(this.threads, Math.ceil(elements / PART_ELEMENTS)), limit);
     return Math.max(1, Math.floor(parts));
   }
@@ -669,4 +712,26 @@ function copyInto(target: Int32Array, source: Int32Array, from: number, to: numb
   for (let i = from; i < to; i++) target[at + i - from] = source[i]!;
 }
 
+/** No args (shared: nothing writes to it). */
+const NO_ARGS: readonly number[] = [];
 
+/**
+ * How a view steps through its elements in row-major order: 1 when contiguous, 0 when
+ * every element is the same one (a broadcast value), -1 otherwise.
+ */
+function flatStride(v: View): number {
+  const shape = v.shape;
+  const strides = v.strides;
+  let expected = 1;
+  let contiguous = true;
+  let constant = true;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const d = shape[i]!;
+    if (d === 1) continue;
+    const s = strides[i]!;
+    if (s !== expected) contiguous = false;
+    if (s !== 0) constant = false;
+    expected *= d;
+  }
+  return contiguous ? 1 : constant ? 0 : -1;
+}

@@ -26,6 +26,20 @@ export const BINARY: Readonly<Record<BinaryOp, number>> = {
   geluGrad: abi.B_GELU_GRAD, geluTanhGrad: abi.B_GELU_TANH_GRAD, clipGrad: abi.B_CLIP_GRAD,
 };
 
+/**
+ * Op codes whose kernels take a few vector instructions per element, so that memory,
+ * not arithmetic, sets their speed (threads pay off for them only on larger jobs; see
+ * PARALLEL_ELEMENTS_MEMORY_BOUND in backend.ts). Copy, fill and where are too.
+ */
+export const MEMORY_BOUND_UNARY: ReadonlySet<number> = new Set([
+  abi.U_NEG, abi.U_ABS, abi.U_SIGN, abi.U_STEP, abi.U_SQUARE, abi.U_FLOOR, abi.U_CEIL, abi.U_ROUND, abi.U_RELU,
+  abi.U_LEAKY_RELU, abi.U_CLIP, abi.U_LOGICAL_NOT,
+]);
+export const MEMORY_BOUND_BINARY: ReadonlySet<number> = new Set([
+  abi.B_ADD, abi.B_SUB, abi.B_MUL, abi.B_MAX, abi.B_MIN, abi.B_EQ, abi.B_NE, abi.B_LT, abi.B_LE, abi.B_GT, abi.B_GE,
+  abi.B_AND, abi.B_OR, abi.B_RELU_GRAD, abi.B_SIGMOID_GRAD, abi.B_TANH_GRAD, abi.B_LEAKY_RELU_GRAD, abi.B_CLIP_GRAD,
+]);
+
 export const BINARY_DEFAULTS: Partial<Record<BinaryOp, readonly number[]>> = {
   eluGrad: [1], leakyReluGrad: [0.2], clipGrad: [-Infinity, Infinity],
 };

@@ -80,6 +80,11 @@ function elementwise(name: string, key: string, glue: string, libraries: readonl
   };
 }
 
+/** An elementwise kernel specialized for operands whose dimensions collapse to one (strided.wgsl's LINEAR). */
+export function linearVariant(source: KernelSource): KernelSource {
+  return memo(`${source.key}|linear`, () => ({ ...source, key: `${source.key}:linear`, constants: { ...source.constants, LINEAR: 1 } }));
+}
+
 export function unaryKernel(op: UnaryOp, from: DType, to: DType, wg: number): KernelSource {
   return memo(`unary|${op}|${from}|${to}|${wg}`, () => makeUnary(op, from, to, wg));
 }
@@ -156,7 +161,7 @@ export function reduceKernel(op: ReduceOp, dtype: DType, variant: ReduceVariant,
 
 export function gatherKernel(wg: number): KernelSource {
   return memo(`gather|${wg}`, () => ({
-    key: `gather:wg${wg}`, code: assemble([COMMON, ['gather', 'main']]), entryPoint: 'main', bindings: 'urrw', constants: { WG: wg },
+    key: `gather:wg${wg}`, code: assemble([COMMON, ['gather', 'main']]), entryPoint: 'main', bindings: 'urrww', constants: { WG: wg },
   }));
 }
 

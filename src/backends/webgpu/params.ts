@@ -57,7 +57,7 @@ function checkRank(kernel: string, rank: number, shape: readonly number[]): void
 export function elementwiseParams(
   kernel: string, shape: readonly number[], operands: readonly Pick<View, 'strides' | 'offset'>[],
   args: readonly number[] = [], word = 0,
-): { uniform: Uniform; count: number } {
+): { uniform: Uniform; count: number; linear: boolean } {
   const count = shape.reduce((a, b) => a * b, 1);
   const c = collapse(shape, operands.map((o) => o.strides));
   checkRank(kernel, c.shape.length, shape);
@@ -69,7 +69,7 @@ export function elementwiseParams(
   c.strides.forEach((s, k) => s.forEach((stride, d) => (p.i32[12 + d * 4 + k] = stride)));
   operands.forEach((o, k) => (p.i32[44 + k] = o.offset));
   args.slice(0, 4).forEach((a, i) => (p.f32[48 + i] = a));
-  return { uniform: p, count };
+  return { uniform: p, count, linear: c.shape.length <= 1 };
 }
 
 /**
@@ -164,9 +164,9 @@ export function matmulParams(
 }
 
 /** The Gather / Scatter structs: count, axis length, index count, inner, two offsets. */
-export function indexParams(count: number, axisLen: number, indexCount: number, inner: number, dataOffset: number, indexOffset: number): Uniform {
+export function indexParams(count: number, axisLen: number, indexCount: number, inner: number, dataOffset: number, indexOffset: number, call = 0): Uniform {
   const p = new Uniform();
-  p.u32.set([count, axisLen, indexCount, inner, dataOffset, indexOffset]);
+  p.u32.set([count, axisLen, indexCount, inner, dataOffset, indexOffset, call]);
   return p;
 }
 
