@@ -1,8 +1,10 @@
 // out[batch, m, n] = act(sum_k a[batch, m, k] * b[batch, k, n] + bias[n]).
 // a and b are strided views (transposes are swapped strides, broadcast batches
 // stride 0); out is contiguous. Generated lines supply TM, TN, TK (the output
-// tile and K step), HAS_BIAS, `fn activate(v: f32) -> f32`, and A_ELEM / B_ELEM
-// (f32, or vec4<f32> when that operand is loaded four at a time).
+// tile and K step), HAS_BIAS, `fn activate(v: f32) -> f32`, A_ELEM / B_ELEM / BIAS_ELEM
+// (f32, vec4<f32> when that operand is loaded four at a time, or u32 for packed
+// float16 operands, which always load one element at a time) and `load_a`, `load_b`,
+// `load_bias` (element index -> f32 value) for the one-at-a-time loads.
 //
 // Sections: `tiled` is the general kernel (workgroup tiles in shared memory,
 // 4x4 outputs per thread); `dot_per_thread` and `dot_per_workgroup` serve
@@ -35,7 +37,7 @@ struct Matmul {
 @group(0) @binding(0) var<uniform> params: Matmul;
 @group(0) @binding(1) var<storage, read> a: array<A_ELEM>;
 @group(0) @binding(2) var<storage, read> b: array<B_ELEM>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<BIAS_ELEM>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 
 // Element offsets of batch `batch`'s matrices in a (x) and b (y).
@@ -55,7 +57,7 @@ fn batch_offsets(batch: u32) -> vec2i {
 fn epilogue(v: f32, col: u32) -> f32 {
   var s = v;
   if (HAS_BIAS) {
-    s += bias[params.bias_offset + i32(col) * params.bias_stride];
+    s += load_bias(params.bias_offset + i32(col) * params.bias_stride);
   }
   return activate(s);
 }
@@ -403,7 +405,7 @@ fn load_tile_a(base: i32, row0: u32, k0: u32, li: u32) {
     let kc = k0 + kk;
     var v = 0.0;
     if (row < params.m && kc < params.k) {
-      v = a[base + i32(row) * params.a_row + i32(kc) * params.a_col];
+      v = load_a(base + i32(row) * params.a_row + i32(kc) * params.a_col);
     }
     put_a(mm, kk, v);
   }
@@ -418,7 +420,7 @@ fn load_tile_b(base: i32, k0: u32, col0: u32, li: u32) {
     let col = col0 + nn;
     var v = 0.0;
     if (kc < params.k && col < params.n) {
-      v = b[base + i32(kc) * params.b_row + i32(col) * params.b_col];
+      v = load_b(base + i32(kc) * params.b_row + i32(col) * params.b_col);
     }
     put_b(kk, nn, v);
   }
@@ -444,7 +446,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let b_at = base.y + i32(col) * params.b_col;
   var s = 0.0;
   for (var k = 0u; k < params.k; k++) {
-    s += a[a_at + i32(k) * params.a_col] * b[b_at + i32(k) * params.b_row];
+    s += load_a(a_at + i32(k) * params.a_col) * load_b(b_at + i32(k) * params.b_row);
   }
   out[batch * per_batch + row * params.n + col] = epilogue(s, col);
 }
@@ -470,7 +472,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let b_at = base.y + i32(col) * params.b_col;
   var s = 0.0;
   for (var k = lid; k < params.k; k += WG) {
-    s += a[a_at + i32(k) * params.a_col] * b[b_at + i32(k) * params.b_row];
+    s += load_a(a_at + i32(k) * params.a_col) * load_b(b_at + i32(k) * params.b_row);
   }
   partial[lid] = s;
   workgroupBarrier();

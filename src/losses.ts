@@ -29,14 +29,15 @@ export function checkPair(fn: string, yTrue: Tensor, yPred: Tensor, sameShape = 
   }
 }
 
-/** yTrue as float32 (labels often arrive as int32). */
+/** yTrue as float32 (labels often arrive as int32), yPred as float32 (mixed precision's float16 outputs). */
 function asFloat(t: Tensor): Tensor {
   return t.dtype === 'float32' ? t : ops.cast(t, 'float32');
 }
 
 function meanOf(fn: string, yTrue: Tensor, yPred: Tensor, perElement: (y: Tensor, p: Tensor) => Tensor): Tensor {
   checkPair(fn, yTrue, yPred);
-  return tidy(() => ops.mean(perElement(asFloat(yTrue), yPred)));
+  // yPred too: a mixed-precision model's float16 output is scored in float32 (as Keras does).
+  return tidy(() => ops.mean(perElement(asFloat(yTrue), asFloat(yPred))));
 }
 
 export function meanSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {
@@ -116,8 +117,8 @@ export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, opti
   return tidy(() => {
     const labels = ops.reshape(yTrue.dtype === 'int32' ? yTrue : ops.cast(yTrue, 'int32'), labelShape);
     // From logits: one fused kernel per direction over [rows, classes] (see ops/cross-entropy.ts).
-    if (options.fromLogits) return ops.mean(sparseSoftmaxCrossEntropy(yPred, labels, fn));
-    const logP = ops.log(ops.clipByValue(yPred, EPSILON, 1 - EPSILON));
+    if (options.fromLogits) return ops.mean(sparseSoftmaxCrossEntropy(asFloat(yPred), labels, fn));
+    const logP = ops.log(ops.clipByValue(asFloat(yPred), EPSILON, 1 - EPSILON));
     const picked = ops.sum(ops.mul(ops.oneHot(labels, classes), logP), -1);
     return ops.mean(ops.neg(picked));
   });

@@ -7,14 +7,24 @@ import { activeBackend } from './backends/select.js';
 import { contiguousStrides, isContiguous, sizeOf } from './backends/strided.js';
 import { type Scope, track, untrack } from './scope.js';
 import { formatTensor, formatTensorAsync } from './tensor-format.js';
+import { float16Bytes } from './float16.js';
 
-export type DataType = 'float32' | 'int32' | 'bool';
+/**
+ * Element types. `float16` (IEEE binary16, stored as packed halves) exists on the
+ * webgpu backend only: it is mixed precision's storage type (see src/float16.ts).
+ */
+export type DataType = 'float32' | 'int32' | 'bool' | 'float16';
 /** Nested arrays of numbers (or booleans), as `array()` returns and `tensor()` takes. */
 export type NestedArray = number | boolean | NestedArray[];
 export type TypedArray = Float32Array | Int32Array;
 
 export function storageType(dtype: DataType): DType {
-  return dtype === 'float32' ? 'f32' : 'i32';
+  return dtype === 'float32' ? 'f32' : dtype === 'float16' ? 'f16' : 'i32';
+}
+
+/** float32 and float16: the dtypes gradients flow through. */
+export function isFloat(dtype: DataType): boolean {
+  return dtype === 'float32' || dtype === 'float16';
 }
 
 const stats = { tensors: 0, bytes: 0, buffers: 0, peak: 0 };
@@ -81,7 +91,12 @@ export interface Purpose {
  * cannot provide is an error that names the function, the block and the reason.
  */
 export function allocate(size: number, dtype: DataType, backend: Backend = activeBackend(), purpose?: Purpose): DataRef {
-  const bytes = size * 4;
+  if (dtype === 'float16' && backend.name !== 'webgpu') {
+    throw new Error(
+      `${purpose?.op ?? 'allocate'}: float16 tensors need the webgpu backend; mixed precision runs on WebGPU only (the active backend is ${backend.name})`,
+    );
+  }
+  const bytes = dtype === 'float16' ? float16Bytes(size) : size * 4;
   let storage: Storage;
   try {
     storage = backend.alloc(bytes, purpose ? `${purpose.op}: ${purpose.what}` : undefined);
@@ -197,8 +212,8 @@ export class Tensor {
   }
 
   /**
-   * The elements, row-major, in a fresh typed array: Float32Array for float32,
-   * Int32Array for int32 and bool (name the type to narrow it: `data<Float32Array>()`).
+   * The elements, row-major, in a fresh typed array: Float32Array for float32 (and
+   * float16, converted exactly), Int32Array for int32 and bool (name the type to narrow it: `data<Float32Array>()`).
    */
   async data<T extends TypedArray = TypedArray>(): Promise<T> {
     return (await readAsync(this, 'data')) as T;

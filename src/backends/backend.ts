@@ -10,8 +10,24 @@
 // - Unless a primitive says otherwise, `out` is contiguous (row-major) with offset 0
 //   and never aliases an input.
 
-/** Element type as a backend stores it. `bool` tensors are stored as `i32` 0/1. */
-export type DType = 'f32' | 'i32';
+/**
+ * Element type as a backend stores it. `bool` tensors are stored as `i32` 0/1.
+ *
+ * `f16` (the float16 dtype of mixed precision) is webgpu-only storage: IEEE binary16
+ * values packed two per 32-bit word, element e in half (e & 1) of word e >> 1 (low
+ * half first), a storage of n elements taking ceil(n / 2) words. Rules:
+ * - Views, strides and offsets still count elements; an offset may be odd.
+ * - `write` receives the packed words (an Int32Array) and a word offset; `read`
+ *   returns the values as a Float32Array (float16 → float32 is exact).
+ * - Kernels that take f16 operands (matmul, unary, binary, where, copy, fill, gather)
+ *   convert each value to f32, compute in f32, and round the results to f16 when
+ *   `out` is f16 (round to nearest even, overflow to infinity, subnormals kept: the
+ *   rule of src/float16.ts). For those kernels a and b may differ in dtype (f16 with
+ *   f32). Kernels without an f16 variant throw: the op layer casts float16 inputs to
+ *   float32 before calling them (src/ops/float16.ts).
+ * - cpu and wasm never see f16: creating a float16 tensor there is an error.
+ */
+export type DType = 'f32' | 'i32' | 'f16';
 export type BackendName = 'cpu' | 'wasm' | 'webgpu';
 
 /** An opaque block of device memory; only its own backend looks inside. */

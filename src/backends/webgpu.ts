@@ -20,9 +20,11 @@ import {
   binaryKernel, copyKernel, fillKernel, linearVariant, gatherKernel, type MatmulConfig, matmulKernel, randomKernel, reduceKernel, scatterAddKernel,
   stepKernel, type TiledConfig, unaryKernel, whereKernel, windowKernel, type WindowKernel,
 } from './webgpu/kernels.js';
+import { anyHalf, halfElementwise, halfGather, refuseHalf } from './webgpu/float16.js';
 import { DeviceFlags } from './webgpu/flags.js';
 import { idOutOfRange } from './lookup-check.js';
 import { LossSignal } from './webgpu/loss.js';
+import { float16Bytes, unpackFloat16 } from '../float16.js';
 import { BufferPool, GpuStorage, mib, StagingPool } from './webgpu/memory.js';
 import {
   elementwiseParams, indexParams, type MatmulGeometry, matmulGeometry, matmulParams, reduceParams, stepParams,
@@ -277,18 +279,21 @@ class WebGPUBackend implements Backend {
   async read(view: View): Promise<Float32Array | Int32Array> {
     this.check('read');
     const count = sizeOf(view.shape);
-    const out = view.dtype === 'f32' ? new Float32Array(count) : new Int32Array(count);
+    const half = view.dtype === 'f16';
+    let out: Float32Array | Int32Array = view.dtype === 'i32' ? new Int32Array(count) : new Float32Array(count);
     if (count === 0) return out;
-    const { view: src, temp } = this.contiguous(view);
-    const bytes = count * 4;
+    // f16 is read as whole words from an even offset, then unpacked on the host.
+    const { view: src, temp } = this.contiguous(view, half && view.offset % 2 === 1);
+    const bytes = half ? float16Bytes(count) : count * 4;
     const staging = this.staging.acquire(bytes);
-    this.queue.copy(src.storage as GpuStorage, src.offset * 4, staging, 0, bytes);
+    this.queue.copy(src.storage as GpuStorage, half ? src.offset * 2 : src.offset * 4, staging, 0, bytes);
     this.release(temp);
     const flagCheck = this.flags.take();
     try {
       await this.orLost('read', this.queue.submitted());
       await this.orLost('read', staging.mapAsync(GPUMapMode.READ, 0, bytes));
-      new Uint8Array(out.buffer).set(new Uint8Array(staging.getMappedRange(0, bytes)));
+      if (half) out = unpackFloat16(new Uint32Array(staging.getMappedRange(0, bytes).slice(0)), count);
+      else new Uint8Array(out.buffer).set(new Uint8Array(staging.getMappedRange(0, bytes)));
       staging.unmap();
       this.staging.release(staging);
     } catch (error) {
@@ -308,8 +313,19 @@ class WebGPUBackend implements Backend {
     this.requireDense('matmul', out);
     const g = matmulGeometry(a, b, out);
     if (g.batch * g.m * g.n === 0) return;
-    const config = this.planMatmul(g, a.offset, b.offset);
-    const entry = this.pipelines.get(matmulKernel(config, options.bias !== undefined, options.activation ?? 'linear'));
+    if (out.dtype === 'f16') {
+      // Accumulate in f32, then round to f16 in a second pass that writes whole words
+      // (the tiles' per-element stores could split a word between two threads).
+      const temp = this.pool.acquire(sizeOf(out.shape) * 4, 'matmul f32 accumulator');
+      const wide: View = { storage: temp, dtype: 'f32', shape: out.shape, strides: contiguousStrides(out.shape), offset: 0 };
+      this.matmul(a, b, wide, options);
+      this.copy(wide, out);
+      this.release(temp);
+      return;
+    }
+    const dtypes = { a: a.dtype, b: b.dtype, bias: options.bias?.dtype ?? 'f32' };
+    const config = this.planMatmul(g, a.offset, b.offset, anyHalf(a, b, options.bias));
+    const entry = this.pipelines.get(matmulKernel(config, options.bias !== undefined, options.activation ?? 'linear', dtypes));
     const buffers = [a.storage as GpuStorage, b.storage as GpuStorage, (options.bias?.storage as GpuStorage | undefined) ?? this.placeholder, out.storage as GpuStorage];
     const perDispatch = config.kind === 'tiled' ? this.maxGroups : g.batch;
     for (let first = 0; first < g.batch; first += perDispatch) {
@@ -330,13 +346,14 @@ class WebGPUBackend implements Backend {
   }
 
   /** Chooses the kernel and tile shape for a product (the "shape class" that keys its pipeline). */
-  private planMatmul(g: MatmulGeometry, aOffset: number, bOffset: number): MatmulConfig {
+  private planMatmul(g: MatmulGeometry, aOffset: number, bOffset: number, half = false): MatmulConfig {
     const outputs = g.batch * g.m * g.n;
     if (g.m === 1 || g.n === 1) {
       return { kind: g.k >= 256 && outputs <= 16384 ? 'dot_per_workgroup' : 'dot_per_thread', wg: this.wg };
     }
     if (outputs <= 1024 && g.k >= 1024) return { kind: 'dot_per_workgroup', wg: this.wg };
-    const four = (x: number) => x % 4 === 0;
+    // Packed f16 operands are loaded one element at a time.
+    const four = (x: number) => x % 4 === 0 && !half;
     const aBatch = g.aBatch.every(four) && four(aOffset);
     const bBatch = g.bBatch.every(four) && four(bOffset);
     const loadA = g.aCol === 1 && four(g.k) && four(g.aRow) && aBatch ? 'vec_k'
@@ -369,16 +386,19 @@ class WebGPUBackend implements Backend {
 
   unary(op: UnaryOp, x: View, out: View, args?: readonly number[]): void {
     this.check('unary');
+    if (anyHalf(x, out)) return halfElementwise(this.lmContext, { kind: 'unary', op }, [x], out, args);
     this.elementwise('unary', unaryKernel(op, x.dtype, out.dtype, this.wg), out.shape, [x, out], args);
   }
 
   binary(op: BinaryOp, a: View, b: View, out: View, args?: readonly number[]): void {
     this.check('binary');
+    if (anyHalf(a, b, out)) return halfElementwise(this.lmContext, { kind: 'binary', op }, [a, b], out, args);
     this.elementwise('binary', binaryKernel(op, a.dtype, out.dtype, this.wg), out.shape, [a, b, out], args);
   }
 
   where(cond: View, a: View, b: View, out: View): void {
     this.check('where');
+    if (anyHalf(cond, a, b, out)) return halfElementwise(this.lmContext, { kind: 'where' }, [cond, a, b], out);
     this.elementwise('where', whereKernel(cond.dtype, this.wg), out.shape, [cond, a, b, out]);
   }
 
@@ -386,6 +406,14 @@ class WebGPUBackend implements Backend {
     this.check('copy');
     const count = sizeOf(x.shape);
     if (count === 0) return;
+    if (anyHalf(x, out)) {
+      // Whole words move as bytes when both sides start on a word and cover whole words.
+      if (x.dtype === out.dtype && x.storage !== out.storage && isContiguous(x) && isContiguous(out) && (x.offset | out.offset | count) % 2 === 0) {
+        this.queue.copy(x.storage as GpuStorage, x.offset * 2, out.storage as GpuStorage, out.offset * 2, count * 2);
+        return;
+      }
+      return halfElementwise(this.lmContext, { kind: 'copy' }, [x], out);
+    }
     if (x.dtype === out.dtype && x.storage !== out.storage && isContiguous(x) && isContiguous(out)) {
       this.queue.copy(x.storage as GpuStorage, x.offset * 4, out.storage as GpuStorage, out.offset * 4, count * 4);
       return;
@@ -397,6 +425,7 @@ class WebGPUBackend implements Backend {
     this.check('fill');
     const count = sizeOf(out.shape);
     if (count === 0) return;
+    if (out.dtype === 'f16') return halfElementwise(this.lmContext, { kind: 'fill' }, [], out, [], new Uint32Array(Float32Array.of(value).buffer)[0]!);
     const word = out.dtype === 'f32' ? new Uint32Array(Float32Array.of(value).buffer)[0]! : Int32Array.of(value)[0]! >>> 0;
     if (word === 0 && isContiguous(out)) {
       this.queue.clear(out.storage as GpuStorage, out.offset * 4, count * 4);
@@ -407,6 +436,7 @@ class WebGPUBackend implements Backend {
 
   random(out: View, seed: number, offset: number, dist: RandomDistribution): void {
     this.check('random');
+    refuseHalf('random', out);
     this.requireDense('random', out, true);
     const { uniform, count } = elementwiseParams('random', out.shape, [out], [], seed >>> 0);
     if (count === 0) return;
@@ -417,6 +447,7 @@ class WebGPUBackend implements Backend {
 
   reduce(op: ReduceOp, x: View, axes: readonly number[], out: View): void {
     this.check('reduce');
+    refuseHalf('reduce', x, out);
     this.requireDense('reduce', out);
     const { uniform, outer, inner } = reduceParams(x, axes);
     if (outer === 0) return;
@@ -433,8 +464,14 @@ class WebGPUBackend implements Backend {
     this.requireDense('gather', out);
     const count = sizeOf(out.shape);
     if (count === 0) return;
+    if (x.dtype === 'f16' && out.dtype !== 'f16') throw new Error(`webgpu gather: an f16 x needs an f16 out, got ${out.dtype}`);
     const src = this.contiguous(x);
     const idx = this.contiguous(indices);
+    if (x.dtype === 'f16') {
+      halfGather(this.lmContext, src.view, idx.view, axis, out);
+      this.release(src.temp, idx.temp);
+      return;
+    }
     const size = x.shape[axis]!;
     // A checked lookup flags its first bad index for the next read (webgpu/flags.ts).
     const call = lookup === undefined ? 0 : this.flags.register(`gather|${lookup}|${size}`, (id, position) =>
@@ -451,6 +488,7 @@ class WebGPUBackend implements Backend {
 
   scatterAdd(updates: View, indices: View, axis: number, out: View): void {
     this.check('scatterAdd');
+    refuseHalf('scatterAdd', updates, out);
     this.requireDense('scatterAdd', out);
     // One invocation per update element (see shaders/scatter-add.wgsl).
     const count = sizeOf(updates.shape);
@@ -489,6 +527,7 @@ class WebGPUBackend implements Backend {
   /** One thread per element of out; im2col and pool read x through its strides, other inputs are contiguous. */
   private window(kind: WindowKernel, g: ConvGeometry, inputs: readonly View[], out: View): void {
     this.check(kind);
+    refuseHalf(kind, ...inputs, out);
     this.requireDense(kind, out, true);
     const count = sizeOf(out.shape);
     if (count === 0) return;
@@ -506,16 +545,19 @@ class WebGPUBackend implements Backend {
 
   layerNorm(x: View, gamma: View | undefined, beta: View | undefined, out: View, mean: View, rstd: View, epsilon: number): void {
     this.check('layerNorm');
+    refuseHalf('layerNorm', x, gamma, beta, out);
     lm.layerNorm(this.lmContext, x, gamma, beta, out, mean, rstd, epsilon);
   }
 
   layerNormGrad(dy: View, x: View, gamma: View | undefined, mean: View, rstd: View, dx: View, dgamma: View | undefined, dbeta: View | undefined): void {
     this.check('layerNormGrad');
+    refuseHalf('layerNormGrad', dy, x, gamma, dx);
     lm.layerNormGrad(this.lmContext, dy, x, gamma, mean, rstd, dx, dgamma, dbeta);
   }
 
   attention(q: View, k: View, v: View, mask: View | undefined, out: View, lse: View, params: AttentionParams): void {
     this.check('attention');
+    refuseHalf('attention', q, k, v, out);
     lm.attention(this.lmContext, q, k, v, mask, out, lse, params);
   }
 
@@ -523,11 +565,13 @@ class WebGPUBackend implements Backend {
     q: View, k: View, v: View, mask: View | undefined, out: View, lse: View, dout: View, dq: View, dk: View, dv: View, params: AttentionParams,
   ): void {
     this.check('attentionGrad');
+    refuseHalf('attentionGrad', q, k, v, out, dout);
     lm.attentionGrad(this.lmContext, q, k, v, mask, out, lse, dout, dq, dk, dv, params);
   }
 
   sparseCrossEntropy(logits: View, labels: View, loss: View, lse: View, caller: string): void {
     this.check('sparseCrossEntropy');
+    refuseHalf('sparseCrossEntropy', logits, loss);
     const classes = logits.shape[1]!;
     const call = this.flags.register(`xent|${caller}|${classes}`, (label, row) =>
       `${caller}: labels should be integers in [0, ${classes - 1}] (${classes} classes), got ${label} at position ${row} ` +
@@ -537,11 +581,13 @@ class WebGPUBackend implements Backend {
 
   sparseCrossEntropyGrad(logits: View, labels: View, lse: View, dloss: View, dlogits: View): void {
     this.check('sparseCrossEntropyGrad');
+    refuseHalf('sparseCrossEntropyGrad', logits, dloss, dlogits);
     lm.sparseCrossEntropyGrad(this.lmContext, logits, labels, lse, dloss, dlogits);
   }
 
   step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[]): void {
     this.check('step');
+    refuseHalf('step', param, grad);
     if (state.length !== STATE_SLOTS[rule]) {
       throw new Error(`webgpu step: rule '${rule}' keeps ${STATE_SLOTS[rule]} state buffers, got ${state.length}`);
     }
@@ -598,9 +644,10 @@ class WebGPUBackend implements Backend {
   }
 
   /** The view itself when contiguous, otherwise a contiguous copy in a temporary storage. */
-  private contiguous(view: View): { view: View; temp?: GpuStorage } {
-    if (isContiguous(view)) return { view };
-    const temp = this.pool.acquire(sizeOf(view.shape) * 4);
+  private contiguous(view: View, force = false): { view: View; temp?: GpuStorage } {
+    if (isContiguous(view) && !force) return { view };
+    const count = sizeOf(view.shape);
+    const temp = this.pool.acquire(view.dtype === 'f16' ? float16Bytes(count) : count * 4);
     const dense: View = { storage: temp, dtype: view.dtype, shape: view.shape, strides: contiguousStrides(view.shape), offset: 0 };
     this.copy(view, dense);
     return { view: dense, temp };

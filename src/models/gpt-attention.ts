@@ -6,6 +6,7 @@
 
 import * as ops from '../ops/index.js';
 import { Layer, type Shape } from '../nn/layer.js';
+import { toCompute } from '../nn/mixed.js';
 import type { Initializer } from '../nn/initializers.js';
 import { Random, type RandomState } from '../random.js';
 import { keep, tidy } from '../scope.js';
@@ -97,7 +98,8 @@ export class CausalSelfAttention extends Layer {
     const d = this.embedDim / h;
     let cache: LayerCache | undefined;
     const y = tidy(() => {
-      const qkv = ops.dense(x, w.qkv, { bias: w.qkvBias });
+      const half = (t: Tensor) => toCompute(this.precision, t);
+      const qkv = ops.dense(half(x), half(w.qkv), { bias: w.qkvBias });
       // q, k and v [b, h, t, d] from qkv [b, t, 3E] seen as [3, b, h, t, d] and made
       // contiguous with one copy: each is then a contiguous view the attention kernels
       // take as it is. Splitting the last axis first made each part non-contiguous: two
@@ -112,7 +114,7 @@ export class CausalSelfAttention extends Layer {
       // new query comes after every cached position and sees them all.
       const attended = ops.scaledDotProductAttention(q, keys, values, { causal: !past, ...dropout });
       const merged = ops.reshape(ops.transpose(attended, [0, 2, 1, 3]), [b, t, this.embedDim]);
-      return ops.dense(merged, w.proj, { bias: w.projBias });
+      return ops.dense(half(merged), half(w.proj), { bias: w.projBias });
     });
     return { y, cache };
   }

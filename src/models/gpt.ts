@@ -13,6 +13,7 @@ import type { SaveResult, SaveTarget } from '../io/store.js';
 import type { ByteSource } from '../io/sources.js';
 import { Dropout } from '../nn/basic-layers.js';
 import { Dense } from '../nn/dense.js';
+import { toCompute } from '../nn/mixed.js';
 import { assertIdsInRange, Embedding } from '../nn/embedding.js';
 import { initializers } from '../nn/initializers.js';
 import { lookupRows } from '../ops/gather.js';
@@ -211,6 +212,9 @@ export class GPT extends LayersModel {
       // range by construction.
       const positions = ops.range(start, start + t, 1, 'int32');
       let x = ops.add(lookupRows(this.wte.embeddings, ids, 'wte (the token embedding)'), ops.gather(this.wpe.embeddings, positions, 0));
+      // Mixed precision: the residual stream is float16; layer norms and the tied head
+      // (lnF's float32 output times the float32 table) give float32, so the logits are float32.
+      x = toCompute(this.wte.precision, x);
       if (this.dropEmbed) x = this.dropEmbed.apply(x, training);
       this.blocks.forEach((block, i) => {
         const forward = (input: Tensor): Tensor => {

@@ -11,6 +11,7 @@ import { tidy } from '../scope.js';
 import type { Tensor, Variable } from '../tensor.js';
 import { type InitializerSpec, resolveInitializer } from './initializers.js';
 import { type ApplyOptions, LAYER_ARG_KEYS, type LayerArgs, type Shape } from './layer.js';
+import { toCompute } from './mixed.js';
 import { MultiInputLayer, shapesText } from './multi-input.js';
 
 export interface MultiHeadAttentionArgs extends LayerArgs {
@@ -110,7 +111,7 @@ export class MultiHeadAttention extends MultiInputLayer {
     const [b, t, d] = x.shape as [number, number, number];
     const kernel = ops.reshape(p.kernel, [d, this.numHeads * width]);
     const bias = p.bias ? ops.reshape(p.bias, [this.numHeads * width]) : undefined;
-    const y = ops.dense(x, kernel, bias ? { bias } : {});
+    const y = ops.dense(toCompute(this.precision, x), toCompute(this.precision, kernel), bias ? { bias } : {});
     return ops.transpose(ops.reshape(y, [b, t, this.numHeads, width]), [0, 2, 1, 3]);
   }
 
@@ -129,7 +130,7 @@ export class MultiHeadAttention extends MultiInputLayer {
       const merged = ops.reshape(ops.transpose(attended, [0, 2, 1, 3]), [b, tq, this.numHeads * this.valueDim]);
       const out = p.output.kernel.shape[2]!;
       const kernel = ops.reshape(p.output.kernel, [this.numHeads * this.valueDim, out]);
-      return ops.dense(merged, kernel, p.output.bias ? { bias: p.output.bias } : {});
+      return ops.dense(toCompute(this.precision, merged), toCompute(this.precision, kernel), p.output.bias ? { bias: p.output.bias } : {});
     });
   }
 

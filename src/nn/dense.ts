@@ -8,6 +8,7 @@ import type { Tensor, Variable } from '../tensor.js';
 import { activationConfig, type ActivationSpec, resolveActivation } from './activations.js';
 import { type InitializerSpec, resolveInitializer } from './initializers.js';
 import { Layer, LAYER_ARG_KEYS, type LayerArgs, type Shape } from './layer.js';
+import { withCompute } from './mixed.js';
 
 export interface DenseArgs extends LayerArgs {
   units: number;
@@ -59,11 +60,16 @@ export class Dense extends Layer {
     if (bias) this.bias = this.addWeight('bias', bias[1], this.biasInit);
   }
 
-  protected call(x: Tensor): Tensor {
+  protected call(input: Tensor): Tensor {
+    // Under mixed precision x and the kernel are float16 (the bias is read as float32).
+    return withCompute(this.precision, [input, this.kernel!], (x, kernel) => this.product(x, kernel!));
+  }
+
+  private product(x: Tensor, kernel: Tensor): Tensor {
     const { fused, apply } = this.activation;
     const options = this.bias ? { bias: this.bias } : {};
-    if (fused) return denseOp(x, this.kernel!, { ...options, activation: fused });
-    const z = denseOp(x, this.kernel!, options);
+    if (fused) return denseOp(x, kernel, { ...options, activation: fused });
+    const z = denseOp(x, kernel, options);
     const y = apply(z);
     // a custom activation may hand back its input
     if (y !== z) z.dispose();

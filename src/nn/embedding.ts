@@ -9,6 +9,7 @@ import { shapeString } from '../ops/util.js';
 import type { DataType, Tensor, Variable } from '../tensor.js';
 import { type InitializerSpec, resolveInitializer } from './initializers.js';
 import { Layer, LAYER_ARG_KEYS, type LayerArgs, type Shape } from './layer.js';
+import { toCompute } from './mixed.js';
 
 export interface EmbeddingArgs extends LayerArgs {
   /** Vocabulary size: ids are in [0, inputDim). */
@@ -67,7 +68,12 @@ export class Embedding extends Layer {
 
   protected call(ids: Tensor): Tensor {
     // checked on the host where the backend reads synchronously, else flagged on the device
-    return lookupRows(this.table!, ids, this.name);
+    const rows = lookupRows(this.table!, ids, this.name);
+    // Mixed precision: only the gathered rows become float16 (casting the whole table
+    // every step would cost vocabulary × width); their gradient returns float32.
+    const out = toCompute(this.precision, rows);
+    if (out !== rows) rows.dispose();
+    return out;
   }
 
   getConfig(): Record<string, unknown> {

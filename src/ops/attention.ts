@@ -9,6 +9,7 @@ import { sizeOf } from '../backends/strided.js';
 import { randomFor } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from './binary.js';
+import { float32Input } from './float16.js';
 import { backend, broadcastShapes, broadcastStrides, checkTensor, contiguousHandle, output, shapeString } from './util.js';
 
 export interface AttentionOptions {
@@ -42,6 +43,17 @@ export interface AttentionOptions {
  * gradients are 0 too. Gradients flow to q, k and v.
  */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
+  checkAttention(q, k, v, options);
+  // No float16 kernel: float16 operands are computed in float32 (src/ops/float16.ts).
+  const wide = [q, k, v].map((t) => float32Input(t, 'scaledDotProductAttention'));
+  try {
+    return attend(wide[0]!, wide[1]!, wide[2]!, options);
+  } finally {
+    wide.forEach((t, i) => { if (t !== [q, k, v][i]) t.dispose(); });
+  }
+}
+
+function attend(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
   const plan = checkAttention(q, k, v, options);
   const { mask, causal = false, dropout = 0 } = options;
   const { batch, lq, lk, d, dv } = plan;
@@ -154,7 +166,7 @@ export function checkAttention(q: Tensor, k: Tensor, v: Tensor, options: Attenti
   }
   for (const [name, t] of [['q', q], ['k', k], ['v', v]] as const) {
     checkTensor(t, op, name);
-    if (t.dtype !== 'float32') throw new TypeError(`${op}: ${name} should be float32, got ${t.dtype} of shape ${shapeString(t.shape)}`);
+    if (t.dtype !== 'float32' && t.dtype !== 'float16') throw new TypeError(`${op}: ${name} should be float32 or float16, got ${t.dtype} of shape ${shapeString(t.shape)}`);
     if (t.rank < 2) throw new Error(`${op}: ${name} should have at least 2 dimensions ([..., length, features]), got ${shapeString(t.shape)}`);
   }
   const lq = q.shape[q.rank - 2]!;

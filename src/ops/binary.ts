@@ -3,7 +3,8 @@
 
 import type { BinaryOp } from '../backends/backend.js';
 import { record } from '../autograd.js';
-import { Tensor } from '../tensor.js';
+import { isFloat, Tensor } from '../tensor.js';
+import { castRecorded } from './float16.js';
 import { reduceSum } from './reduce.js';
 import { reshape } from './shape.js';
 import {
@@ -37,8 +38,10 @@ function withOperands(op: string, a: TensorLike, b: TensorLike, body: (x: Tensor
   const y0 = asTensor(b, op, 'b', typeof b === 'number' ? x0.dtype : 'float32');
   let common = upcast(x0.dtype, y0.dtype);
   if (!arithmetic && x0.dtype === 'bool' && y0.dtype === 'bool') common = 'bool';
-  const x = castTo(x0, common);
-  const y = castTo(y0, common);
+  // float16 promoted to float32 is a recorded cast, so its gradient flows back.
+  const convert = (t: Tensor): Tensor => (t.dtype === 'float16' && common === 'float32' ? castRecorded(t, common) : castTo(t, common));
+  const x = convert(x0);
+  const y = convert(y0);
   try {
     return body(x, y);
   } finally {
@@ -54,7 +57,7 @@ function arithmetic(op: BinaryOp, name: string, rule: GradRule, saveOutput = fal
     withOperands(name, a, b, (x, y) => {
       broadcastShapes(name, x.shape, y.shape);
       const out = binaryKernel(op, x, y);
-      if (x.dtype === 'float32') {
+      if (isFloat(x.dtype)) {
         record([x, y], out, saveOutput ? [x, y, out] : [x, y], (dy, [sa, sb, so]) => {
           const [ga, gb] = rule(dy, sa!, sb!, so!);
           return [() => unbroadcast(ga(), sa!.shape), () => unbroadcast(gb(), sb!.shape)];
@@ -195,7 +198,7 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
       const shape = broadcastShapes('where', broadcastShapes('where', c.shape, x.shape), y.shape);
       const out = output(shape, x.dtype);
       if (out.size > 0) backend().where(broadcastView(c, shape), broadcastView(x, shape), broadcastView(y, shape), out.view());
-      if (x.dtype === 'float32') {
+      if (isFloat(x.dtype)) {
         record([x, y], out, [c, x, y], (dy, [sc, sx, sy]) => {
           // dy where the condition picked this operand, 0 elsewhere.
           const pick = (picked: boolean, shapeOf: Tensor): Tensor => {

@@ -9,11 +9,11 @@ import { backend, checkShape, checkTensor, fromValues, output, shapeString } fro
 
 export type TensorValues = NestedArray | Float32Array | Int32Array | Uint8Array | Float64Array | readonly number[];
 
-const DTYPES: readonly DataType[] = ['float32', 'int32', 'bool'];
+const DTYPES: readonly DataType[] = ['float32', 'int32', 'bool', 'float16'];
 
 function checkDtype(op: string, dtype: unknown): DataType {
   if (!DTYPES.includes(dtype as DataType)) {
-    throw new Error(`${op}: dtype should be 'float32', 'int32' or 'bool', got ${JSON.stringify(dtype)}`);
+    throw new Error(`${op}: dtype should be 'float32', 'int32', 'bool' or 'float16', got ${JSON.stringify(dtype)}`);
   }
   return dtype as DataType;
 }
@@ -80,7 +80,7 @@ export function tensor(values: TensorValues, shape?: readonly number[], dtype?: 
     throw new Error(`tensor: shape ${shapeString(finalShape)} needs ${sizeOf(finalShape)} values, got ${flat.length}`);
   }
   const finalDtype = dtype ?? inferredDtype;
-  const data = finalDtype === 'float32' ? Float32Array.from(flat) : Int32Array.from(flat, finalDtype === 'bool' ? asBool : asInt);
+  const data = finalDtype === 'float32' || finalDtype === 'float16' ? Float32Array.from(flat) : Int32Array.from(flat, finalDtype === 'bool' ? asBool : asInt);
   return fromValues(data, finalShape, finalDtype);
 }
 
@@ -134,7 +134,7 @@ export function range(start: number, stop?: number, step = 1, dtype: DataType = 
   if (![start, stop, step].every(Number.isFinite)) throw new Error(`range: start, stop and step should be finite numbers, got ${start}, ${stop}, ${step}`);
   if (step === 0) throw new Error('range: step should not be 0');
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const values = dtype === 'float32' ? new Float32Array(n) : new Int32Array(n);
+  const values = dtype === 'int32' || dtype === 'bool' ? new Int32Array(n) : new Float32Array(n);
   for (let i = 0; i < n; i++) values[i] = start + i * step;
   return fromValues(values, [n], checkDtype('range', dtype));
 }
@@ -142,7 +142,7 @@ export function range(start: number, stop?: number, step = 1, dtype: DataType = 
 /** The n × m identity matrix (m defaults to n). */
 export function eye(n: number, m = n, dtype: DataType = 'float32'): Tensor {
   checkShape('eye', [n, m], 'size');
-  const values = dtype === 'float32' ? new Float32Array(n * m) : new Int32Array(n * m);
+  const values = dtype === 'int32' || dtype === 'bool' ? new Int32Array(n * m) : new Float32Array(n * m);
   for (let i = 0; i < Math.min(n, m); i++) values[i * m + i] = 1;
   return fromValues(values, [n, m], checkDtype('eye', dtype));
 }

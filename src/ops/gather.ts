@@ -2,11 +2,11 @@
 
 import { record } from '../autograd.js';
 import { idOutOfRange } from '../backends/lookup-check.js';
-import type { Tensor } from '../tensor.js';
+import { isFloat, type Tensor } from '../tensor.js';
 import { binaryKernel } from './binary.js';
 import { range } from './creation.js';
 import { expandDims } from './shape.js';
-import { asTensor, backend, checkTensor, fromValues, normalizeAxis, output, shapeString, type TensorLike } from './util.js';
+import { asTensor, backend, castTo, checkTensor, fromValues, normalizeAxis, output, shapeString, type TensorLike } from './util.js';
 
 /**
  * Picks slices of x along `axis` at `indices` (int32, any shape):
@@ -53,13 +53,16 @@ function gatherRows(input: TensorLike, indices: Tensor | readonly number[], axis
   const shape = [...x.shape.slice(0, a), ...idx.shape, ...x.shape.slice(a + 1)];
   const out = output(shape, x.dtype, 'gather');
   if (out.size > 0) backend().gather(x.view(), idx.view(), a, out.view(), lookup);
-  if (x.dtype === 'float32') {
+  if (isFloat(x.dtype)) {
     record([x, idx], out, [idx], (dy, [si]) => [
       () => {
+        // scatterAdd has no float16 kernel: a float16 table's gradient is summed in float32.
         const g = output(x.shape, 'float32');
         const be = backend();
+        const dy32 = castTo(dy, 'float32');
         if (g.size > 0) be.fill(g.view(), 0);
-        if (dy.size > 0) be.scatterAdd(dy.view(), si!.view(), a, g.view());
+        if (dy.size > 0) be.scatterAdd(dy32.view(), si!.view(), a, g.view());
+        if (dy32 !== dy) dy32.dispose();
         return g;
       },
       undefined,

@@ -27,7 +27,8 @@ function product(a: Tensor, b: Tensor, bias?: Tensor, activation: Activation = '
   const m = a.shape[a.rank - 2]!;
   const n = b.shape[b.rank - 1]!;
   const k = a.shape[a.rank - 1]!;
-  const out = output([...batch, m, n], 'float32', 'matmul');
+  // float16 by float16 gives float16 (accumulated in float32); any float32 operand, float32.
+  const out = output([...batch, m, n], a.dtype === 'float16' && b.dtype === 'float16' ? 'float16' : 'float32', 'matmul');
   if (out.size === 0) return out;
   // k may be 0: backends then write act(bias), an empty sum being 0.
   const aShape = [...batch, m, k];
@@ -92,7 +93,9 @@ function orient(g: Tensor, transposed: boolean): Tensor {
 }
 
 function checkOperand(op: string, t: Tensor, name: string): void {
-  if (t.dtype !== 'float32') throw new TypeError(`${op}: ${name} should be float32, got ${t.dtype}; cast it with wg.cast(${name}, 'float32')`);
+  if (t.dtype !== 'float32' && t.dtype !== 'float16') {
+    throw new TypeError(`${op}: ${name} should be float32 or float16, got ${t.dtype}; cast it with wg.cast(${name}, 'float32')`);
+  }
 }
 
 /**

@@ -26,8 +26,12 @@ function expandBack(t: Tensor, xShape: readonly number[], axes: readonly number[
 
 /** Runs a backend reduction; out has x's shape without `axes`. */
 export function reduceKernel(op: ReduceOp, x: Tensor, axes: readonly number[], dtype: DataType): Tensor {
-  const out = output(x.shape.filter((_, i) => !axes.includes(i)), dtype, op);
-  if (out.size > 0) backend().reduce(op, x.view(), axes, out.view());
+  // No float16 reduction kernel: a float16 operand (a gradient, here) is reduced in
+  // float32 and gives float32, by the rule of src/ops/float16.ts.
+  const wide = x.dtype === 'float16' ? castTo(x, 'float32') : x;
+  const out = output(x.shape.filter((_, i) => !axes.includes(i)), dtype === 'float16' ? 'float32' : dtype, op);
+  if (out.size > 0) backend().reduce(op, wide.view(), axes, out.view());
+  if (wide !== x) wide.dispose();
   return out;
 }
 

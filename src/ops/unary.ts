@@ -2,7 +2,8 @@
 
 import type { BinaryOp, UnaryOp } from '../backends/backend.js';
 import { record } from '../autograd.js';
-import type { DataType, Tensor } from '../tensor.js';
+import { type DataType, isFloat, type Tensor } from '../tensor.js';
+import { castRecorded } from './float16.js';
 import { binaryKernel } from './binary.js';
 import { asTensor, backend, castTo, checkTensor, output, type TensorLike } from './util.js';
 
@@ -40,17 +41,17 @@ type GradRule =
 function unaryOp(op: UnaryOp, name: string, rule: GradRule, integerOk = true) {
   return (input: TensorLike, args: readonly number[] = []): Tensor => {
     const x0 = asTensor(input, name, 'x');
-    if (!integerOk && x0.dtype !== 'float32') {
+    if (!integerOk && !isFloat(x0.dtype)) {
       throw new TypeError(`${name}: expected a float32 tensor, got ${x0.dtype}; cast it first with wg.cast(x, 'float32')`);
     }
     const x = x0.dtype === 'bool' ? castTo(x0, 'int32') : x0;
     const y = unaryKernel(op, x, args);
-    if (rule !== 'none' && x.dtype === 'float32') {
+    if (rule !== 'none' && isFloat(x.dtype)) {
       const saved = rule.uses === 'x' ? [x] : rule.uses === 'y' ? [y] : [x, y];
       record([x], y, saved, (dy, s) => {
         const sx = rule.uses === 'y' ? undefined : s[0];
         const sy = rule.uses === 'x' ? undefined : s[rule.uses === 'y' ? 0 : 1];
-        if ('kernel' in rule) return [() => binaryKernel(rule.kernel, dy, (sx ?? sy)!, 'float32', args)];
+        if ('kernel' in rule) return [() => binaryKernel(rule.kernel, dy, (sx ?? sy)!, dy.dtype, args)];
         return [() => rule.fn(dy, sx!, sy!, args)];
       });
     }
@@ -228,18 +229,22 @@ export function logicalNot(x: TensorLike): Tensor {
   return out;
 }
 
-/** A copy of x converted to `dtype` (float to int truncates toward zero). */
+/**
+ * A copy of x converted to `dtype` (float to int truncates toward zero; to float16
+ * rounds to nearest even). Between float32 and float16 gradients flow, cast back to
+ * x's dtype. float16 exists on the webgpu backend only: elsewhere casting to it throws.
+ */
 export function cast(x: Tensor, dtype: DataType): Tensor {
   checkTensor(x, 'cast', 'x');
-  if (!['float32', 'int32', 'bool'].includes(dtype)) {
-    throw new Error(`cast: dtype should be 'float32', 'int32' or 'bool', got ${JSON.stringify(dtype)}`);
+  if (!['float32', 'int32', 'bool', 'float16'].includes(dtype)) {
+    throw new Error(`cast: dtype should be 'float32', 'int32', 'bool' or 'float16', got ${JSON.stringify(dtype)}`);
   }
-  const out = castTo(x, dtype);
-  if (out !== x) return out;
+  if (dtype === 'float16' && x.backend.name !== 'webgpu') {
+    throw new Error(`cast: float16 tensors need the webgpu backend; mixed precision runs on WebGPU only (x lives on ${x.backend.name})`);
+  }
   // Same dtype: a new handle on the same storage, through which gradients flow.
-  const y = x.share();
-  record([x], y, [], (dy) => [() => dy.share()]);
-  return y;
+  if (dtype === x.dtype || (isFloat(x.dtype) && isFloat(dtype))) return castRecorded(x, dtype);
+  return castTo(x, dtype);
 }
 
 function checkNumber(op: string, name: string, value: unknown): void {

@@ -6,6 +6,8 @@ import { activeBackend } from '../backends/select.js';
 import { sizeOf } from '../backends/strided.js';
 import { describe } from '../autograd.js';
 import { allocate, type DataType, storageType, Tensor } from '../tensor.js';
+import { packFloat16 } from '../float16.js';
+import { float32Input } from './float16.js';
 
 export type TensorLike = Tensor | number | boolean;
 
@@ -33,22 +35,26 @@ export function checkTensor(t: Tensor, op: string, arg: string): Tensor {
 export function fromValues(values: Float32Array | Int32Array, shape: readonly number[], dtype: DataType, op = 'tensor'): Tensor {
   const backend = activeBackend();
   const ref = allocate(values.length, dtype, backend, { op, what: `the values of a ${shapeString(shape)} ${dtype} tensor` });
-  if (values.length > 0) backend.write(ref.storage, values);
+  // float16 goes up packed, two values per word (see DType in backends/backend.ts).
+  if (values.length > 0) backend.write(ref.storage, dtype === 'float16' ? new Int32Array(packFloat16(values).buffer) : values);
   return new Tensor(ref, shape, dtype);
 }
 
 export function scalarOf(value: number, dtype: DataType): Tensor {
-  return fromValues(dtype === 'float32' ? Float32Array.of(value) : Int32Array.of(value), [], dtype);
+  return fromValues(dtype === 'float32' || dtype === 'float16' ? Float32Array.of(value) : Int32Array.of(value), [], dtype);
 }
 
 /**
  * A tensor for an op argument; plain numbers and booleans become scalars of
- * `dtypeHint` (int32 only when the number is an integer).
+ * `dtypeHint` (int32 only when the number is an integer; float16 beside a float16
+ * tensor). A float16 tensor given to an op without a float16 kernel comes back cast
+ * to float32 (src/ops/float16.ts); callers dispose what differs from `value`.
  */
 export function asTensor(value: TensorLike, op: string, arg: string, dtypeHint: DataType = 'float32'): Tensor {
-  if (value instanceof Tensor) return checkTensor(value, op, arg);
+  if (value instanceof Tensor) return float32Input(checkTensor(value, op, arg), op);
   if (typeof value === 'boolean') return scalarOf(value ? 1 : 0, 'bool');
   if (typeof value === 'number') {
+    if (dtypeHint === 'float16') return scalarOf(value, 'float16');
     const dtype = dtypeHint === 'float32' || !Number.isInteger(value) ? 'float32' : 'int32';
     return scalarOf(value, dtype);
   }
@@ -138,6 +144,8 @@ export function checkShape(op: string, shape: unknown, what = 'shape'): number[]
 /** The result type of mixing two dtypes in arithmetic. */
 export function upcast(a: DataType, b: DataType): DataType {
   if (a === 'float32' || b === 'float32') return 'float32';
+  // float16 with float16, int32 or bool stays float16 (float16 with float32 is float32, above), as in PyTorch.
+  if (a === 'float16' || b === 'float16') return 'float16';
   return 'int32';
 }
 

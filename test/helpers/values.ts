@@ -98,7 +98,7 @@ export function referenceOf(input: Input, seed: number): Nd {
     const g = input.gen ?? defaultGen(dtype);
     const rng = new Rng(seed);
     const from = typeof input.view === 'object' ? input.view.broadcastFrom : input.shape;
-    const base = nd(from, () => g(rng), dtype);
+    const base = nd(from, () => g(rng), dtype as DType);
     flat = [...(from === input.shape ? base : broadcastRef(base, input.shape)).data];
   }
   return nd(input.shape, flat.map((v) => roundTo(dtype, v)), dtype as DType);
@@ -153,7 +153,7 @@ export function tensorOf(input: Input, ref: Nd): wg.Tensor {
 
 /** A short label for an input, e.g. "[3,4] i32 (transposed view)". */
 export function describeInput(input: Input): string {
-  const dtype = { float32: '', int32: ' i32', bool: ' bool' }[input.dtype ?? 'float32'];
+  const dtype = { float32: '', int32: ' i32', bool: ' bool', float16: ' f16' }[input.dtype ?? 'float32'];
   const view = input.view === undefined ? '' : input.view === 'transpose' ? ' (transposed view)'
     : input.view === 'slice' ? ' (sliced view)' : ` (broadcast from [${input.view.broadcastFrom}])`;
   return `[${input.shape.join(',')}]${dtype}${view}`;

@@ -221,9 +221,27 @@ export interface DotConfig {
 
 export type MatmulConfig = TiledConfig | DotConfig;
 
-export function matmulKernel(config: MatmulConfig, hasBias: boolean, activation: MatmulActivation): KernelSource {
+/** Storage types of a product's operands: f32, or f16 (packed; then loaded one element at a time). */
+export interface MatmulDtypes {
+  readonly a: DType;
+  readonly b: DType;
+  readonly bias: DType;
+}
+const F32_OPERANDS: MatmulDtypes = { a: 'f32', b: 'f32', bias: 'f32' };
+
+export function matmulKernel(config: MatmulConfig, hasBias: boolean, activation: MatmulActivation, dtypes: MatmulDtypes = F32_OPERANDS): KernelSource {
   const shape = config.kind === 'tiled' ? `${config.tm}|${config.tn}|${config.tk}|${config.per ?? 4}|${config.loadA}|${config.loadB}` : `${config.wg}`;
-  return memo(`matmul|${config.kind}|${shape}|${hasBias}|${activation}`, () => makeMatmul(config, hasBias, activation));
+  const types = `${dtypes.a}|${dtypes.b}|${dtypes.bias}`;
+  return memo(`matmul|${config.kind}|${shape}|${hasBias}|${activation}|${types}`, () => makeMatmul(config, hasBias, activation, dtypes));
+}
+
+/** The element alias and `fn load_NAME(i: i32) -> f32` of one matmul operand. */
+function matmulOperand(name: string, alias: string, dtype: DType, vec: boolean): string[] {
+  if (dtype === 'f16') {
+    return [`alias ${alias} = u32;`, `fn load_${name}(i: i32) -> f32 { return f16_value(half_of(${name}[u32(i) >> 1u], u32(i))); }`];
+  }
+  if (vec) return [`alias ${alias} = vec4f;`, `fn load_${name}(i: i32) -> f32 { return ${name}[i / 4][i % 4]; }`];
+  return [`alias ${alias} = f32;`, `fn load_${name}(i: i32) -> f32 { return ${name}[i]; }`];
 }
 
 /**
@@ -241,14 +259,21 @@ function tiledSections(per: 4 | 8, loadA: TiledConfig['loadA'], loadB: TiledConf
   return [['matmul', 'tiled8_common'], ['matmul', 'tiled8'], ['matmul', 'tile_store'], ...a, ...b];
 }
 
-function makeMatmul(config: MatmulConfig, hasBias: boolean, activation: MatmulActivation): KernelSource {
+function makeMatmul(config: MatmulConfig, hasBias: boolean, activation: MatmulActivation, dtypes: MatmulDtypes): KernelSource {
   const act = activation === 'linear' ? 'return v;' : `return unary_${activation}(v, vec4f());`;
-  const head = [`const HAS_BIAS: bool = ${hasBias};`, `fn activate(v: f32) -> f32 { ${act} }`];
-  const epilogueKey = `${hasBias ? 'bias' : 'nobias'}:${activation}`;
+  const half = dtypes.a === 'f16' || dtypes.b === 'f16' || dtypes.bias === 'f16';
+  const head = [
+    `const HAS_BIAS: bool = ${hasBias};`, `fn activate(v: f32) -> f32 { ${act} }`, ...matmulOperand('bias', 'BIAS_ELEM', dtypes.bias, false),
+  ];
+  const common: (SectionRef | string)[] = half ? [COMMON, ['float16', 'main']] : [COMMON];
+  const epilogueKey = `${hasBias ? 'bias' : 'nobias'}:${activation}${half ? `:${dtypes.a},${dtypes.b},${dtypes.bias}` : ''}`;
   if (config.kind !== 'tiled') {
     return {
       key: `matmul:${config.kind}:${epilogueKey}:wg${config.wg}`,
-      code: assemble([COMMON, ['unary-ops', 'main'], ...head, 'alias A_ELEM = f32;', 'alias B_ELEM = f32;', ['matmul', 'main'], ['matmul', config.kind]]),
+      code: assemble([
+        ...common, ['unary-ops', 'main'], ...head, ...matmulOperand('a', 'A_ELEM', dtypes.a, false), ...matmulOperand('b', 'B_ELEM', dtypes.b, false),
+        ['matmul', 'main'], ['matmul', config.kind],
+      ]),
       entryPoint: 'main',
       bindings: 'urrrw',
       constants: { WG: config.wg },
@@ -260,13 +285,13 @@ function makeMatmul(config: MatmulConfig, hasBias: boolean, activation: MatmulAc
     `const TM: u32 = ${tm}u;`,
     `const TN: u32 = ${tn}u;`,
     `const TK: u32 = ${tk}u;`,
-    `alias A_ELEM = ${loadA === 'scalar' ? 'f32' : 'vec4f'};`,
-    `alias B_ELEM = ${loadB === 'scalar' ? 'f32' : 'vec4f'};`,
+    ...matmulOperand('a', 'A_ELEM', dtypes.a, loadA !== 'scalar'),
+    ...matmulOperand('b', 'B_ELEM', dtypes.b, loadB !== 'scalar'),
   ];
   return {
     key: `matmul:tiled:${tm}x${tn}x${tk}/${per}:${loadA}:${loadB}:${epilogueKey}`,
     code: assemble([
-      COMMON, ['unary-ops', 'main'], ...head, ...tile,
+      ...common, ['unary-ops', 'main'], ...head, ...tile,
       ['matmul', 'main'], ...tiledSections(per, loadA, loadB),
     ]),
     entryPoint: 'main',
@@ -295,4 +320,68 @@ export function windowKernel(kind: WindowKernel, wg: number): KernelSource {
       constants: { WG: wg },
     };
   });
+}
+
+// --- float16 storage (shaders/float16.wgsl) -----------------------------------
+
+/** What an elementwise kernel with an f16 operand computes from its loaded values v0, v1, v2. */
+export type HalfElementwise =
+  | { readonly kind: 'unary'; readonly op: UnaryOp }
+  | { readonly kind: 'binary'; readonly op: BinaryOp }
+  | { readonly kind: 'where' | 'copy' | 'fill' };
+
+/** The f32 value of element `e` (an i32 expression) of binding `name` stored as `d`. */
+function loadAsF32(d: DType, name: string, e: string): string {
+  if (d === 'f16') return `f16_value(half_of(${name}[u32(${e}) >> 1u], u32(${e})))`;
+  return asF32(d, `${name}[${e}]`);
+}
+
+function halfExpression(what: HalfElementwise): string {
+  switch (what.kind) {
+    case 'unary':
+      return what.op === 'logicalNot' ? 'select(0.0, 1.0, v0 == 0.0)' : `unary_${what.op}(v0, params.args)`;
+    case 'binary': {
+      const call = `binary_${what.op}(v0, v1, params.args)`;
+      return BOOLEAN_BINARY.has(what.op) ? `select(0.0, 1.0, ${call})` : call;
+    }
+    case 'where':
+      return 'select(v2, v1, v0 != 0.0)';
+    case 'copy':
+      return 'v0';
+    case 'fill':
+      return 'bitcast<f32>(params.word)';
+  }
+}
+
+/**
+ * The elementwise kernel for operands of dtypes `inputs` (any mix of f32, i32, f16)
+ * into `out`, math in f32 (shaders/float16.wgsl's `elementwise`, mode in params.word2).
+ */
+export function halfElementwiseKernel(what: HalfElementwise, inputs: readonly DType[], out: DType, wg: number): KernelSource {
+  const op = 'op' in what ? what.op : '';
+  const key = `f16|${what.kind}|${op}|${inputs.join(',')}>${out}|${wg}`;
+  return memo(key, () => {
+    const lines = inputs.map((_, i) => `@group(0) @binding(${i + 1}) var<storage, read> in${i}: array<u32>;`);
+    lines.push(`@group(0) @binding(${inputs.length + 1}) var<storage, read_write> out: array<u32>;`);
+    lines.push(`const OUT: u32 = ${inputs.length}u;`);
+    const lanes = ['x', 'y', 'z'];
+    const loads = inputs.map((d, i) => `let v${i} = ${loadAsF32(d, `in${i}`, `off.${lanes[i]}`)};`).join(' ');
+    lines.push(`fn value(off: vec4i) -> f32 { ${loads} return ${halfExpression(what)}; }`);
+    lines.push(`fn as_word(v: f32) -> u32 { return ${out === 'f16' ? 'f16_bits(v)' : fromF32(out, 'v')}; }`);
+    const libraries: SectionRef[] = what.kind === 'unary' || what.kind === 'binary' ? [['unary-ops', 'main'], ['binary-ops', 'main']] : [];
+    return {
+      key: `f16:${what.kind}:${op}:${inputs.join(',')}>${out}:wg${wg}`,
+      code: assemble([COMMON, ['strided', 'main'], ['float16', 'main'], ...libraries, lines.join('\n'), ['float16', 'elementwise']]),
+      entryPoint: 'main',
+      bindings: `u${'r'.repeat(inputs.length)}w`,
+      constants: { WG: wg },
+    };
+  });
+}
+
+/** gather for an f16 x into an f16 out (one out word per invocation). */
+export function halfGatherKernel(wg: number): KernelSource {
+  return memo(`f16gather|${wg}`, () => ({
+    key: `f16:gather:wg${wg}`, code: assemble([COMMON, ['float16', 'main'], ['float16', 'gather']]), entryPoint: 'main', bindings: 'urrw', constants: { WG: wg },
+  }));
 }
