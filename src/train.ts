@@ -21,6 +21,7 @@ import { keep, tidy } from './scope.js';
 import { Tensor, type Variable } from './tensor.js';
 import type { LayersModel } from './nn/model-base.js';
 import type { Optimizer } from './optimizers.js';
+import { scaledForBackward, withLossScale } from './loss-scaling.js';
 import { estimateTrainingMemory, formatBytes } from './nn/memory-estimate.js';
 
 export interface FitOptions extends FitLoopOptions {
@@ -179,7 +180,8 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
             try {
               const { value, grads } = valueAndGrad(() => {
                 [prediction, updates] = stagingUpdates(() => keep(model.apply(xb, true)));
-                return loss.fn(yb, prediction);
+                // under loss scaling, the gradient of the loss is scaled (loss-scaling.ts)
+                return scaledForBackward(optimizer, loss.fn(yb, prediction));
               }, params);
               if (!guard.acceptStep(value, epoch, b)) return undefined;
               optimizer.applyGradients(grads, params);
@@ -228,6 +230,7 @@ export async function fitLoop(model: LayersModel, x: Tensor, y: Tensor, options:
           for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
         }
         withRate(logs, optimizer);
+        await withLossScale(logs, optimizer);
         history.record(epoch, logs);
         if (verbose > 0) logEpoch(epoch, epochs, started, logs);
         for (const c of callbackList) await c.onEpochEnd?.(epoch, logs);
