@@ -297,7 +297,8 @@ export class LossScaleOptimizer extends Optimizer implements DeviceScalars {
   /** The scale on `backend`, making the device state there on first use (or after a move). */
   private scaleOn(backend: Tensor['backend']): Tensor {
     if (this.scale && this.scale.backend === backend) return this.scale;
-    this.dropDevice();
+    // moved (toBackend): the counters on the old backend go too; after setState there are none yet
+    if (this.scale) this.dropDevice();
     this.scale = deviceValues(backend, [this.hostScale], 'the loss scale');
     this.good = deviceValues(backend, [0], 'the finite-update count');
     this.bad = deviceValues(backend, [0], 'the non-finite flag');
