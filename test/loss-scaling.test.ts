@@ -155,6 +155,38 @@ describe.each(cases)('loss scaling ($name)', ({ name, skip }) => {
     wg.dispose([ls, w]);
   });
 
+  const rules: [string, () => wg.Optimizer][] = [
+    ['sgd with weight decay', () => wg.optimizers.sgd({ learningRate: 0.1, weightDecay: 0.01 })],
+    ['nesterov', () => wg.optimizers.sgd({ learningRate: 0.1, momentum: 0.8, nesterov: true })],
+    ['adagrad with lrDecay', () => wg.optimizers.adagrad({ learningRate: 0.1, lrDecay: 0.5 })],
+    ['rmsprop', () => wg.optimizers.rmsprop({ learningRate: 0.01, momentum: 0.5 })],
+    ['rmsprop centered', () => wg.optimizers.rmsprop({ learningRate: 0.01, centered: true })],
+    ['adamw', () => wg.optimizers.adamw({ learningRate: 0.05 })],
+  ];
+  it.skipIf(skip).each(rules)('%s: a skipped overflow in the middle leaves the run of the plain optimizer without that step', async (_label, make) => {
+    await wg.setBackend(name);
+    const plain = problem();
+    const scaled = problem();
+    const inner = make();
+    const ls = wg.optimizers.lossScale(make(), { initialScale: 2 ** 10 });
+    for (let i = 0; i < 4; i++) {
+      if (i === 2) {
+        const w = await weights(scaled);
+        const s = await stateOf(ls, scaled);
+        step(scaled, ls, 1e36);
+        expect(await weights(scaled)).toEqual(w);
+        expect(await stateOf(ls, scaled)).toEqual(s);
+      }
+      step(plain, inner);
+      step(scaled, ls);
+      expectNear(await weights(scaled), await weights(plain), 1e-5, `weights after update ${i + 1}`);
+    }
+    expectNear(await stateOf(ls, scaled), await stateOf(inner, plain), 5e-5, 'state');
+    wg.dispose([ls, inner]);
+    plain.dispose();
+    scaled.dispose();
+  });
+
   it.skipIf(skip)('the scale doubles after dynamicGrowthSteps finite updates in a row; an overflow resets the run', async () => {
     await wg.setBackend(name);
     const w = wg.variable(wg.tensor([0]));
