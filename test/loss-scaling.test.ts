@@ -250,6 +250,28 @@ describe.each(cases)('loss scaling ($name)', ({ name, skip }) => {
     scaled.dispose();
   });
 
+  it.skipIf(skip)('minimize scales the loss\'s gradient and returns the true loss', async () => {
+    await wg.setBackend(name);
+    const plain = problem();
+    const scaled = problem();
+    const sgd = wg.optimizers.sgd({ learningRate: 0.05 });
+    const ls = wg.optimizers.lossScale(wg.optimizers.sgd({ learningRate: 0.05 }), { initialScale: 2 ** 20 });
+    for (let i = 0; i < 3; i++) {
+      const a = sgd.minimize(() => plain.loss(), true, [plain.w, plain.b])!;
+      const b = ls.minimize(() => scaled.loss(), true, [scaled.w, scaled.b])!;
+      expect(await b.data()).toEqual(await a.data());
+      expect(await weights(scaled)).toEqual(await weights(plain));
+      wg.dispose([a, b]);
+    }
+    // Keras' scale_loss: the value times the scale
+    const l = wg.tensor(3);
+    const s = ls.scaleLoss(l);
+    expect((await s.data())[0]).toBe(3 * 2 ** 20);
+    wg.dispose([ls, sgd, l, s]);
+    plain.dispose();
+    scaled.dispose();
+  });
+
   it.skipIf(skip)('a learning-rate schedule counts attempts (as a PyTorch scheduler stepped each iteration)', async () => {
     await wg.setBackend(name);
     const w = wg.variable(wg.tensor([0]));
