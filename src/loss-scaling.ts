@@ -22,7 +22,7 @@ import { noGrad, record } from './autograd.js';
 import { checkNumber, checkOptions, given } from './options.js';
 import * as ops from './ops/index.js';
 import {
-  Adagrad, type DeviceScalars, type Gradients, Optimizer, type OptimizerConfig, type OptimizerState, type Params, registerLossScale,
+  Adagrad, type Gradients, Optimizer, type OptimizerConfig, type OptimizerState, type Params, registerLossScale,
 } from './optimizers.js';
 import { keep, tidy } from './scope.js';
 import { allocate, Tensor, type Variable } from './tensor.js';
@@ -62,7 +62,7 @@ function deviceValues(backend: Tensor['backend'], values: readonly number[], wha
  * LossScaleOptimizer). Made by `wg.optimizers.lossScale(inner, options)`, and by
  * `model.compile` when the model's layers compute in 'mixed_float16'.
  */
-export class LossScaleOptimizer extends Optimizer implements DeviceScalars {
+export class LossScaleOptimizer extends Optimizer {
   readonly initialScale: number;
   readonly dynamicGrowthSteps: number;
   private scale: Tensor | undefined;
