@@ -328,7 +328,8 @@ export class LossScaleOptimizer extends Optimizer {
   /**
    * Restores the inner optimizer's state. The device counters restart from the saved
    * host step counts (which count skipped updates too) and the scale from its last
-   * read value: a restore (a device-loss fallback, the NaN guard) continues with them.
+   * read value (a checkpoint restores its saved scale after this): a restore (a
+   * device-loss fallback, the NaN guard, resumeFrom) continues with them.
    */
   override setState(params: readonly Variable[], saved: OptimizerState): void {
     this.inner.setState(params, saved);
@@ -339,6 +340,13 @@ export class LossScaleOptimizer extends Optimizer {
       const steps = saved.steps[i] ?? 0;
       if (steps > 0) this.counters.set(p, { t: deviceValues(p.backend, [steps], 'the step count of a parameter'), serial: -1, hyper: undefined });
     });
+  }
+
+  /** @internal Sets the scale (a checkpoint's), after setState. */
+  restoreLossScale(scale: number): void {
+    this.hostScale = scale;
+    const t = this.scale;
+    if (t) t.backend.write(t.ref.storage, Float32Array.of(scale));
   }
 
   override dispose(): void {

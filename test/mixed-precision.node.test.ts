@@ -130,4 +130,30 @@ describe.each(cases)('mixed precision: the policy around training ($name)', ({ n
     wg.dispose([x, y]);
     for (const m of [model, loaded, plain, again]) m.dispose();
   });
+
+  it.skipIf(skip)('a checkpoint keeps the loss scale: a resumed fit ends as an uninterrupted one, scale included', async () => {
+    await wg.setBackend(name);
+    const x = wg.tensor([[0.1, 0.2], [0.3, -0.4], [0.5, 0.6], [-0.7, 0.8]]);
+    const y = wg.tensor([[1], [0], [1], [0]]);
+    const make = (): wg.Sequential => {
+      wg.setSeed(4);
+      const m = mlp();
+      // a scale that moves every update: 2 updates an epoch, ×2 each
+      m.compile({ optimizer: wg.optimizers.adam({ learningRate: 0.01 }), loss: 'mse', lossScaling: { initialScale: 2, dynamicGrowthSteps: 1 } });
+      return m;
+    };
+    const fitOptions = { batchSize: 2, shuffle: false, verbose: 0 as const };
+    const straight = make();
+    const whole = await straight.fit(x, y, { ...fitOptions, epochs: 4 });
+    expect(whole.history.lossScale).toEqual([8, 32, 128, 512]);
+    const dir = tempDir();
+    const first = make();
+    await first.fit(x, y, { ...fitOptions, epochs: 2, checkpoint: { dir, every: 2, keep: 0 } });
+    const resumed = make();
+    const rest = await resumed.fit(x, y, { ...fitOptions, epochs: 4, resumeFrom: dir });
+    expect(rest.history.lossScale).toEqual([128, 512]);
+    for (const [i, w] of straight.weights.entries()) expect(Array.from(await resumed.weights[i]!.data())).toEqual(Array.from(await w.data()));
+    for (const m of [straight, first, resumed]) m.dispose();
+    wg.dispose([x, y]);
+  });
 });
