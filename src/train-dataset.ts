@@ -14,6 +14,7 @@ import { checkCallbacks, History } from './callbacks.js';
 import { type Batch, checkBatch, type Dataset, isDataset, startPass } from './datasets/dataset.js';
 import { Checkpointer } from './io/checkpoint.js';
 import { EpochTally } from './epoch-tally.js';
+import { scaledForBackward, withLossScale } from './loss-scaling.js';
 import { checkLoopOptions, checkSignal, type FitLoopOptions, logEpoch, toLogs, yieldToEventLoop } from './fit-common.js';
 import { NanGuard, type OnNaN } from './nan-guard.js';
 import { checkNumber, checkOptions, given } from './options.js';
@@ -164,7 +165,8 @@ export async function fitDatasetLoop(model: Model, dataset: Dataset, options: Fi
             let prediction: Tensor | undefined;
             const { value, grads } = valueAndGrad(() => {
               prediction = keep(model.apply(x, true));
-              return loss.fn(y, prediction);
+              // under loss scaling, the gradient of the loss is scaled (loss-scaling.ts)
+              return scaledForBackward(optimizer, loss.fn(y, prediction));
             }, params);
             if (!guard.acceptStep(value, epoch, b)) return undefined;
             optimizer.applyGradients(grads, params);
@@ -207,6 +209,7 @@ export async function fitDatasetLoop(model: Model, dataset: Dataset, options: Fi
         const val = await evaluateDataset(model, options.validationData, validationSteps);
         for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
       }
+      await withLossScale(logs, optimizer);
       history.record(epoch, logs);
       if (verbose > 0) logEpoch(epoch, epochs, started, logs);
       for (const c of callbackList) await c.onEpochEnd?.(epoch, logs);

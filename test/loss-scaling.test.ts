@@ -310,4 +310,29 @@ describe.each(cases)('loss scaling ($name)', ({ name, skip }) => {
     b.dispose();
     wg.dispose([x, y]);
   });
+
+  it.skipIf(skip)('fit on a dataset scales too: the same weights as without, and lossScale in History', async () => {
+    await wg.setBackend(name);
+    const rows = [[0.1, 0.2], [0.3, -0.4], [0.5, 0.6], [-0.7, 0.8]];
+    const targets = [[1], [0], [1], [0]];
+    const batches: wg.Dataset = {
+      *[Symbol.iterator]() {
+        for (let i = 0; i < rows.length; i += 2) yield { x: wg.tensor(rows.slice(i, i + 2)), y: wg.tensor(targets.slice(i, i + 2)) };
+      },
+    };
+    const make = (optimizer: wg.Optimizer): wg.Sequential => {
+      const m = wg.sequential({ layers: [wg.layers.dense({ units: 3, inputShape: [2], activation: 'tanh', kernelInitializer: 'ones' }), wg.layers.dense({ units: 1, kernelInitializer: 'ones' })] });
+      m.compile({ optimizer, loss: 'meanSquaredError' });
+      return m;
+    };
+    const a = make(wg.optimizers.sgd({ learningRate: 0.1 }));
+    const b = make(wg.optimizers.lossScale(wg.optimizers.sgd({ learningRate: 0.1 }), { initialScale: 2 ** 9, dynamicGrowthSteps: 2 }));
+    const ha = await a.fit(batches, { epochs: 2, verbose: 0 });
+    const hb = await b.fit(batches, { epochs: 2, verbose: 0 });
+    expect(hb.history.loss).toEqual(ha.history.loss);
+    expect(hb.history.lossScale).toEqual([2 ** 10, 2 ** 11]);
+    for (const [i, wa] of a.weights.entries()) expect([...(await b.weights[i]!.data())]).toEqual([...(await wa.data())]);
+    a.dispose();
+    b.dispose();
+  });
 });
