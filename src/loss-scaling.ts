@@ -47,8 +47,6 @@ interface Counter {
   hyper: { tensor: Tensor; mask: number } | undefined;
 }
 
-const wrapped = new WeakSet<Optimizer>();
-
 /** A scalar or vector on `backend`, outside any scope (the wrapper keeps it across steps). */
 function deviceValues(backend: Tensor['backend'], values: readonly number[], what: string): Tensor {
   const ref = allocate(values.length, 'float32', backend, { op: 'lossScale', what });
@@ -83,12 +81,10 @@ export class LossScaleOptimizer extends Optimizer {
     const fn = 'lossScale';
     if (!(inner instanceof Optimizer)) throw new TypeError(`${fn}: inner should be an optimizer from wg.optimizers, got ${given(inner)}`);
     if (inner instanceof LossScaleOptimizer) throw new Error(`${fn}: inner is already a loss-scale optimizer; wrap the optimizer inside it once`);
-    if (wrapped.has(inner)) throw new Error(`${fn}: this ${inner.name} optimizer is already wrapped by another lossScale; make a new optimizer for each`);
     checkOptions(fn, options, ['initialScale', 'dynamicGrowthSteps']);
     const initialScale = checkNumber(fn, 'initialScale', options.initialScale, 2 ** 15, { min: 0, minExclusive: true });
     const dynamicGrowthSteps = checkNumber(fn, 'dynamicGrowthSteps', options.dynamicGrowthSteps, 2000, { integer: true, min: 1 });
     super(inner.name, {}, 0);
-    wrapped.add(inner);
     this.initialScale = initialScale;
     this.dynamicGrowthSteps = dynamicGrowthSteps;
     this.hostScale = initialScale;

@@ -45,6 +45,9 @@ describe.each(cases)('mixed precision: the policy around training ($name)', ({ n
     expect(wrapped).toBeInstanceOf(wg.LossScaleOptimizer);
     expect(wrapped.inner).toBe(adam);
     expect([wrapped.initialScale, wrapped.dynamicGrowthSteps]).toEqual([2 ** 15, 2000]);
+    // compiling again with the same optimizer wraps it again
+    model.compile({ optimizer: adam, loss: 'mse' });
+    expect((model.optimizer as wg.LossScaleOptimizer).inner).toBe(adam);
     model.compile({ optimizer: 'sgd', loss: 'mse', lossScaling: { initialScale: 256 } });
     expect((model.optimizer as wg.LossScaleOptimizer).initialScale).toBe(256);
     model.compile({ optimizer: 'sgd', loss: 'mse', lossScaling: false });
