@@ -186,10 +186,12 @@ export class LossScaleOptimizer extends Optimizer {
     const updating = inner.updatesNext;
     const { unscaled, bad } = tidy(() => {
       const unscaled = list.map((g) => ops.div(g, scale));
-      // x * 0 is 0 for every finite x and NaN for ±inf and NaN: the sum is 0 only when all are finite.
-      let probe = ops.sum(ops.mul(unscaled[0]!, 0));
-      for (const g of unscaled.slice(1)) probe = ops.add(probe, ops.sum(ops.mul(g, 0)));
-      const bad = ops.maximum(this.bad!, ops.cast(ops.notEqual(probe, 0), 'float32'));
+      // One pass per gradient: the sum of all is inf or NaN when any element is; s − s
+      // is then NaN, and 0 otherwise. (An overflow of the sum of unscaled float32
+      // gradients, above 3e38, also counts as non-finite: such a step is lost anyway.)
+      let total = ops.sum(unscaled[0]!);
+      for (const g of unscaled.slice(1)) total = ops.add(total, ops.sum(g));
+      const bad = ops.maximum(this.bad!, ops.cast(ops.notEqual(ops.sub(total, total), 0), 'float32'));
       return { unscaled: unscaled.map((t) => keep(t)), bad: keep(bad) };
     });
     const again: Gradients = Array.isArray(grads) ? unscaled : Object.fromEntries(Object.keys(grads).map((k, i) => [k, unscaled[i]!]));
