@@ -4,7 +4,10 @@
 // accumulated 4 at a time — printing each run's final loss, the peak of live tensor
 // memory (wg.memory().peakBytes) and the time per update. The numbers in
 // docs/training-bigger-models.md come from this script.
-// Run: npm run build && npx tsx examples/bigger-models.ts [--backend wasm]
+// --mixed adds a fifth run whose layers are 'mixed_float16' (float16 activations,
+// dynamic loss scaling); it needs the webgpu backend and layers that compute in
+// float16 (the float16 dtype), and is left out, saying why, elsewhere.
+// Run: npm run build && npx tsx examples/bigger-models.ts [--backend wasm] [--mixed]
 import * as wg from 'webgrad';
 
 const backendArg = process.argv.indexOf('--backend');
@@ -22,6 +25,7 @@ const y = wg.tanh(wg.matmul(x, wg.randomNormal([32, 4], 0, 0.3)));
 interface Setup {
   label: string;
   checkpointed?: boolean;
+  mixed?: boolean;
   batchSize: number;
   optimizer: () => wg.Optimizer;
 }
@@ -40,22 +44,31 @@ const setups: Setup[] = [
   { label: 'checkpointed blocks, batch 1024', checkpointed: true, batchSize: 1024, optimizer: () => wg.optimizers.adam({ learningRate: 1e-3 }) },
   { label: 'batch 256 × gradientAccumulationSteps 4', batchSize: 256, optimizer: () => wg.optimizers.adam({ learningRate: 1e-3, gradientAccumulationSteps: 4 }) },
 ];
+if (process.argv.includes('--mixed')) {
+  // compile wraps the optimizer in dynamic loss scaling (the layers are mixed_float16)
+  if (wg.getBackend() === 'webgpu') setups.push({ label: 'mixed_float16, batch 1024', mixed: true, batchSize: 1024, optimizer: () => wg.optimizers.adam({ learningRate: 1e-3 }) });
+  else console.log(`--mixed: left out: mixed_float16 needs the webgpu backend (float16 storage), this run is on ${wg.getBackend()}`);
+}
 
-function build(checkpointed: boolean): wg.Sequential {
+function build(checkpointed: boolean, mixed = false): wg.Sequential {
   wg.setSeed(1);
+  // layers capture the precision when made
+  wg.setPrecision(mixed ? 'mixed_float16' : 'float32');
   const blocks = Array.from({ length: BLOCKS }, (_, i) => [
     wg.layers.dense({ units: WIDTH, activation: 'relu', ...(i === 0 ? { inputDim: 32 } : {}) }),
     wg.layers.dense({ units: WIDTH, activation: 'tanh' }),
   ]);
   const layers = checkpointed ? blocks.map((b) => wg.layers.checkpointed(b)) : blocks.flat();
-  return wg.sequential([...layers, wg.layers.dense({ units: 4 })]);
+  const model = wg.sequential([...layers, wg.layers.dense({ units: 4 })]);
+  wg.setPrecision('float32');
+  return model;
 }
 
 console.log(`backend ${wg.getBackend()}; ${BLOCKS} blocks of 2 × ${WIDTH}; ${SAMPLES} samples; ${EPOCHS} epochs`);
 for (const s of setups) {
-  const model = build(s.checkpointed ?? false);
-  const optimizer = s.optimizer();
-  model.compile({ optimizer, loss: 'mse' });
+  const model = build(s.checkpointed ?? false, s.mixed ?? false);
+  model.compile({ optimizer: s.optimizer(), loss: 'mse' });
+  const optimizer = model.optimizer!;
   const estimate = wg.estimateTrainingMemory(model, { batchSize: s.batchSize });
   const start = wg.memory({ resetPeak: true }).numBytes;
   const t0 = performance.now();
@@ -66,7 +79,8 @@ for (const s of setups) {
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
   console.log(
     `${s.label.padEnd(40)} loss ${loss.toFixed(5)}  peak ${mib(peak)} (estimate ${mib(estimate.total)})  ` +
-    `${(ms / optimizer.iterations).toFixed(1)} ms/update  (${optimizer.iterations} updates)`,
+    `${(ms / optimizer.iterations).toFixed(1)} ms/update  (${optimizer.iterations} updates)` +
+    (history.history.lossScale ? `  loss scale ${history.history.lossScale.at(-1)}` : ''),
   );
   model.dispose();
 }

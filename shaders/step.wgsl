@@ -2,12 +2,16 @@
 // the same formulas and hyper-parameter layout as src/backends/step-rules.ts
 // (torch.optim's rules). param, grad and the state buffers are contiguous f32
 // views at the given offsets. hyper[0] is the learning rate, hyper[1] weight decay.
+// The scalars come from the uniform (section `host`) or, for updates conditioned on
+// values on the device (loss scaling, section `device`), partly from a storage buffer:
+// bit i of state_offsets.w takes scalar i from it, and its entry 7 is a skip flag
+// (nonzero leaves the parameter and its state untouched).
 
 struct Step {
   count: u32,
   param_offset: u32,
   grad_offset: u32,
-  _pad: u32,
+  hyper_offset: u32,
   state_offsets: vec4u,
   hyper: array<vec4f, 2>,
 }
@@ -20,10 +24,6 @@ struct Step {
 @group(0) @binding(5) var<storage, read_write> s2: array<f32>;
 
 override WG: u32 = 64u;
-
-fn hyper(i: u32) -> f32 {
-  return params.hyper[i / 4u][i % 4u];
-}
 
 fn step_index(wid: vec3u, nwg: vec3u, lid: u32) -> u32 {
   return grid_index(wid, nwg, lid, WG);
@@ -42,7 +42,7 @@ fn decayed_grad(i: u32, p: f32) -> f32 {
 @compute @workgroup_size(WG)
 fn sgd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = step_index(wid, nwg, lid);
-  if (i >= params.count) {
+  if (i >= params.count || skipped()) {
     return;
   }
   let p = param[p_at(i)];
@@ -59,7 +59,7 @@ fn momentum_buf(i: u32, g: f32) -> f32 {
 @compute @workgroup_size(WG)
 fn momentum(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = step_index(wid, nwg, lid);
-  if (i >= params.count) {
+  if (i >= params.count || skipped()) {
     return;
   }
   let p = param[p_at(i)];
@@ -70,7 +70,7 @@ fn momentum(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
 @compute @workgroup_size(WG)
 fn nesterov(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = step_index(wid, nwg, lid);
-  if (i >= params.count) {
+  if (i >= params.count || skipped()) {
     return;
   }
   let p = param[p_at(i)];
@@ -83,7 +83,7 @@ fn nesterov(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
 @compute @workgroup_size(WG)
 fn adagrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = step_index(wid, nwg, lid);
-  if (i >= params.count) {
+  if (i >= params.count || skipped()) {
     return;
   }
   let p = param[p_at(i)];
@@ -97,7 +97,7 @@ fn adagrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 @compute @workgroup_size(WG)
 fn rmsprop(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = step_index(wid, nwg, lid);
-  if (i >= params.count) {
+  if (i >= params.count || skipped()) {
     return;
   }
   let p = param[p_at(i)];
@@ -114,7 +114,7 @@ fn rmsprop(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 @compute @workgroup_size(WG)
 fn rmspropCentered(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = step_index(wid, nwg, lid);
-  if (i >= params.count) {
+  if (i >= params.count || skipped()) {
     return;
   }
   let p = param[p_at(i)];
@@ -144,7 +144,7 @@ fn adam_update(i: u32, p: f32, g: f32) -> f32 {
 @compute @workgroup_size(WG)
 fn adam(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = step_index(wid, nwg, lid);
-  if (i >= params.count) {
+  if (i >= params.count || skipped()) {
     return;
   }
   let p = param[p_at(i)];
@@ -155,9 +155,34 @@ fn adam(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 @compute @workgroup_size(WG)
 fn adamw(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = step_index(wid, nwg, lid);
-  if (i >= params.count) {
+  if (i >= params.count || skipped()) {
     return;
   }
   let p = param[p_at(i)] * (1.0 - hyper(0u) * hyper(1u));
   param[p_at(i)] = adam_update(i, p, grad[params.grad_offset + i]);
+}
+
+// @section host
+fn hyper(i: u32) -> f32 {
+  return params.hyper[i / 4u][i % 4u];
+}
+
+fn skipped() -> bool {
+  return false;
+}
+
+// @section device
+// Bindings 3-5 are the state buffers (a placeholder where the rule keeps fewer).
+@group(0) @binding(6) var<storage, read> device_hyper: array<f32>;
+
+fn hyper(i: u32) -> f32 {
+  if (((params.state_offsets.w >> i) & 1u) != 0u) {
+    return device_hyper[params.hyper_offset + i];
+  }
+  return params.hyper[i / 4u][i % 4u];
+}
+
+// Uniform control flow: every invocation reads the same flag.
+fn skipped() -> bool {
+  return device_hyper[params.hyper_offset + 7u] != 0.0;
 }

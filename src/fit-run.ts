@@ -18,6 +18,7 @@ import { tidy } from './scope.js';
 import { type StepObserver, type StepPlace, StepValues } from './step-observer.js';
 import type { Tensor, Variable } from './tensor.js';
 import { TrainingStep } from './training-step.js';
+import { withLossScale } from './loss-scaling.js';
 
 export interface FitRunOptions {
   /** The function named in messages. */
@@ -158,6 +159,7 @@ export class FitRun {
       for (const [k, v] of Object.entries(await validate())) logs[`val_${k}`] = v;
     }
     this.withState(logs);
+    await withLossScale(logs, this.model.compiledFor('fit').optimizer);
     this.history.record(epoch, logs);
     const { verbose, epochs, callbacks, checkpointer, yieldEvery } = this.options;
     if (verbose > 0) logEpoch(epoch, epochs, this.started, logs);

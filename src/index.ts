@@ -48,6 +48,7 @@ export {
   type SgdOptions, type AdagradOptions, type RmspropOptions, type AdamOptions, type Gradients, type Params,
   type OptimizerBaseOptions, type OptimizerConfig, type OptimizerState, type LearningRate,
 } from './optimizers.js';
+export { LossScaleOptimizer, type LossScaleOptions } from './loss-scaling.js';
 export {
   schedules, type LearningRateSchedule, type SerializedSchedule, type ScheduleConfig, type CosineDecayOptions, type ExponentialDecayOptions,
   type PiecewiseConstantDecayOptions, type PolynomialDecayOptions, type LinearWarmupOptions,

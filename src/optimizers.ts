@@ -9,6 +9,7 @@ import { describe, trainableByName, valueAndGrad } from './autograd.js';
 import { checkClipOptions, CLIP_KEYS, type ClipOptions, clipGradients } from './clipping.js';
 import { checkBoolean, checkNumber, checkOptions, given } from './options.js';
 import { optimizerOptions } from './optimizer-args.js';
+import type { LossScaleOptimizer, LossScaleOptions } from './loss-scaling.js';
 import * as ops from './ops/index.js';
 import { clone } from './ops/creation.js';
 import { contiguous } from './ops/shape.js';
@@ -64,6 +65,18 @@ export interface OptimizerState {
   accumulators?: readonly (Tensor | undefined)[];
 }
 
+/**
+ * @internal Makes each update's scalars on the device instead of the host (loss
+ * scaling, loss-scaling.ts): the update can then be skipped, and its step count kept,
+ * without a read-back. Called only on calls that update (not while accumulating).
+ */
+export interface DeviceScalars {
+  /** The update's device scalars for `param` (Backend.step's `device`), given `host`, the host's scalars for its host step. */
+  hyperFor(param: Variable, rule: OptimizerRule, host: readonly number[], hostStep: number): { tensor: Tensor; mask: number };
+  /** After every parameter has stepped. */
+  endUpdate(): void;
+}
+
 export abstract class Optimizer {
   /** Updates applied so far: the step a schedule is called with next. */
   iterations = 0;
@@ -78,11 +91,28 @@ export abstract class Optimizer {
   /** Summed micro-batch gradients, while accumulating. */
   private readonly accumulators = new Map<Variable, Tensor>();
   private pending = 0;
+  /** @internal Set by a loss-scale wrapper (loss-scaling.ts); undefined for a plain optimizer. */
+  deviceScalars: DeviceScalars | undefined;
 
   protected constructor(readonly name: string, options: OptimizerBaseOptions, defaultLearningRate: number) {
     this.rate = checkLearningRate(name, options.learningRate, defaultLearningRate);
     this.clipping = Object.freeze(checkClipOptions(name, options));
     this.gradientAccumulationSteps = checkNumber(name, 'gradientAccumulationSteps', options.gradientAccumulationSteps, 1, { integer: true, min: 1 });
+  }
+
+  /** @internal The fused rule this optimizer runs (loss-scaling.ts builds its scalars on the device). */
+  get stepRule(): OptimizerRule {
+    return this.rule();
+  }
+
+  /** @internal Checks `(grads, params)` as applyGradients does, before a wrapper queues work on them. */
+  checkGradients(grads: Gradients, params?: Params): void {
+    this.pair(grads, params);
+  }
+
+  /** @internal Whether the next applyGradients call updates (false while it only accumulates). */
+  get updatesNext(): boolean {
+    return this.pending + 1 >= this.gradientAccumulationSteps;
   }
 
   /** A number or a schedule; may be changed between steps. */
@@ -176,9 +206,13 @@ export abstract class Optimizer {
       this.exclusive(param);
       const g = grad.contiguous && grad.offset === 0 ? grad : contiguous(grad);
       const backend = param.backend;
-      backend.step(this.rule(), param.view(), g.view(), state.slots.map((s) => s.view()), this.hyper(state.steps));
+      const host = this.hyper(state.steps);
+      const device = this.deviceScalars?.hyperFor(param, this.rule(), host, state.steps);
+      backend.step(this.rule(), param.view(), g.view(), state.slots.map((s) => s.view()), host, device && { view: device.tensor.view(), mask: device.mask });
+      device?.tensor.dispose();
       if (g !== grad) g.dispose();
     });
+    this.deviceScalars?.endUpdate();
     for (const t of made) t.dispose();
     this.iterations++;
     this.lastLearningRate = rate;
@@ -478,6 +512,15 @@ export class AdamW extends Adam {
   }
 }
 
+// Loss scaling wraps an optimizer (loss-scaling.ts, which extends Optimizer and so
+// registers itself here rather than being imported: no import cycle).
+let makeLossScale: ((inner: Optimizer, options?: LossScaleOptions) => LossScaleOptimizer) | undefined;
+
+/** @internal loss-scaling.ts registers its factory. */
+export function registerLossScale(make: (inner: Optimizer, options?: LossScaleOptions) => LossScaleOptimizer): void {
+  makeLossScale = make;
+}
+
 /**
  * The optimizers by name. Each takes an options object, or as in TF.js and Keras a
  * positional learning rate and, where TF.js and Keras agree on their order, the next
@@ -498,4 +541,15 @@ export const optimizers = {
     new Adam(optimizerOptions('adam', options, [beta1, beta2, eps, ...extra], ['beta1', 'beta2', 'eps'])),
   /** `adamw(learningRate)` or `adamw({ ... })` (Keras puts weightDecay second, TF.js has no AdamW: only the rate is positional). */
   adamw: (options?: AdamOptions | number, ...extra: never[]): Optimizer => new AdamW(optimizerOptions('adamw', options, extra, [])),
+  /**
+   * `lossScale(inner, { initialScale = 2 ** 15, dynamicGrowthSteps = 2000 })`: dynamic
+   * loss scaling around `inner` (Keras 3's LossScaleOptimizer): gradients of the scaled
+   * loss are unscaled; a non-finite one skips the update and halves the scale, and
+   * `dynamicGrowthSteps` finite updates in a row double it. `model.compile` wraps the
+   * optimizer itself when the model's layers are 'mixed_float16'.
+   */
+  lossScale: (inner: Optimizer, options?: LossScaleOptions): LossScaleOptimizer => {
+    if (!makeLossScale) throw new Error('lossScale: internal error: loss-scaling.js is not loaded');
+    return makeLossScale(inner, options);
+  },
 };

@@ -6,6 +6,7 @@
 // device, so a step on WebGPU never waits.
 
 import { valueAndGrad } from './autograd.js';
+import { scaledForBackward } from './loss-scaling.js';
 import type { LayersModel } from './nn/model-base.js';
 import { type StagedUpdates, stagingUpdates } from './nn/state-updates.js';
 import { keep, tidy } from './scope.js';
@@ -42,7 +43,8 @@ export class TrainingStep {
       try {
         const { value, grads } = valueAndGrad(() => {
           [prediction, updates] = stagingUpdates(() => keep(this.model.apply(x, true)));
-          return loss.fn(y, prediction);
+          // under loss scaling, the gradient of the loss is scaled (loss-scaling.ts)
+          return scaledForBackward(optimizer, loss.fn(y, prediction));
         }, params);
         if (gate && !gate(value)) return undefined;
         optimizer.applyGradients(grads, params);

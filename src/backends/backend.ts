@@ -156,6 +156,13 @@ export interface BackendInfo {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
+/** Scalars of an optimizer step that live on the device (Backend.step). */
+export interface StepDevice {
+  /** 8 f32 values (contiguous): entry i replaces hyper[i] where bit i of mask is set; entry 7 is the skip flag. */
+  readonly view: View;
+  readonly mask: number;
+}
+
 export interface Backend {
   readonly name: BackendName;
 
@@ -257,8 +264,14 @@ export interface Backend {
    * One fused, in-place optimizer update of a contiguous f32 parameter (offset 0):
    * all of a parameter's update in one kernel. `state` are the rule's contiguous
    * buffers and `hyper` its scalars, in the layout documented in step-rules.ts.
+   * With `device` (loss scaling), the update depends on values on the device without a
+   * read-back: `device.view` holds 8 f32 values on this backend; bit i (0-6) of
+   * `device.mask` takes scalar i from it instead of from `hyper` (a step count kept on
+   * the device: Adam's bias corrections), and its entry 7 is a skip flag: nonzero
+   * leaves the parameter and the state untouched. Every invocation reads the same
+   * flag; cpu and wasm read the view in place (their memory is the host's).
    */
-  step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[]): void;
+  step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[], device?: StepDevice): void;
 
   // --- language-model kernels (fused; see docs/architecture.md) ---------------
   /**

@@ -3,7 +3,7 @@
 // backend is tested against it.
 
 import type {
-  AttentionParams, Backend, BackendInfo, BinaryOp, ConvGeometry, MatmulOptions, OptimizerRule, PoolGeometry, PoolOp, RandomDistribution,
+  AttentionParams, Backend, BackendInfo, BinaryOp, ConvGeometry, MatmulOptions, OptimizerRule, StepDevice, PoolGeometry, PoolOp, RandomDistribution,
   ReduceOp, Storage, UnaryOp, View,
 } from './backend.js';
 import * as conv from './cpu-conv.js';
@@ -230,7 +230,13 @@ export class CpuBackend implements Backend {
     }
   }
 
-  step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[]): void {
+  step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[], device?: StepDevice): void {
+    if (device) {
+      // Scalars kept on the device (loss scaling), read in place: entry 7 nonzero skips the update.
+      const d = gatherValues(device.view);
+      if (d[7] !== 0) return;
+      hyper = hyper.map((h, i) => ((device.mask >> i) & 1 ? d[i]! : h));
+    }
     const p = array(param);
     const g = gatherValues(grad);
     const s = state.map((v) => array(v) as Float32Array);

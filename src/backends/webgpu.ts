@@ -8,7 +8,7 @@
 // later call throw an error that says so, rather than hang.
 
 import type {
-  AttentionParams, Backend, BackendInfo, BinaryOp, ConvGeometry, MatmulOptions, OptimizerRule, PoolGeometry, PoolOp, RandomDistribution,
+  AttentionParams, Backend, BackendInfo, BinaryOp, ConvGeometry, MatmulOptions, OptimizerRule, StepDevice, PoolGeometry, PoolOp, RandomDistribution,
   ReduceOp, Storage, UnaryOp, View,
 } from './backend.js';
 import * as lm from './webgpu/lm.js';
@@ -150,6 +150,8 @@ class WebGPUBackend implements Backend {
   private readonly softwareLadder: typeof TILE_LADDER;
   /** Bound where a kernel has an optional operand that is absent (matmul without bias). */
   private readonly placeholder: GPUBuffer;
+  /** Stand-ins for the state slots a rule does not keep, in device-scalar steps (made on first use). */
+  private statePlaceholders: GPUBuffer[] | undefined;
   private readonly lostPromise: Promise<GPUDeviceLostInfo>;
   private readonly loss: LossSignal;
   private lost: GPUDeviceLostInfo | undefined;
@@ -585,14 +587,14 @@ class WebGPUBackend implements Backend {
     lm.sparseCrossEntropyGrad(this.lmContext, logits, labels, lse, dloss, dlogits);
   }
 
-  step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[]): void {
+  step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[], device?: StepDevice): void {
     this.check('step');
     refuseHalf('step', param, grad);
     if (state.length !== STATE_SLOTS[rule]) {
       throw new Error(`webgpu step: rule '${rule}' keeps ${STATE_SLOTS[rule]} state buffers, got ${state.length}`);
     }
     // param, grad and the state buffers are bound at once; compatibility-mode devices may allow as few as 4
-    const buffers = 2 + state.length;
+    const buffers = device ? 6 : 2 + state.length;
     if (buffers > this.limits['maxStorageBuffersPerShaderStage']!) {
       throw new Error(
         `webgpu step: rule '${rule}' binds ${buffers} storage buffers, but this device allows ` +
@@ -604,13 +606,29 @@ class WebGPUBackend implements Backend {
     const count = sizeOf(param.shape);
     if (count === 0) return;
     const g = this.contiguous(grad);
-    const uniform = stepParams(count, param.offset, g.view.offset, state.map((s) => s.offset), hyper);
-    this.queue.dispatch(
-      this.pipelines.get(stepKernel(rule, this.wg)),
-      [param.storage as GpuStorage, g.view.storage as GpuStorage, ...state.map((s) => s.storage as GpuStorage)],
-      uniform,
-      this.grid(Math.ceil(count / this.wg), 'step'),
-    );
+    if (!device) {
+      const uniform = stepParams(count, param.offset, g.view.offset, state.map((s) => s.offset), hyper);
+      this.queue.dispatch(
+        this.pipelines.get(stepKernel(rule, this.wg)),
+        [param.storage as GpuStorage, g.view.storage as GpuStorage, ...state.map((s) => s.storage as GpuStorage)],
+        uniform,
+        this.grid(Math.ceil(count / this.wg), 'step'),
+      );
+    } else {
+      // The scalars stay on the device (loss scaling): no read-back, the kernel reads them.
+      const h = this.contiguous(device.view);
+      // Writable bindings must not alias: one placeholder per unused state slot.
+      this.statePlaceholders ??= [0, 1, 2].map((i) => this.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: `webgrad step placeholder ${i}` }));
+      const slots = [0, 1, 2].map((i) => (state[i]?.storage as GpuStorage | undefined) ?? this.statePlaceholders![i]!);
+      const uniform = stepParams(count, param.offset, g.view.offset, state.map((s) => s.offset), hyper, h.view.offset, device.mask);
+      this.queue.dispatch(
+        this.pipelines.get(stepKernel(rule, this.wg, true)),
+        [param.storage as GpuStorage, g.view.storage as GpuStorage, ...slots, h.view.storage as GpuStorage],
+        uniform,
+        this.grid(Math.ceil(count / this.wg), 'step'),
+      );
+      this.release(h.temp);
+    }
     this.release(g.temp);
   }
 
@@ -718,6 +736,7 @@ class WebGPUBackend implements Backend {
     this.staging.trim();
     this.queue.destroy();
     this.placeholder.destroy();
+    for (const b of this.statePlaceholders ?? []) b.destroy();
     if (this.ownsDevice) this.device.destroy();
   }
 }

@@ -23,7 +23,7 @@ interface TrainOptions {
   activation: wg.ActivationName;
   model: 'mlp' | 'cnn';
   imageShape?: ImageShape;
-  optimizer: keyof typeof wg.optimizers;
+  optimizer: Exclude<keyof typeof wg.optimizers, 'lossScale'>;
   lr: number;
   epochs: number;
   batchSize: number;
@@ -66,7 +66,7 @@ export function trainCommand(): Command {
     .option('--image-shape <h,w,c>', 'with --model cnn: the image each row holds (default: square, one channel, from the number of inputs)', imageShapeArg)
     .addOption(new Option('--layers <sizes>', "hidden layer sizes (mlp), comma-separated, or 'none'").argParser(layerSizes).default([64, 32], '64,32'))
     .addOption(new Option('--activation <name>', 'activation of the hidden layers (mlp)').choices(ACTIVATIONS).default('relu'))
-    .addOption(new Option('--optimizer <name>', 'optimizer (torch.optim rules)').choices(Object.keys(wg.optimizers)).default('adam'))
+    .addOption(new Option('--optimizer <name>', 'optimizer (torch.optim rules)').choices(Object.keys(wg.optimizers).filter((name) => name !== 'lossScale')).default('adam'))
     .option('--lr <rate>', 'learning rate', positiveNumber, 0.001)
     .option('--epochs <n>', 'most epochs to train', positiveInteger, 50)
     .option('--batch-size <n>', 'samples per step', positiveInteger, 32)

@@ -5,6 +5,7 @@
 // a failed write never costs the previous checkpoint. Resuming restores all of it,
 // so a resumed run reaches the same weights as one that never stopped.
 
+import { LossScaleOptimizer } from '../loss-scaling.js';
 import { checkNumber, checkOptions } from '../options.js';
 import * as ops from '../ops/index.js';
 import type { RandomState } from '../random.js';
@@ -49,6 +50,8 @@ export interface CheckpointState {
     readonly params: readonly OptimizerEntry[];
     /** Micro-batches summed since the last update (gradient accumulation); absent means 0. */
     readonly pending?: number;
+    /** The dynamic loss scale (wg.optimizers.lossScale), when the optimizer scales the loss. */
+    readonly lossScale?: number;
   };
   /** fit's shuffle generator, and each layer's own generator by layer index. */
   readonly random: { readonly fit: RandomState; readonly layers: Readonly<Record<string, RandomState>> };
@@ -116,7 +119,10 @@ export async function encodeCheckpoint(model: LayersModel, epoch: number, fitRan
       ...(training ? { training } : {}),
     },
     weights: weights.map((w) => w.name),
-    optimizer: { name: optimizer.name, iterations: saved.iterations, params: entries, ...(saved.pending ? { pending: saved.pending } : {}) },
+    optimizer: {
+      name: optimizer.name, iterations: saved.iterations, params: entries, ...(saved.pending ? { pending: saved.pending } : {}),
+      ...(optimizer instanceof LossScaleOptimizer ? { lossScale: await optimizer.readLossScale() } : {}),
+    },
     random: { fit: fitRandom, layers },
   };
   return encodeSafetensors(tensors, { format: 'webgrad', [METADATA_KEY]: JSON.stringify(state) });
@@ -285,6 +291,8 @@ export function restoreCheckpoint(model: LayersModel, checkpoint: Checkpoint): {
   const slots = slotTensors.map((list, k) => list.map((t) => ops.tensor(t.data as Float32Array, params[k]!.shape)));
   const accumulators = sums.map((t, k) => (t ? ops.tensor(t.data as Float32Array, params[k]!.shape) : undefined));
   optimizer!.setState(params, { iterations: state.optimizer.iterations, steps, slots, pending, accumulators });
+  const lossScale = state.optimizer.lossScale;
+  if (optimizer instanceof LossScaleOptimizer && typeof lossScale === 'number' && Number.isFinite(lossScale) && lossScale > 0) optimizer.restoreLossScale(lossScale);
   for (const list of slots) for (const t of list) t.dispose();
   for (const t of accumulators) t?.dispose();
   model.layers.forEach((layer, i) => {

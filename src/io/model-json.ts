@@ -2,6 +2,8 @@
 // layer's toConfig()), the preprocessing, and the training configuration — and the
 // checks that a model.json and a weights file agree before anything is allocated.
 
+import type { LossScaleOptions } from '../loss-scaling.js';
+import { lossScalingConfig } from '../mixed-precision.js';
 import { preservingGlobalStream } from '../random.js';
 import { describe } from '../autograd.js';
 import { resolveLoss } from '../losses.js';
@@ -25,6 +27,8 @@ export interface TrainingConfig {
   /** A loss name usable in compile. */
   readonly loss: string;
   readonly metrics: readonly string[];
+  /** Dynamic loss scaling around the optimizer (absent in files from before it: then compile's default). */
+  readonly lossScaling?: Required<LossScaleOptions> | false;
 }
 
 export interface ModelJson {
@@ -90,7 +94,8 @@ export function trainingConfig(model: LayersModel): TrainingConfig | undefined {
       return false;
     }
   });
-  return { optimizer: { className: optimizer.name, config: optimizer.getConfig() }, loss: loss.name, metrics: names };
+  const lossScaling = lossScalingConfig(optimizer);
+  return { optimizer: { className: optimizer.name, config: optimizer.getConfig() }, loss: loss.name, metrics: names, ...(lossScaling ? { lossScaling } : {}) };
 }
 
 /** The architecture part of model.json; the model must be built. */
@@ -163,6 +168,8 @@ export function checkModelJson(value: unknown, where = 'model.json'): ModelJson 
     if (typeof opt?.className !== 'string' || opt.config === null || typeof opt.config !== 'object') fail(where, 'training.optimizer should be { className, config }');
     if (typeof training.loss !== 'string') fail(where, 'training.loss should be a loss name');
     if (!Array.isArray(training.metrics) || !training.metrics.every((m) => typeof m === 'string')) fail(where, 'training.metrics should be a list of names');
+    const ls = training.lossScaling;
+    if (ls !== undefined && ls !== false && (ls === null || typeof ls !== 'object' || Array.isArray(ls))) fail(where, 'training.lossScaling should be false or { initialScale, dynamicGrowthSteps }');
   }
   return value as ModelJson;
 }
@@ -274,6 +281,11 @@ export function compileFromJson(model: LayersModel, training: TrainingConfig | u
     config.learningRate = scheduleFromConfig(config.learningRate as SerializedSchedule, 'load: training.optimizer.config.learningRate');
   }
   // the names were checked above
-  model.compile({ optimizer: make(config) as never, loss: training.loss as LossName, metrics: metrics as MetricName[] });
+  // loss scaling as saved; without a record, compile's default (on when the layers are mixed)
+  const lossScaling = training.lossScaling;
+  model.compile({
+    optimizer: make(config) as never, loss: training.loss as LossName, metrics: metrics as MetricName[],
+    ...(lossScaling !== undefined ? { lossScaling } : {}),
+  });
   return true;
 }

@@ -265,7 +265,9 @@ export abstract class Layer {
 
   /** Serialisable description (class and config). */
   toConfig(): LayerConfig {
-    return { className: this.className, config: { name: this.name, trainable: this.trainable, ...this.getConfig() } };
+    // The precision only when not float32, so float32 configs stay as they were (registry.ts reads it back).
+    const precision = this.precision === 'float32' ? {} : { precision: this.precision };
+    return { className: this.className, config: { name: this.name, trainable: this.trainable, ...this.getConfig(), ...precision } };
   }
 
   dispose(): void {

@@ -13,6 +13,8 @@ import { checkNumber, checkOptions } from '../options.js';
 import * as ops from '../ops/index.js';
 import { shapeString } from '../ops/util.js';
 import { type Optimizer, optimizers } from '../optimizers.js';
+import { checkLossScaling, checkMixedBackend, type LossScaling, modelPrecision, withLossScaling } from '../mixed-precision.js';
+import type { Precision } from '../precision.js';
 import { saveModel } from '../io/save.js';
 import type { SaveResult, SaveTarget } from '../io/store.js';
 import type { Preprocessing } from '../io/tabular.js';
@@ -25,7 +27,6 @@ import { fitDatasetLoop, type FitDatasetOptions } from '../train-dataset.js';
 import { type Dataset, isDataset } from '../datasets/dataset.js';
 import type { Layer, Shape } from './layer.js';
 import { describeEstimate, type EstimatedModel, estimateTrainingMemory } from './memory-estimate.js';
-import type { Precision } from '../precision.js';
 
 export type { OptimizerName };
 
@@ -53,6 +54,12 @@ export interface CompileArgs {
   loss: LossFunction | LossName;
   /** Metric names ('accuracy', 'acc', 'mse', 'sparse_categorical_accuracy', ...) or functions. */
   metrics?: readonly (MetricName | MetricFunction)[] | MetricName | MetricFunction;
+  /**
+   * Dynamic loss scaling around the optimizer (wg.optimizers.lossScale): true or
+   * `{ initialScale, dynamicGrowthSteps }` to scale, false not to. Default: scale when
+   * the model's layers compute in 'mixed_float16' (wg.setPrecision), as Keras does.
+   */
+  lossScaling?: LossScaling;
 }
 
 export interface Compiled {
@@ -140,7 +147,7 @@ export abstract class LayersModel {
   }
 
   compile(args: CompileArgs): void {
-    checkOptions('compile', args, ['optimizer', 'loss', 'metrics']);
+    checkOptions('compile', args, ['optimizer', 'loss', 'metrics', 'lossScaling']);
     if (!args) throw new Error('compile: expected { optimizer, loss }, got undefined');
     if (args.loss === undefined) throw new Error("compile: loss is required, e.g. 'meanSquaredError' or a function (yTrue, yPred) => scalar");
     if (args.optimizer === undefined) throw new Error("compile: optimizer is required, e.g. 'adam' or wg.optimizers.sgd({ learningRate: 0.1 })");
@@ -150,19 +157,29 @@ export abstract class LayersModel {
     if (typeof (optimizer as Optimizer)?.applyGradients !== 'function') {
       throw new TypeError(`compile: optimizer should be a name or an optimizer from wg.optimizers, got ${describe(args.optimizer)}`);
     }
+    const lossScaling = checkLossScaling('compile', args.lossScaling);
+    checkMixedBackend('compile', this.precision, this.weights[0]?.backend ?? activeBackend());
     let loss = resolveLoss(args.loss);
     const logits = this.outputsLogits ? FROM_LOGITS[loss.name] : undefined;
     if (logits) loss = { fn: logits, name: loss.name };
     const list = args.metrics === undefined ? [] : Array.isArray(args.metrics) ? args.metrics : [args.metrics];
     const metrics = list.map((m) => resolveMetric(m, loss.name));
+    const kept = withLossScaling('compile', optimizer, this.precision, lossScaling);
     this.compiled?.optimizer.dispose();
-    this.compiled = { optimizer, loss, metrics };
+    this.compiled = { optimizer: kept, loss, metrics };
   }
 
   /** @internal the compiled configuration; the error names `fn`, the function that needs it */
   compiledFor(fn: 'fit' | 'evaluate' | 'save'): Compiled {
     if (!this.compiled) throw new Error(`${fn}: call model.compile({ optimizer, loss }) before ${fn}`);
+    // the backend may have changed since compile (the weights are made on the active one at build)
+    if (fn === 'fit') checkMixedBackend(fn, this.precision, this.weights[0]?.backend ?? activeBackend());
     return this.compiled;
+  }
+
+  /** 'mixed_float16' when any layer computes in it (wg.setPrecision before the layers were made), else 'float32'. */
+  get precision(): Precision {
+    return modelPrecision(this.layers);
   }
 
   get optimizer(): Optimizer | undefined {
@@ -344,6 +361,7 @@ export abstract class LayersModel {
       `Total params: ${total}`,
       `Trainable params: ${trainable}`,
       `Non-trainable params: ${total - trainable}`,
+      ...(this.precision === 'float32' ? [] : [`Precision: ${this.precision} (float16 activations, float32 weights)`]),
       ...(estimate.length > 0 ? [...estimate, rule('_')] : [rule('_')]),
     ].join('\n');
     printFn(text);

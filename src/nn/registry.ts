@@ -2,6 +2,7 @@
 // function that makes the layer from `toConfig().config`. Built-in layers are
 // registered here; a custom layer registers itself with `registerLayer`.
 
+import { getPrecision, type Precision, setPrecision } from '../precision.js';
 import { describe } from '../autograd.js';
 import { canonical, INITIALIZER_NAMES } from '../names.js';
 import { ActivationLayer, type ActivationArgs, Dropout, type DropoutArgs, Flatten } from './basic-layers.js';
@@ -80,9 +81,16 @@ export function layerFromConfig(saved: unknown, where = 'layer'): Layer {
     throw new Error(`${where}: unknown layer class ${JSON.stringify(className)}; known: ${[...factories.keys()].join(', ')} (register others with wg.registerLayer)`);
   }
   if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new Error(`${where}: config of ${className} should be an object, got ${describe(config)}`);
+  // A layer saved under 'mixed_float16' says so (Layer.toConfig); it is made under that
+  // precision again, and a config without one under float32, whatever the global one is.
+  const { precision, ...rest } = config as Record<string, unknown>;
+  const previous = getPrecision();
   try {
-    return factory({ ...config });
+    setPrecision(precision === undefined ? 'float32' : (precision as Precision));
+    return factory(rest);
   } catch (error) {
     throw new Error(`${where} (${className}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  } finally {
+    setPrecision(previous);
   }
 }

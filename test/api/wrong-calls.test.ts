@@ -61,6 +61,21 @@ interface WrongCall {
 const dense = (args: object) => () => wg.layers.dense(args as wg.DenseArgs);
 const suggests = (given: string, right: string) => new RegExp(`unknown option '${given}'; did you mean '${right}'\\?`);
 
+/** Builds a model under 'mixed_float16' on `backend` and compiles it (then puts everything back). */
+async function compileMixedOn(backend: wg.BackendName): Promise<void> {
+  const previous = wg.getBackend();
+  await wg.setBackend(backend);
+  wg.setPrecision('mixed_float16');
+  const m = wg.sequential({ layers: [wg.layers.dense({ units: 1, inputShape: [2] })] });
+  try {
+    m.compile({ optimizer: 'sgd', loss: 'mse' });
+  } finally {
+    m.dispose();
+    wg.setPrecision('float32');
+    await wg.setBackend(previous);
+  }
+}
+
 const rows: WrongCall[] = [
   // --- layers
   { name: 'dense without options', call: dense(undefined as unknown as object), says: [/^dense: expected options with units, got undefined$/] },
@@ -272,6 +287,19 @@ const rows: WrongCall[] = [
   { name: 'rmsprop with alpha 2', call: () => wg.optimizers.rmsprop({ alpha: 2 }), says: [/^rmsprop: alpha should be a finite number >= 0 <= 1, got 2$/] },
   { name: 'rmsprop with a string centered', call: () => wg.optimizers.rmsprop({ centered: 1 as unknown as boolean }), says: [/^rmsprop: centered should be true or false, got number 1$/] },
   { name: 'adagrad with a negative eps', call: () => wg.optimizers.adagrad({ eps: -1 }), says: [/^adagrad: eps should be a finite number >= 0, got -1$/] },
+  { name: 'lossScale with initialScale 0', call: () => wg.optimizers.lossScale(wg.optimizers.sgd(), { initialScale: 0 }), says: [/^lossScale: initialScale should be a finite number > 0, got 0$/] },
+  { name: 'lossScale with an infinite initialScale', call: () => wg.optimizers.lossScale(wg.optimizers.sgd(), { initialScale: Infinity }), says: [/^lossScale: initialScale should be a finite number > 0, got Infinity$/] },
+  { name: 'lossScale with a NaN initialScale', call: () => wg.optimizers.lossScale(wg.optimizers.sgd(), { initialScale: NaN }), says: [/^lossScale: initialScale should be a finite number > 0, got NaN$/] },
+  { name: 'lossScale with fractional dynamicGrowthSteps', call: () => wg.optimizers.lossScale(wg.optimizers.sgd(), { dynamicGrowthSteps: 2.5 }), says: [/^lossScale: dynamicGrowthSteps should be an integer >= 1, got 2.5$/] },
+  { name: 'lossScale with dynamicGrowthSteps 0', call: () => wg.optimizers.lossScale(wg.optimizers.sgd(), { dynamicGrowthSteps: 0 }), says: [/^lossScale: dynamicGrowthSteps should be an integer >= 1, got 0$/] },
+  { name: 'lossScale with a misspelt option', call: () => wg.optimizers.lossScale(wg.optimizers.sgd(), { initialscale: 8 } as wg.LossScaleOptions), says: [/^lossScale: /, suggests('initialscale', 'initialScale')] },
+  { name: 'lossScale around a lossScale', call: () => wg.optimizers.lossScale(wg.optimizers.lossScale(wg.optimizers.sgd())), says: [/^lossScale: inner is already a loss-scale optimizer; wrap the optimizer inside it once$/] },
+  { name: 'lossScale around a name', call: () => wg.optimizers.lossScale('adam' as unknown as wg.Optimizer), says: [/^lossScale: inner should be an optimizer from wg.optimizers, got string adam$/] },
+  { name: 'compile with lossScaling a string', call: (f) => f.model.compile({ optimizer: 'sgd', loss: 'mse', lossScaling: 'yes' as unknown as boolean }), says: [/^compile: lossScaling should be true, false or \{ initialScale, dynamicGrowthSteps \}, got string yes$/] },
+  { name: 'compile with lossScaling of initialScale -1', call: (f) => f.model.compile({ optimizer: 'sgd', loss: 'mse', lossScaling: { initialScale: -1 } }), says: [/^compile: lossScaling.initialScale should be a finite number > 0, got -1$/] },
+  { name: 'compile with lossScaling false and a lossScale optimizer', call: (f) => f.model.compile({ optimizer: wg.optimizers.lossScale(wg.optimizers.sgd()), loss: 'mse', lossScaling: false }), says: [/^compile: lossScaling is false, but the optimizer is a wg.optimizers.lossScale; pass its inner optimizer instead$/] },
+  { name: 'compile a mixed_float16 model on cpu', call: () => compileMixedOn('cpu'), says: [/^compile: the model's layers compute in 'mixed_float16', which needs the webgpu backend \(float16 storage\); the active backend is cpu\. Call await wg\.setBackend\('webgpu'\)/] },
+  { name: 'compile a mixed_float16 model on wasm', call: () => compileMixedOn('wasm'), says: [/^compile: the model's layers compute in 'mixed_float16', which needs the webgpu backend \(float16 storage\); the active backend is wasm\. /] },
   { name: 'applyGradients with an array of gradients and no params', call: (f) => wg.optimizers.sgd().applyGradients([f.grad3]), says: [/^sgd.applyGradients: with an array of gradients, params should be an array of variables, got undefined$/] },
   { name: 'applyGradients with more gradients than params', call: (f) => wg.optimizers.sgd().applyGradients([f.grad3, f.grad3], [f.variable]), says: [/^sgd.applyGradients: got 2 gradients for 1 params$/] },
   { name: 'applyGradients with a gradient of the wrong shape', call: (f) => wg.optimizers.adam().applyGradients([f.y42], [f.variable]), says: [/^adam.applyGradients: gradient for '0' has shape \[4,2\], expected \[3\] like the parameter$/] },

@@ -42,7 +42,7 @@ function problem() {
   return { x: wg.tensor(rows), y: wg.tensor(rows.map((r) => [r[0]! - r[1]! * r[2]!, Math.tanh(r[3]!)])) };
 }
 
-function model(accumulate = 1): wg.Sequential {
+function model(accumulate = 1, lossScaling?: wg.CompileArgs['lossScaling']): wg.Sequential {
   wg.setSeed(11);
   const m = wg.sequential([
     wg.layers.dense({ units: 8, inputDim: 4, activation: 'tanh' }),
@@ -51,7 +51,7 @@ function model(accumulate = 1): wg.Sequential {
     wg.layers.dropout({ rate: 0.2, seed: 5 }),
     wg.layers.dense({ units: 2 }),
   ]);
-  m.compile({ optimizer: wg.optimizers.adam({ learningRate: 0.02, gradientAccumulationSteps: accumulate }), loss: 'mse', metrics: ['mae'] });
+  m.compile({ optimizer: wg.optimizers.adam({ learningRate: 0.02, gradientAccumulationSteps: accumulate }), loss: 'mse', metrics: ['mae'], ...(lossScaling ? { lossScaling } : {}) });
   return m;
 }
 
@@ -74,10 +74,10 @@ async function finish(m: wg.Sequential, history: wg.History): Promise<Run> {
 }
 
 /** The same fit on the backend it falls back to, with the same callbacks' hooks present (batch logs change nothing). */
-async function reference(callbacks: wg.Callback, accumulate = 1): Promise<Run> {
+async function reference(callbacks: wg.Callback, accumulate = 1, lossScaling?: wg.CompileArgs['lossScaling']): Promise<Run> {
   await wg.setBackend(NEXT);
   const { x, y } = problem();
-  const m = model(accumulate);
+  const m = model(accumulate, lossScaling);
   const run = await finish(m, await m.fit(x, y, { ...fitOptions, callbacks }));
   wg.dispose([x, y]);
   return run;
@@ -162,6 +162,26 @@ describe.skipIf(webgpu.skip !== undefined)('fit survives a lost WebGPU device', 
     const got = await finish(m, history);
     expect(history.backendSwitches).toHaveLength(1);
     expect(got.iterations).toBe(Math.floor((EPOCHS * BATCHES) / 3));
+    expectSameTraining(got, want);
+    wg.dispose([x, y]);
+  });
+
+  it('lost under dynamic loss scaling: the wrapped optimizer moves over and training ends where an uninterrupted fit ends', async () => {
+    let epoch = -1;
+    const hooks = (destroy: boolean): wg.Callback => ({
+      onEpochBegin: (e) => { epoch = e; },
+      onBatchEnd: (b) => { if (destroy && epoch === 1 && b === 1) lastDevice().destroy(); },
+    });
+    const lossScaling = { initialScale: 2 ** 10 };
+    const want = await reference(hooks(false), 1, lossScaling);
+    await wg.setBackend('webgpu');
+    const { x, y } = problem();
+    const m = model(1, lossScaling);
+    expect(m.optimizer).toBeInstanceOf(wg.LossScaleOptimizer);
+    const history = await m.fit(x, y, { ...fitOptions, callbacks: hooks(true) });
+    const got = await finish(m, history);
+    expect(history.backendSwitches).toHaveLength(1);
+    expect(history.history.lossScale).toEqual(want.history.history.lossScale);
     expectSameTraining(got, want);
     wg.dispose([x, y]);
   });

@@ -4,7 +4,7 @@
 // synchronously, so `read` and `readSync` return at once.
 
 import type {
-  AttentionParams, Backend, BackendInfo, BinaryOp, ConvGeometry, DType, MatmulOptions, OptimizerRule, PoolGeometry, PoolOp,
+  AttentionParams, Backend, BackendInfo, BinaryOp, ConvGeometry, DType, MatmulOptions, OptimizerRule, StepDevice, PoolGeometry, PoolOp,
   RandomDistribution, ReduceOp, Storage, UnaryOp, View,
 } from '../backend.js';
 import { contiguousStrides, isContiguous, sizeOf } from '../strided.js';
@@ -500,10 +500,16 @@ export class WasmBackend implements Backend {
     this.run(abi.KIND_RANDOM, this.partsFor(n));
   }
 
-  step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[]): void {
+  step(rule: OptimizerRule, param: View, grad: View, state: readonly View[], hyper: readonly number[], device?: StepDevice): void {
     this.assertAlive('step');
     const n = sizeOf(param.shape);
     if (n === 0) return;
+    if (device) {
+      // Scalars kept on the device (loss scaling), read in place: entry 7 nonzero skips the update.
+      const d = this.readSync(device.view);
+      if (d[7] !== 0) return;
+      hyper = hyper.map((h, i) => ((device.mask >> i) & 1 ? d[i]! : h));
+    }
     const temps: WasmStorage[] = [];
     try {
       const g = this.contiguousCopy(grad, 'f32', temps);

@@ -186,13 +186,17 @@ const STEP_BINDINGS: Readonly<Record<OptimizerRule, string>> = {
   adamw: 'uwrww',
 };
 
-/** All rules live in one module (one entry point each), compiled once. */
-export function stepKernel(rule: OptimizerRule, wg: number): KernelSource {
-  return memo(`step|${rule}|${wg}`, () => ({
-    key: `step:${rule}:wg${wg}`,
-    code: assemble([COMMON, ['step', 'main']]),
+/**
+ * All rules live in one module (one entry point each), compiled once. With `device`,
+ * the scalars come from a storage buffer (binding 6) and the module binds all three
+ * state slots, whatever the rule keeps (placeholders fill the unused ones).
+ */
+export function stepKernel(rule: OptimizerRule, wg: number, device = false): KernelSource {
+  return memo(`step|${rule}|${wg}|${device}`, () => ({
+    key: `step:${rule}:wg${wg}${device ? ':device' : ''}`,
+    code: assemble([COMMON, ['step', 'main'], ['step', device ? 'device' : 'host']]),
     entryPoint: rule,
-    bindings: STEP_BINDINGS[rule],
+    bindings: device ? 'uwrwwwr' : STEP_BINDINGS[rule],
     constants: { WG: wg },
   }));
 }

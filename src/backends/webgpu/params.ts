@@ -170,12 +170,16 @@ export function indexParams(count: number, axisLen: number, indexCount: number, 
   return p;
 }
 
-/** The Step struct (step.wgsl): count, param / grad offsets, state offsets, hyper[8]. */
-export function stepParams(count: number, paramOffset: number, gradOffset: number, stateOffsets: readonly number[], hyper: readonly number[]): Uniform {
+/** The Step struct (step.wgsl): count, param / grad / device-scalar offsets, state offsets and the device mask, hyper[8]. */
+export function stepParams(
+  count: number, paramOffset: number, gradOffset: number, stateOffsets: readonly number[], hyper: readonly number[], hyperOffset = 0, deviceMask = 0,
+): Uniform {
   const p = new Uniform();
   p.u32[0] = count;
   p.u32[1] = paramOffset;
   p.u32[2] = gradOffset;
+  p.u32[3] = hyperOffset;
+  p.u32[7] = deviceMask;
   stateOffsets.forEach((o, i) => (p.u32[4 + i] = o));
   hyper.slice(0, 8).forEach((h, i) => (p.f32[8 + i] = h));
   return p;
