@@ -10,6 +10,7 @@
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { type GptBenchConfig, gptWeightShapes, MODEL_ADAM, type ModelData, type ModelSpec } from './model-workloads.js';
 import type { Case } from './workloads.js';
+import { tfjsStepCase } from './tfjs-step-case.js';
 
 type Tf = typeof TfCore;
 type T = TfCore.Tensor;
@@ -106,20 +107,8 @@ export function tfjsGptCase(tf: Tf, spec: Extract<ModelSpec, { kind: 'gpt-train'
     optimizer.applyGradients(grads as never);
     return value;
   });
-  return {
-    run: () => step().dispose(),
-    async result() {
-      const losses = new Float32Array(3);
-      for (let i = 0; i < 3; i++) {
-        const v = step();
-        losses[i] = (await v.data())[0]!;
-        v.dispose();
-      }
-      return losses;
-    },
-    dispose: () => {
-      tf.dispose(owned);
-      optimizer.dispose();
-    },
-  };
+  return tfjsStepCase(step, () => {
+    tf.dispose(owned);
+    optimizer.dispose();
+  });
 }

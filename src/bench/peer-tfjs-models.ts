@@ -7,6 +7,7 @@ import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as TfLayers from '@tensorflow/tfjs-layers';
 import { CNN, MLP_SGD, MODEL_ADAM, type ModelData, type ModelSpec, SEED } from './model-workloads.js';
 import type { Case } from './workloads.js';
+import { tfjsStepCase } from './tfjs-step-case.js';
 
 type Tf = typeof TfCore;
 type Tfl = typeof TfLayers;
@@ -50,23 +51,11 @@ function cnnStep(tf: Tf, tfl: Tfl, spec: Extract<ModelSpec, { kind: 'cnn-train' 
     optimizer.applyGradients(grads as never);
     return value;
   });
-  return {
-    run: () => step().dispose(),
-    async result() {
-      const losses = new Float32Array(3);
-      for (let i = 0; i < 3; i++) {
-        const v = step();
-        losses[i] = (await v.data())[0]!;
-        v.dispose();
-      }
-      return losses;
-    },
-    dispose: () => {
-      tf.dispose([x, oneHot]);
-      optimizer.dispose();
-      model.dispose();
-    },
-  };
+  return tfjsStepCase(step, () => {
+    tf.dispose([x, oneHot]);
+    optimizer.dispose();
+    model.dispose();
+  });
 }
 
 function fitCase(tf: Tf, model: TfLayers.LayersModel, x: TfCore.Tensor, y: TfCore.Tensor, epochs: number, batchSize: number, picks: (l: number[]) => number[]): Case {

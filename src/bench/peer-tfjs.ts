@@ -19,6 +19,7 @@ import { ADAM, type Case, convOperands, parameterShapes, type WorkloadData, type
 import type { ModelSpec } from './model-workloads.js';
 import { tfjsGptCase } from './peer-tfjs-gpt.js';
 import { tfjsLayersCase } from './peer-tfjs-models.js';
+import { tfjsStepCase } from './tfjs-step-case.js';
 
 type Tf = typeof TfCore;
 
@@ -257,20 +258,8 @@ function tfjsTrainStep(tf: Tf, widths: readonly number[], batch: number, data: W
       optimizer.applyGradients(grads as never);
       return value;
     });
-  return {
-    run: () => step().dispose(),
-    async result() {
-      const losses = new Float32Array(3);
-      for (let i = 0; i < 3; i++) {
-        const v = step();
-        losses[i] = (await v.data())[0]!;
-        v.dispose();
-      }
-      return losses;
-    },
-    dispose: () => {
-      tf.dispose([x, labels, oneHot, ...params]);
-      optimizer.dispose();
-    },
-  };
+  return tfjsStepCase(step, () => {
+    tf.dispose([x, labels, oneHot, ...params]);
+    optimizer.dispose();
+  });
 }
