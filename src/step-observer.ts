@@ -40,7 +40,12 @@ export class StepValues {
    * them) offers that read, so that asking for the numbers costs no second read.
    */
   offer(read: Promise<ArrayLike<number>>): void {
-    this.read ??= read;
+    if (this.read) return;
+    // The offering observer awaits the same read and reports its failure (a lost device);
+    // when nobody asks for the numbers afterwards, that failure must not also surface as
+    // an unhandled rejection of this copy.
+    read.catch(() => undefined);
+    this.read = read;
   }
 
   /** The values as numbers [loss, ...metrics]: the offered read, or one read of them stacked. */
