@@ -9,7 +9,7 @@ import type { Recovery, TallyState } from './device-loss.js';
 import type { DeviceLossObserver } from './device-loss-observer.js';
 import { BatchCallbacks } from './batch-callbacks.js';
 import { TallyObserver } from './epoch-tally.js';
-import { logEpoch, toLogs, type YieldEvery, yieldToEventLoop } from './fit-common.js';
+import { EventLoopPacer, logEpoch, toLogs, type YieldEvery } from './fit-common.js';
 import type { Checkpointer } from './io/checkpoint.js';
 import { NanGuard, type OnNaN } from './nan-guard.js';
 import type { LayersModel } from './nn/model-base.js';
@@ -50,11 +50,13 @@ export class FitRun {
   private deviceLoss: DeviceLossObserver | undefined;
   private readonly tally: TallyObserver;
   readonly batchCallbacks: BatchCallbacks;
+  private readonly pacer: EventLoopPacer;
   private started = 0;
 
   /** Checks that the model can train (compiled, with trainable weights) and tells the callbacks of the run. */
   constructor(readonly model: LayersModel, private readonly options: FitRunOptions) {
     this.step = new TrainingStep(model, options.fn);
+    this.pacer = new EventLoopPacer(options.yieldEvery);
     const { metrics } = model.compiledFor('fit');
     const names = ['loss', ...metrics.map((m) => m.name)];
     this.history = new History({ ...options.params, metrics: options.validation ? [...names, ...names.map((k) => `val_${k}`)] : names });
@@ -136,7 +138,7 @@ export class FitRun {
     } finally {
       for (const t of tensors) t.dispose();
     }
-    if (this.options.yieldEvery === 'batch') await yieldToEventLoop();
+    await this.pacer.afterStep();
     return true;
   }
 
@@ -161,11 +163,11 @@ export class FitRun {
     this.withState(logs);
     await withLossScale(logs, this.model.compiledFor('fit').optimizer);
     this.history.record(epoch, logs);
-    const { verbose, epochs, callbacks, checkpointer, yieldEvery } = this.options;
+    const { verbose, epochs, callbacks, checkpointer } = this.options;
     if (verbose > 0) logEpoch(epoch, epochs, this.started, logs);
     for (const c of callbacks) await c.onEpochEnd?.(epoch, logs);
     if (checkpointer?.due(epoch)) await checkpointer.write(this.model, epoch + 1, this.options.random.getState());
-    if (yieldEvery !== 'never') await yieldToEventLoop();
+    await this.pacer.afterEpoch();
     return true;
   }
 

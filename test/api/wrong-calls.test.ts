@@ -180,7 +180,7 @@ const rows: WrongCall[] = [
   { name: 'fit with a negative number of epochs', call: (f) => f.model.fit(f.x43, f.y42, { epochs: -1 }), says: [/^fit: epochs should be an integer >= 0, got -1$/] },
   { name: 'fit with validationSplit above 1', call: (f) => f.model.fit(f.x43, f.y42, { validationSplit: 1.5 }), says: [/^fit: validationSplit should be a finite number >= 0 <= 1, got 1.5$/] },
   { name: 'fit with verbose 3', call: (f) => f.model.fit(f.x43, f.y42, { verbose: 3 as 1 }), says: [/^fit: verbose should be 0, 1 or 2, got 3$/] },
-  { name: 'fit with an unknown yieldEvery', call: (f) => f.model.fit(f.x43, f.y42, { yieldEvery: 'step' as 'batch' }), says: [/^fit: yieldEvery should be 'batch', 'epoch' or 'never', got "step"$/] },
+  { name: 'fit with an unknown yieldEvery', call: (f) => f.model.fit(f.x43, f.y42, { yieldEvery: 'step' as 'batch' }), says: [/^fit: yieldEvery should be 'auto', 'batch', 'epoch' or 'never', got "step"$/] },
   { name: 'fit with an unknown onNaN', call: (f) => f.model.fit(f.x43, f.y42, { onNaN: 'ignore' as 'stop' }), says: [/^fit: onNaN should be 'stop' or 'throw', got "ignore"$/] },
   { name: 'fit with an unknown onDeviceLoss', call: (f) => f.model.fit(f.x43, f.y42, { onDeviceLoss: 'retry' as 'throw' }), says: [/^fit: onDeviceLoss should be 'fallback' or 'throw', got "retry"$/] },
   { name: 'fit with validationData of one tensor', call: (f) => f.model.fit(f.x43, f.y42, { validationData: [f.x43] as unknown as [wg.Tensor, wg.Tensor] }), says: [/^fit: validationData should be \[x, y\], got an array of length 1$/] },
