@@ -44,14 +44,19 @@ describe('a real Worker', () => {
     const controller = new AbortController();
     let frames = 0;
     let painting = true;
+    let lastEpoch = -1;
     const paint = () => (frames++, painting && requestAnimationFrame(paint));
     requestAnimationFrame(paint);
     const run = trainer.train({ backend: 'cpu', epochs: 1_000_000 }, {
       signal: controller.signal,
-      onProgress: (p) => { if (p.epoch === 300) controller.abort(new Error('stop')); },
+      // Stop once the worker has trained 300 epochs and the page has painted 10 frames
+      // meanwhile (how many epochs fit in a frame depends on the machine). Were the page
+      // blocked, no frame would come and training would not stop.
+      onProgress: (p) => { lastEpoch = p.epoch; if (p.epoch >= 300 && frames > 10) controller.abort(new Error('stop')); },
     });
     await expect(run).rejects.toThrow('stop');
     painting = false;
+    expect(lastEpoch).toBeGreaterThanOrEqual(300);
     expect(frames).toBeGreaterThan(10); // the page painted while the worker trained
     // the worker is free again
     expect((await trainer.train({ backend: 'cpu', epochs: 2 })).losses).toHaveLength(2);
