@@ -74,7 +74,7 @@ export function logEpoch(epoch: number, epochs: number, started: number, logs: L
 }
 
 /** Lets the event loop run (timers, rendering, an abort) between steps. */
-export const yieldToEventLoop = (): Promise<void> =>
+const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => ((globalThis as { setImmediate?: (f: () => void) => void }).setImmediate ?? setTimeout)(resolve));
 
 /** Pauses a fit's loop for the event loop as its yieldEvery says. */
