@@ -6,7 +6,7 @@
 // compiles and checks each kernel family and variant once: on SwiftShader in Chromium
 // every new pipeline costs seconds to compile, in Node milliseconds.
 
-import { inject } from 'vitest';
+import { inject, it } from 'vitest';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -28,7 +28,8 @@ export function rowsHere<T>(rows: readonly T[], keep: (row: T, index: number) =>
 
 /**
  * Whether a test of host-side logic that a suite runs on every backend (the dataset
- * plumbing around fit, the memory planner's report, the CSV pipeline) is defined for
+ * plumbing around fit, the memory planner's report, the CSV pipeline, autograd's
+ * checkpointing, the functional graph, save / load) is defined for
  * `backend` here: on every backend in the node project; in Chromium on cpu and wasm
  * only. There, on webgpu, it would compile the model's kernels for seconds each while
  * checking nothing of WebGPU's own; the suites that train on webgpu (test/train/,
@@ -36,4 +37,14 @@ export function rowsHere<T>(rows: readonly T[], keep: (row: T, index: number) =>
  */
 export function hostSideHere(backend: string): boolean {
   return !(IN_BROWSER_PROJECT && backend === 'webgpu');
+}
+
+/**
+ * Defines a test in the node project only: for a check of host-side orchestration
+ * (fit's snapshots, optimizer wrappers, save / load) that a suite also runs on webgpu,
+ * where Chromium would spend its seconds recompiling pipelines on SwiftShader to check
+ * the same JavaScript again. The suite's other tests still run on webgpu in Chromium.
+ */
+export function itInNodeProject(name: string, fn: () => Promise<void>, timeout?: number): void {
+  if (!IN_BROWSER_PROJECT) it(name, fn, timeout);
 }

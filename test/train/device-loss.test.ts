@@ -11,7 +11,7 @@ import { acquireDevice } from '../../src/backends/webgpu/device.js';
 import { createWebGPUBackend } from '../../src/backends/webgpu.js';
 import { backendCases } from '../helpers/backends.js';
 import { settleGarbage } from '../helpers/gc.js';
-import { rowsHere } from '../helpers/runtime.js';
+import { itInNodeProject, rowsHere } from '../helpers/runtime.js';
 
 const webgpu = (await backendCases()).find((c) => c.name === 'webgpu')!;
 
@@ -105,8 +105,9 @@ describe.skipIf(webgpu.skip !== undefined)('fit survives a lost WebGPU device', 
   // The four points differ only in where fit's own bookkeeping stands when the loss
   // comes, which is the same code in every runtime: the node project checks all four.
   // Chromium checks the first (each test there costs seconds: the new device compiles
-  // every pipeline again on SwiftShader); its loss from a timer, mid-accumulation, with
-  // two models, with 'throw' and after the switch are all checked there below.
+  // every pipeline again on SwiftShader). Below, the loss from a timer, with 'throw' and
+  // after the switch run in both; mid-accumulation, under loss scaling and with two
+  // models (fit's own snapshot bookkeeping again) in the node project.
   for (const point of rowsHere(points, (_, i) => i === 0)) {
     it(`lost ${point.where}: continues on the next backend and ends where an uninterrupted fit ends`, async () => {
       let epoch = -1;
@@ -147,7 +148,7 @@ describe.skipIf(webgpu.skip !== undefined)('fit survives a lost WebGPU device', 
     });
   }
 
-  it('lost mid-accumulation: the pending micro-batch sums come back with the snapshot', async () => {
+  itInNodeProject('lost mid-accumulation: the pending micro-batch sums come back with the snapshot', async () => {
     // 4 batches an epoch, 3 per update: lost after epoch 2's 3rd batch (7 micro-batches: 2 updates, 1 pending)
     let epoch = -1;
     const hooks = (destroy: boolean): wg.Callback => ({
@@ -166,7 +167,7 @@ describe.skipIf(webgpu.skip !== undefined)('fit survives a lost WebGPU device', 
     wg.dispose([x, y]);
   });
 
-  it('lost under dynamic loss scaling: the wrapped optimizer moves over and training ends where an uninterrupted fit ends', async () => {
+  itInNodeProject('lost under dynamic loss scaling: the wrapped optimizer moves over and training ends where an uninterrupted fit ends', async () => {
     let epoch = -1;
     const hooks = (destroy: boolean): wg.Callback => ({
       onEpochBegin: (e) => { epoch = e; },
@@ -204,7 +205,7 @@ describe.skipIf(webgpu.skip !== undefined)('fit survives a lost WebGPU device', 
     expectSameTraining(got, want);
   });
 
-  it('two models training at once both survive the loss, and each ends as it would alone', async () => {
+  itInNodeProject('two models training at once both survive the loss, and each ends as it would alone', async () => {
     const hook = (): wg.Callback => ({ onBatchEnd: () => {} });
     const wantA = await reference(hook());
     // the second model: other seeds, no batch hook (its snapshots are the pipelined ones)

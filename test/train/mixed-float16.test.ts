@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as wg from '../../src/index.js';
 import { backendCases } from '../helpers/backends.js';
+import { IN_BROWSER_PROJECT } from '../helpers/runtime.js';
 
 const backends = await backendCases();
 
@@ -130,10 +131,14 @@ describe.skipIf(gpu.skip !== undefined)('mixed_float16 layers on webgpu', () => 
   // Without loss scaling, gradients below float16's range flush to zero and the mixed
   // run lags the float32 one by an epoch or two (measured: 0.85 vs 0.79 after 8 epochs).
   // The mixed run uses the dynamic loss scaling compile adds under mixed_float16.
-  it('a tiny GPT (vocab 9, context 8, 2 layers, width 32) trains like the float32 run: epoch 1 within 0.5%, last 4 epochs within 40%', async () => {
+  // Chromium runs the same WGSL as Node, but a step there costs ~180 ms on SwiftShader
+  // (Node: ~15 ms): it trains 4 epochs and checks the first and that the loss falls;
+  // the node project trains all 16 and compares the last four.
+  const epochs = IN_BROWSER_PROJECT ? 4 : 16;
+  it(`a tiny GPT (vocab 9, context 8, 2 layers, width 32) trains like the float32 run: epoch 1 within 0.5%${IN_BROWSER_PROJECT ? '' : ', last 4 epochs within 40%'}`, async () => {
     await wg.setBackend('webgpu');
     const { x, y, vocab } = windows();
-    const fit = { epochs: 16, batchSize: 4, shuffle: false, verbose: 0 } as const;
+    const fit = { epochs, batchSize: 4, shuffle: false, verbose: 0 } as const;
     const full = (await tinyGpt(vocab).fit(x, y, fit)).history.loss!;
     wg.setPrecision('mixed_float16');
     const half = (await tinyGpt(vocab).fit(x, y, fit)).history.loss!;
@@ -141,11 +146,15 @@ describe.skipIf(gpu.skip !== undefined)('mixed_float16 layers on webgpu', () => 
     console.log(`[mixed_float16] GPT loss per epoch: float32 ${show(full)}; mixed ${show(half)}`);
     const tail = (h: number[]) => h.slice(-4).reduce((a, b) => a + b, 0) / 4;
     expect(Math.abs(half[0]! - full[0]!)).toBeLessThanOrEqual(0.005 * full[0]!);
+    x.dispose();
+    y.dispose();
+    if (IN_BROWSER_PROJECT) {
+      expect(half[epochs - 1]!).toBeLessThan(0.9 * half[0]!);
+      return;
+    }
     expect(tail(half)).toBeLessThan(0.3 * half[0]!);
     // measured with dynamic loss scaling: 31% in Node (Dawn); its first steps overflow at 2^15 and are
     // skipped while the scale backs off, which shifts the small run's noisy trajectory
     expect(Math.abs(tail(half) - tail(full))).toBeLessThanOrEqual(0.4 * tail(full));
-    x.dispose();
-    y.dispose();
   }, 300_000);
 });
