@@ -17,7 +17,7 @@ import { STATE_SLOTS } from './step-rules.js';
 import { contiguousStrides, isContiguous, sizeOf } from './strided.js';
 import { acquireDevice, type AcquireOptions, type AcquiredDevice, type AdapterSummary, summarizeAdapter } from './webgpu/device.js';
 import {
-  binaryKernel, copyKernel, fillKernel, linearVariant, gatherKernel, type MatmulConfig, matmulKernel, randomKernel, reduceKernel, scatterAddKernel,
+  binaryKernel, copyKernel, fillKernel, linearVariant, vec4Variant, gatherKernel, type MatmulConfig, matmulKernel, randomKernel, reduceKernel, scatterAddKernel,
   stepKernel, type TiledConfig, unaryKernel, whereKernel, windowKernel, type WindowKernel,
 } from './webgpu/kernels.js';
 import { anyHalf, halfElementwise, halfGather, refuseHalf } from './webgpu/float16.js';
@@ -638,9 +638,14 @@ class WebGPUBackend implements Backend {
     kernel: string, source: Parameters<PipelineCache['get']>[0], shape: readonly number[], operands: readonly View[],
     args?: readonly number[], word?: number,
   ): void {
-    const { uniform, count, linear } = elementwiseParams(kernel, shape, operands, args, word);
+    const { uniform, count, linear, vec4 } = elementwiseParams(kernel, shape, operands, args, word);
     if (count === 0) return;
     const buffers = operands.map((o) => o.storage as GpuStorage);
+    const vector = vec4 ? vec4Variant(source) : undefined;
+    if (vector) {
+      this.queue.dispatch(this.pipelines.get(vector), buffers, uniform, this.grid(Math.ceil(count / 4 / this.wg), kernel));
+      return;
+    }
     this.queue.dispatch(this.pipelines.get(linear ? linearVariant(source) : source), buffers, uniform, this.grid(Math.ceil(count / this.wg), kernel));
   }
 

@@ -41,9 +41,12 @@ describe.skipIf(!started.backend)('webgpu kernels match the cpu backend', () => 
       'neg', 'abs', 'sign', 'step', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'floor', 'ceil',
       'round', 'sin', 'cos', 'relu', 'leakyRelu', 'elu', 'gelu', 'geluTanh', 'sigmoid', 'tanh', 'softplus', 'clip', 'powScalar',
     ];
-    test.each(ops)('%s (f32, sizes 1, 3, 17, 129)', async (op) => {
+    // 128 takes the vec4 variant (whole vec4s of words); Chromium checks that variant in
+    // the vec4 test below rather than compiling it for every op
+    const unarySizes = rowsHere([...SIZES, 128], (n) => n !== 128);
+    test.each(ops)(`%s (f32, sizes ${unarySizes.join(', ')})`, async (op) => {
       const [lo, hi] = DOMAIN[op] ?? [-3, 3];
-      for (const n of SIZES) {
+      for (const n of unarySizes) {
         const x = t.tensor(t.values(n, lo, hi));
         const out = t.output([n]);
         t.run((b, s) => b.unary(op, x[s], out[s], ARGS[op]));
@@ -126,6 +129,39 @@ describe.skipIf(!started.backend)('webgpu kernels match the cpu backend', () => 
         const out = t.output([n, 3]);
         t.run((be, s) => be.binary(op, a[s], b[s], out[s], ARGS[op]));
         await t.expectSame(out, { rtol: 4e-6, atol: 1e-6 }, `${op} n=${n}`);
+      }
+    });
+
+    // The vec4 variant: contiguous operands from offsets that are multiples of 4 and a
+    // broadcast word take it; an offset or a count that is not a multiple of 4, or a
+    // broadcast output-sized row, takes the scalar kernel. Node checks every op, Chromium two.
+    test.each(rowsHere(FLOAT_OPS, (op) => op === 'add' || op === 'pow'))('%s on whole vec4s (offsets 0, 4, 8, a broadcast word) and the calls that fall back', async (op) => {
+      const [lo, hi] = op === 'pow' ? [0.1, 3] : [-3, 3];
+      const [blo, bhi] = op === 'div' || op === 'mod' ? [0.5, 2] : [-2, 2];
+      const cases = [
+        { n: 128, aOffset: 0, bOffset: 0, bWord: false },
+        { n: 128, aOffset: 4, bOffset: 8, bWord: false },
+        { n: 132, aOffset: 0, bOffset: 5, bWord: true },
+        { n: 64, aOffset: 1, bOffset: 0, bWord: false },
+        { n: 130, aOffset: 0, bOffset: 0, bWord: false },
+      ];
+      for (const { n, aOffset, bOffset, bWord } of cases) {
+        const a = t.tensor(t.values(aOffset + n, lo, hi), [n], [1], aOffset);
+        const b = bWord ? t.tensor(t.values(bOffset + 1, blo, bhi), [n], [0], bOffset) : t.tensor(t.values(bOffset + n, blo, bhi), [n], [1], bOffset);
+        const out = t.output([n]);
+        t.run((be, s) => be.binary(op, a[s], b[s], out[s], ARGS[op]));
+        await t.expectSame(out, { rtol: 4e-6, atol: 1e-6 }, `${op} n=${n} offsets ${aOffset}, ${bOffset}${bWord ? ' (one word)' : ''}`);
+      }
+      // a word broadcast as the first operand, and unary ops on a vec4 from offset 4
+      const word = t.tensor(t.values(1, 0.5, 2), [128], [0]);
+      const rows = t.tensor(t.values(132, 0.1, 3), [128], [1], 4);
+      const out = t.output([128]);
+      t.run((be, s) => be.binary(op, word[s], rows[s], out[s], ARGS[op]));
+      await t.expectSame(out, { rtol: 4e-6, atol: 1e-6 }, `${op}: a broadcast word first`);
+      for (const unary of ['exp', 'relu'] as UnaryOp[]) {
+        const y = t.output([128]);
+        t.run((be, s) => be.unary(unary, rows[s], y[s]));
+        await t.expectSame(y, { rtol: 3e-6, atol: 2e-7 }, `${unary} from offset 4`);
       }
     });
 

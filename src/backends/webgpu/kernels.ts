@@ -70,19 +70,35 @@ function nonzero(d: DType, w: string): string {
   return d === 'f32' ? `f32_bits_nonzero(${w})` : `(${w} != 0u)`;
 }
 
+/** The vec4 variant (the file's `vec4` section) of each elementwise kernel that has one, by the kernel's key. */
+const vec4Sources = new Map<string, KernelSource>();
+
 function elementwise(name: string, key: string, glue: string, libraries: readonly SectionRef[], wg: number, bindings: string): KernelSource {
-  return {
-    key: `${name}:${key}:wg${wg}`,
-    code: assemble([COMMON, ['strided', 'main'], ...libraries, glue, [name as keyof typeof WGSL, 'main']]),
+  const file = name as keyof typeof WGSL;
+  const source = (section: string, suffix: string): KernelSource => ({
+    key: `${name}:${key}:wg${wg}${suffix}`,
+    code: assemble([COMMON, ['strided', 'main'], ...libraries, glue, [file, section]]),
     entryPoint: 'main',
     bindings,
     constants: { WG: wg },
-  };
+  });
+  const scalar = source('main', '');
+  if ((WGSL[file] as Readonly<Record<string, string>>)['vec4'] !== undefined) vec4Sources.set(scalar.key, source('vec4', ':vec4'));
+  return scalar;
 }
 
 /** An elementwise kernel specialized for operands whose dimensions collapse to one (strided.wgsl's LINEAR). */
 export function linearVariant(source: KernelSource): KernelSource {
   return memo(`${source.key}|linear`, () => ({ ...source, key: `${source.key}:linear`, constants: { ...source.constants, LINEAR: 1 } }));
+}
+
+/**
+ * The variant of an elementwise kernel that moves a vec4 of words per invocation, for
+ * calls whose operands elementwiseParams found `vec4`-aligned; undefined for kernels
+ * without one (unary and binary have it).
+ */
+export function vec4Variant(source: KernelSource): KernelSource | undefined {
+  return vec4Sources.get(source.key);
 }
 
 export function unaryKernel(op: UnaryOp, from: DType, to: DType, wg: number): KernelSource {

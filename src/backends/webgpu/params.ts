@@ -57,7 +57,7 @@ function checkRank(kernel: string, rank: number, shape: readonly number[]): void
 export function elementwiseParams(
   kernel: string, shape: readonly number[], operands: readonly Pick<View, 'strides' | 'offset'>[],
   args: readonly number[] = [], word = 0,
-): { uniform: Uniform; count: number; linear: boolean } {
+): { uniform: Uniform; count: number; linear: boolean; vec4: boolean } {
   const count = shape.reduce((a, b) => a * b, 1);
   const c = collapse(shape, operands.map((o) => o.strides));
   checkRank(kernel, c.shape.length, shape);
@@ -69,7 +69,15 @@ export function elementwiseParams(
   c.strides.forEach((s, k) => s.forEach((stride, d) => (p.i32[12 + d * 4 + k] = stride)));
   operands.forEach((o, k) => (p.i32[44 + k] = o.offset));
   args.slice(0, 4).forEach((a, i) => (p.f32[48 + i] = a));
-  return { uniform: p, count, linear: c.shape.length <= 1 };
+  const linear = c.shape.length <= 1;
+  // Whole vec4s of words: every operand contiguous from a multiple of 4, or (an input,
+  // not the output) one word broadcast; the output always contiguous.
+  const last = operands.length - 1;
+  const vec4 = linear && c.shape.length === 1 && count % 4 === 0 && operands.every((o, k) => {
+    const stride = c.strides[k]![0];
+    return (stride === 1 && o.offset % 4 === 0) || (stride === 0 && k < last);
+  });
+  return { uniform: p, count, linear, vec4 };
 }
 
 /**
