@@ -100,3 +100,31 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   }
   out[o] = acc_finish(acc, params.inner_count);
 }
+
+// @section per_thread_vec4
+// per_thread over words that come in aligned vec4s: the host checks that every
+// element offset (outer and inner strides, the view's offset) is a multiple of 4, and
+// counts inner_count in vec4s. Each thread keeps one accumulator per lane: a quarter
+// of the loop trips and 16-byte loads (the first pass of a two-pass reduction).
+@group(0) @binding(1) var<storage, read> x4: array<vec4u>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let o = grid_index(wid, nwg, lid, WG);
+  if (o >= params.outer_count) {
+    return;
+  }
+  let base = outer_offset(o);
+  var a0 = acc_identity();
+  var a1 = acc_identity();
+  var a2 = acc_identity();
+  var a3 = acc_identity();
+  for (var r = 0u; r < params.inner_count; r++) {
+    let v = x4[u32(base + inner_offset(r)) / 4u];
+    a0 = acc_combine(a0, Acc(t_from_bits(v.x), 0u));
+    a1 = acc_combine(a1, Acc(t_from_bits(v.y), 0u));
+    a2 = acc_combine(a2, Acc(t_from_bits(v.z), 0u));
+    a3 = acc_combine(a3, Acc(t_from_bits(v.w), 0u));
+  }
+  out[o] = acc_finish(acc_combine(acc_combine(a0, a1), acc_combine(a2, a3)), params.inner_count * 4u);
+}

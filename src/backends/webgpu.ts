@@ -27,7 +27,7 @@ import { LossSignal } from './webgpu/loss.js';
 import { float16Bytes, unpackFloat16 } from '../float16.js';
 import { BufferPool, GpuStorage, mib, StagingPool } from './webgpu/memory.js';
 import {
-  elementwiseParams, indexParams, type MatmulGeometry, matmulGeometry, matmulParams, reduceParams, stepParams,
+  collapse, elementwiseParams, indexParams, type MatmulGeometry, matmulGeometry, matmulParams, reduceParams, stepParams,
 } from './webgpu/params.js';
 import { PipelineCache } from './webgpu/pipelines.js';
 import { CommandQueue } from './webgpu/queue.js';
@@ -126,6 +126,22 @@ const REPORTED_LIMITS = [
 ] as const;
 
 const MAX_POOLED_BYTES = 512 * 2 ** 20;
+
+const TWO_PASS_OPS = new Set<ReduceOp>(['sum', 'mean', 'max', 'min', 'prod']);
+/** Reductions of fewer elements per output stay in one pass. */
+const TWO_PASS_FROM = 16384;
+
+/**
+ * How many strands a two-pass reduction of `units` (elements, or vec4s of them) into
+ * each of `outer` outputs uses: the largest divisor of `units` (strands must be
+ * equal) of at most ~4,096 threads in all, leaving each strand 32 or more units; 0
+ * when `units` has no such divisor of 16 or more.
+ */
+export function strandsFor(units: number, outer: number): number {
+  const most = Math.min(Math.floor(4096 / outer), Math.floor(units / 32));
+  for (let parts = most; parts >= 16; parts--) if (units % parts === 0) return parts;
+  return 0;
+}
 
 class WebGPUBackend implements Backend {
   readonly name = 'webgpu' as const;
@@ -451,13 +467,58 @@ class WebGPUBackend implements Backend {
     this.check('reduce');
     refuseHalf('reduce', x, out);
     this.requireDense('reduce', out);
+    if (this.reduceInTwoPasses(op, x, axes, out)) return;
+    this.reduceOnce(op, x, axes, out);
+  }
+
+  /**
+   * A long reduction into few outputs (a loss, a sum of everything) would run on a few
+   * workgroups: split each output's elements into `parts` equal strands (in vec4s where
+   * the elements are contiguous from a multiple of 4), reduce every
+   * strand in its own thread into a temporary [outer, parts], then reduce that. Equal
+   * strands make a mean of means the mean, so sum, mean, max, min and prod all split
+   * (argmax and argmin need the index, so they do not). Float32 only: an integer mean
+   * truncates per pass.
+   */
+  private reduceInTwoPasses(op: ReduceOp, x: View, axes: readonly number[], out: View): boolean {
+    if (!TWO_PASS_OPS.has(op) || x.dtype !== 'f32' || out.dtype !== 'f32') return false;
+    const kept = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
+    const outer = kept.reduce((a, d) => a * x.shape[d]!, 1);
+    const reduced = collapse(axes.map((d) => x.shape[d]!), [axes.map((d) => x.strides[d]!)]);
+    if (outer === 0 || outer > 64 || reduced.shape.length !== 1 || reduced.shape[0]! < TWO_PASS_FROM) return false;
+    const inner = reduced.shape[0]!;
+    const stride = reduced.strides[0]![0]!;
+    const keptShape = kept.map((d) => x.shape[d]!);
+    const keptStrides = kept.map((d) => x.strides[d]!);
+    const vec4 = stride === 1 && inner % 4 === 0 && x.offset % 4 === 0 && keptStrides.every((s) => s % 4 === 0);
+    const unit = vec4 ? 4 : 1;
+    const parts = strandsFor(inner / unit, outer);
+    if (parts === 0) return false;
+    const length = inner / unit / parts;
+    // A GPU wants neighbouring threads on neighbouring words (interleaved strands); a
+    // software adapter runs each thread's loop on a CPU core, whose prefetcher wants
+    // every strand in one piece.
+    const [walk, across] = this.software ? [unit * stride, length * unit * stride] : [parts * unit * stride, unit * stride];
+    const strands: View = {
+      storage: x.storage, dtype: 'f32', offset: x.offset,
+      shape: [...keptShape, parts, length], strides: [...keptStrides, across, walk],
+    };
+    const temp = this.pool.acquire(outer * parts * 4, 'reduce partials');
+    const partials: View = { storage: temp, dtype: 'f32', shape: [...keptShape, parts], strides: contiguousStrides([...keptShape, parts]), offset: 0 };
+    this.reduceOnce(op, strands, [kept.length + 1], partials, vec4 ? 'per_thread_vec4' : 'per_thread');
+    this.reduceOnce(op, partials, [kept.length], out);
+    this.release(temp);
+    return true;
+  }
+
+  private reduceOnce(op: ReduceOp, x: View, axes: readonly number[], out: View, chosen?: 'per_thread' | 'per_thread_vec4'): void {
     const { uniform, outer, inner } = reduceParams(x, axes);
     if (outer === 0) return;
     // On a software adapter a workgroup's tree reduction runs its threads one after
     // another between barriers: one thread per output wins once outputs are many.
-    const variant = inner <= 64 || (outer >= 16384 && inner <= 1024) || (this.software && outer >= 64) ? 'per_thread' : 'per_workgroup';
+    const variant = chosen ?? (inner <= 64 || (outer >= 16384 && inner <= 1024) || (this.software && outer >= 64) ? 'per_thread' : 'per_workgroup');
     const entry = this.pipelines.get(reduceKernel(op, x.dtype, variant, this.wg));
-    const groups = this.grid(variant === 'per_thread' ? Math.ceil(outer / this.wg) : outer, 'reduce');
+    const groups = this.grid(variant !== 'per_workgroup' ? Math.ceil(outer / this.wg) : outer, 'reduce');
     this.queue.dispatch(entry, [x.storage as GpuStorage, out.storage as GpuStorage], uniform, groups);
   }
 

@@ -303,6 +303,47 @@ describe.skipIf(!started.backend)('webgpu kernels match the cpu backend', () => 
       }
     });
 
+    // From 16,384 elements per output (and at most 64 outputs) a float32 reduction runs
+    // in two passes: equal strands, in vec4s where the elements are contiguous from a
+    // multiple of 4 (webgpu.ts, reduceInTwoPasses). Chromium checks sum and max.
+    test.each(rowsHere(OPS, (op) => op === 'sum' || op === 'max'))('%s of long reductions in two passes: vec4 strands, scalar strands, kept axes, a NaN, and lengths that stay in one pass', async (op) => {
+      const [lo, hi] = op === 'prod' ? [0.9999, 1.0001] : [-1, 1];
+      // a product of 65,536 factors drifts 3.7e-4 from the float64 one on llvmpipe in one
+      // pass as in two (its multiply rounds with a bias); the cpu reference is within 1e-8
+      const tol = op === 'prod' ? { rtol: 1e-3, atol: 0 } : { rtol: 1e-4, atol: 1e-4 };
+      const n = 1 << 16;
+      const flat = t.tensor(t.values(n + 8, lo, hi), [n + 8]);
+      // what, shape, strides, offset, axes, dispatches (two passes, or one)
+      const cases: [string, readonly number[], readonly number[], number, number[], number][] = [
+        ['contiguous (vec4)', [n], [1], 0, [0], 2],
+        ['from offset 4 (vec4)', [n - 4], [1], 4, [0], 2],
+        ['from offset 1 (scalar strands)', [n], [1], 1, [0], 2],
+        ['every other element (scalar strands)', [n / 2], [2], 1, [0], 2],
+        ['[4, n/4] over axis 1 (kept axis, vec4)', [4, n / 4], [n / 4, 1], 0, [1], 2],
+        ['[n/4, 4] over axis 0 (kept axis, strided)', [n / 4, 4], [4, 1], 0, [0], 2],
+        ['[2, n/8, 4] over axes 0 and 1', [2, n / 8, 4], [n / 2, 4, 1], 0, [0, 1], 2],
+        ['65,537 elements (no equal strands: one pass)', [n + 1], [1], 0, [0], 1],
+      ];
+      const dispatches = () => (gpu.info().details!['queue'] as { dispatches: number }).dispatches;
+      for (const [what, shape, strides, offset, axes, passes] of cases) {
+        const x = t.view(flat, shape, strides, offset);
+        const out = t.output(shape.filter((_, d) => !axes.includes(d)));
+        await gpu.sync!();
+        const before = dispatches();
+        t.run((be, s) => be.reduce(op, x[s], axes, out[s]));
+        await t.expectSame(out, tol, `${op} ${what}`);
+        expect(dispatches() - before, what).toBe(passes);
+      }
+      if (op === 'max' || op === 'min') {
+        const data = t.values(n, -1, 1);
+        data[40_000] = Number.NaN;
+        const x = t.tensor(data);
+        const out = t.output([]);
+        t.run((be, s) => be.reduce(op, x[s], [0], out[s]));
+        await t.expectSame(out, {}, `${op} with a NaN`);
+      }
+    });
+
     test('NaN propagates through max and min; empty reductions give their identity', async () => {
       const x = t.tensor(Float32Array.of(1, NaN, 3, -1, 2, 5), [2, 3]);
       for (const op of ['max', 'min', 'sum'] as ReduceOp[]) {

@@ -163,7 +163,7 @@ export function randomKernel(dist: RandomDistribution, wg: number): KernelSource
   });
 }
 
-export type ReduceVariant = 'per_workgroup' | 'per_thread';
+export type ReduceVariant = 'per_workgroup' | 'per_thread' | 'per_thread_vec4';
 
 export function reduceKernel(op: ReduceOp, dtype: DType, variant: ReduceVariant, wg: number): KernelSource {
   return memo(`reduce|${op}|${dtype}|${variant}|${wg}`, () => ({
