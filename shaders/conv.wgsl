@@ -34,6 +34,41 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   out[params.out_offset + e] = v;
 }
 
+// @section im2col_vec4
+// im2col for channels that come in aligned fours (the host checks: channels per
+// group a multiple of 4, x's channel stride 1, its other strides and offset and out's
+// offset multiples of 4): one invocation per four neighbouring columns, which are one
+// tap's four channels, so the window arithmetic runs once per vec4.
+@group(0) @binding(1) var<storage, read> x: array<vec4f>;
+@group(0) @binding(2) var<storage, read_write> out: array<vec4f>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let e = grid_index(wid, nwg, lid, WG) * 4u;
+  if (e >= params.count) {
+    return;
+  }
+  let cg = params.channels / params.groups;
+  let width = params.kh * params.kw * cg;
+  let m = params.batch * params.out_h * params.out_w;
+  let col = e % width;
+  let r = e / width;
+  let grp = r / m;
+  let row = r % m;
+  let ox = row % params.out_w;
+  let oy = (row / params.out_w) % params.out_h;
+  let b = row / (params.out_w * params.out_h);
+  let c = col % cg;
+  let t = col / cg;
+  let iy = tap_at(oy, t / params.kw, params.sh, params.dh, params.pad_t);
+  let ix = tap_at(ox, t % params.kw, params.sw, params.dw, params.pad_l);
+  var v = vec4f(0.0);
+  if (iy >= 0 && iy < i32(params.in_h) && ix >= 0 && ix < i32(params.in_w)) {
+    v = x[u32(x_index(b, iy, ix, grp * cg + c)) / 4u];
+  }
+  out[(params.out_offset + e) / 4u] = v;
+}
+
 // @section col2im
 // Each input element sums the patch entries read from it, windows in increasing
 // (oy, ox) order (taps in decreasing (ky, kx)): deterministic, no atomics.

@@ -572,7 +572,11 @@ class WebGPUBackend implements Backend {
   // --- convolution and pooling (shaders/conv.wgsl, shaders/pool.wgsl) ---------
 
   im2col(x: View, out: View, geometry: ConvGeometry): void {
-    this.window('im2col', geometry, [x], out);
+    // four channels of a tap at once where they are four aligned neighbouring words
+    const aligned = (geometry.channels / geometry.groups) % 4 === 0 && x.strides[3] === 1 && x.offset % 4 === 0 && out.offset % 4 === 0 &&
+      x.strides.slice(0, 3).every((s) => s % 4 === 0);
+    if (aligned) this.window('im2col_vec4', geometry, [x], out, 4);
+    else this.window('im2col', geometry, [x], out);
   }
 
   col2im(cols: View, out: View, geometry: ConvGeometry): void {
@@ -587,8 +591,8 @@ class WebGPUBackend implements Backend {
     this.window(`pool_grad_${op}`, geometry, [x, dy], out);
   }
 
-  /** One thread per element of out; im2col and pool read x through its strides, other inputs are contiguous. */
-  private window(kind: WindowKernel, g: ConvGeometry, inputs: readonly View[], out: View): void {
+  /** One thread per element of out (per `perThread` elements); im2col and pool read x through its strides, other inputs are contiguous. */
+  private window(kind: WindowKernel, g: ConvGeometry, inputs: readonly View[], out: View, perThread = 1): void {
     this.check(kind);
     refuseHalf(kind, ...inputs, out);
     this.requireDense(kind, out, true);
@@ -602,7 +606,7 @@ class WebGPUBackend implements Backend {
       this.pipelines.get(windowKernel(kind, this.wg)),
       [...inputs.map((v) => v.storage as GpuStorage), out.storage as GpuStorage],
       uniform,
-      this.grid(Math.ceil(count / this.wg), kind),
+      this.grid(Math.ceil(count / perThread / this.wg), kind),
     );
   }
 

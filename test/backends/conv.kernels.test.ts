@@ -54,6 +54,25 @@ function atOffset(t: Twins, shape: readonly number[]): TwinView {
 for (const { name, backend } of started) {
   describe.skipIf(!backend)(`${name} convolution kernels match the cpu backend`, () => {
     const t = new Twins(backend!, 31);
+    // Channels in aligned fours take WebGPU's vec4 im2col (x contiguous from a multiple
+    // of 4); the strided images above take the scalar one.
+    test('im2col of channels in aligned fours: 8 channels, groups 1 and 2, padding and strides, x at offsets 0 and 4', async () => {
+      const aligned: ConvGeometry[] = [
+        geometry({ channels: 8, inH: 5, inW: 6, outH: 5, outW: 6, kernelH: 3, kernelW: 3, padTop: 1, padLeft: 1 }),
+        geometry({ channels: 8, groups: 2, inH: 7, inW: 5, outH: 4, outW: 2, kernelH: 2, kernelW: 3, strideH: 2, strideW: 2, padTop: 1 }),
+      ];
+      for (const g of aligned) {
+        for (const offset of [0, 4]) {
+          const shape = [g.batch, g.inH, g.inW, g.channels];
+          const x = t.view(t.tensor(t.values(offset + sizeOf(shape))), shape, contiguousStrides(shape), offset);
+          const cols = [g.groups, g.batch * g.outH * g.outW, g.kernelH * g.kernelW * (g.channels / g.groups)];
+          const out = t.output(cols);
+          t.run((be, side) => be.im2col(x[side], out[side], g));
+          await t.expectSame(out, {}, `im2col groups ${g.groups} with x at offset ${offset}`);
+        }
+      }
+    });
+
     for (const [label, g] of GEOMETRIES) {
       const m = g.batch * g.outH * g.outW;
       const k = g.kernelH * g.kernelW * (g.channels / g.groups);

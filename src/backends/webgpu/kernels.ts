@@ -321,13 +321,13 @@ function makeMatmul(config: MatmulConfig, hasBias: boolean, activation: MatmulAc
 }
 
 /** The convolution and pooling gathers (shaders/conv.wgsl, shaders/pool.wgsl) over shaders/window.wgsl's geometry. */
-export type WindowKernel = 'im2col' | 'col2im' | 'pool_max' | 'pool_avg' | 'pool_grad_max' | 'pool_grad_avg';
+export type WindowKernel = 'im2col' | 'im2col_vec4' | 'col2im' | 'pool_max' | 'pool_avg' | 'pool_grad_max' | 'pool_grad_avg';
 
 export function windowKernel(kind: WindowKernel, wg: number): KernelSource {
   return memo(`window|${kind}|${wg}`, () => {
     const window: SectionRef = ['window', 'main'];
     let parts: (SectionRef | string)[];
-    if (kind === 'im2col' || kind === 'col2im') parts = [COMMON, window, ['conv', kind]];
+    if (kind === 'im2col' || kind === 'im2col_vec4' || kind === 'col2im') parts = [COMMON, window, ['conv', kind]];
     else {
       const grad = kind.startsWith('pool_grad');
       parts = [COMMON, window, `const POOL_MAX: bool = ${kind.endsWith('max')};`, ['pool', 'main'], ['pool', grad ? 'pool_grad' : 'pool']];
