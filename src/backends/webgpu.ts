@@ -149,6 +149,14 @@ class WebGPUBackend implements Backend {
   private readonly adapter: AdapterSummary | undefined;
   /** A CPU adapter (llvmpipe, SwiftShader): reductions prefer barrier-free kernels there. */
   private readonly software: boolean;
+  /**
+   * Whether the vec4 elementwise and im2col variants and two-pass reductions run. Not in
+   * Deno: with either of them on, its WebGPU (wgpu) aborted with a corrupted heap at
+   * process exit after the Deno suite passed (1 to 2 runs in 3; 0 in 9 without them,
+   * measured 2026-12-05), so Deno keeps the one-pass, one-word kernels until that is
+   * understood.
+   */
+  private readonly vec4Kernels: boolean;
   private readonly pool: BufferPool;
   private readonly staging: StagingPool;
   private readonly pipelines: PipelineCache;
@@ -182,6 +190,7 @@ class WebGPUBackend implements Backend {
     this.device = device;
     this.adapter = acquired.adapter ? summarizeAdapter(acquired.adapter) : undefined;
     this.software = this.adapter?.software ?? false;
+    this.vec4Kernels = (globalThis as { Deno?: unknown }).Deno === undefined;
     const limits: Record<string, number> = {};
     for (const name of REPORTED_LIMITS) limits[name] = Number((device.limits as unknown as Record<string, number>)[name]);
     this.limits = limits;
@@ -481,7 +490,7 @@ class WebGPUBackend implements Backend {
    * truncates per pass.
    */
   private reduceInTwoPasses(op: ReduceOp, x: View, axes: readonly number[], out: View): boolean {
-    if (!TWO_PASS_OPS.has(op) || x.dtype !== 'f32' || out.dtype !== 'f32') return false;
+    if (!this.vec4Kernels || !TWO_PASS_OPS.has(op) || x.dtype !== 'f32' || out.dtype !== 'f32') return false;
     const kept = x.shape.map((_, d) => d).filter((d) => !axes.includes(d));
     const outer = kept.reduce((a, d) => a * x.shape[d]!, 1);
     const reduced = collapse(axes.map((d) => x.shape[d]!), [axes.map((d) => x.strides[d]!)]);
@@ -490,7 +499,7 @@ class WebGPUBackend implements Backend {
     const stride = reduced.strides[0]![0]!;
     const keptShape = kept.map((d) => x.shape[d]!);
     const keptStrides = kept.map((d) => x.strides[d]!);
-    const vec4 = stride === 1 && inner % 4 === 0 && x.offset % 4 === 0 && keptStrides.every((s) => s % 4 === 0);
+    const vec4 = this.vec4Kernels && stride === 1 && inner % 4 === 0 && x.offset % 4 === 0 && keptStrides.every((s) => s % 4 === 0);
     const unit = vec4 ? 4 : 1;
     const parts = strandsFor(inner / unit, outer);
     if (parts === 0) return false;
@@ -573,7 +582,7 @@ class WebGPUBackend implements Backend {
 
   im2col(x: View, out: View, geometry: ConvGeometry): void {
     // four channels of a tap at once where they are four aligned neighbouring words
-    const aligned = (geometry.channels / geometry.groups) % 4 === 0 && x.strides[3] === 1 && x.offset % 4 === 0 && out.offset % 4 === 0 &&
+    const aligned = this.vec4Kernels && (geometry.channels / geometry.groups) % 4 === 0 && x.strides[3] === 1 && x.offset % 4 === 0 && out.offset % 4 === 0 &&
       x.strides.slice(0, 3).every((s) => s % 4 === 0);
     if (aligned) this.window('im2col_vec4', geometry, [x], out, 4);
     else this.window('im2col', geometry, [x], out);
@@ -706,7 +715,7 @@ class WebGPUBackend implements Backend {
     const { uniform, count, linear, vec4 } = elementwiseParams(kernel, shape, operands, args, word);
     if (count === 0) return;
     const buffers = operands.map((o) => o.storage as GpuStorage);
-    const vector = vec4 ? vec4Variant(source) : undefined;
+    const vector = vec4 && this.vec4Kernels ? vec4Variant(source) : undefined;
     if (vector) {
       this.queue.dispatch(this.pipelines.get(vector), buffers, uniform, this.grid(Math.ceil(count / 4 / this.wg), kernel));
       return;
