@@ -3,16 +3,9 @@
 // the arithmetic); col2im is its adjoint, the input gradient. Each follows
 // shaders/window.wgsl's struct and bindings.
 
-// @section im2col
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let e = grid_index(wid, nwg, lid, WG);
-  if (e >= params.count) {
-    return;
-  }
+// @section im2col_tap
+// Where element e of the patch matrix comes from: its index in x, or -1 for padding.
+fn im2col_source(e: u32) -> i32 {
   let cg = params.channels / params.groups;
   let width = params.kh * params.kw * cg;
   let m = params.batch * params.out_h * params.out_w;
@@ -27,9 +20,26 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let t = col / cg;
   let iy = tap_at(oy, t / params.kw, params.sh, params.dh, params.pad_t);
   let ix = tap_at(ox, t % params.kw, params.sw, params.dw, params.pad_l);
-  var v = 0.0;
   if (iy >= 0 && iy < i32(params.in_h) && ix >= 0 && ix < i32(params.in_w)) {
-    v = x[x_index(b, iy, ix, grp * cg + c)];
+    return x_index(b, iy, ix, grp * cg + c);
+  }
+  return -1;
+}
+
+// @section im2col
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let e = grid_index(wid, nwg, lid, WG);
+  if (e >= params.count) {
+    return;
+  }
+  let source = im2col_source(e);
+  var v = 0.0;
+  if (source >= 0) {
+    v = x[source];
   }
   out[params.out_offset + e] = v;
 }
@@ -48,23 +58,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (e >= params.count) {
     return;
   }
-  let cg = params.channels / params.groups;
-  let width = params.kh * params.kw * cg;
-  let m = params.batch * params.out_h * params.out_w;
-  let col = e % width;
-  let r = e / width;
-  let grp = r / m;
-  let row = r % m;
-  let ox = row % params.out_w;
-  let oy = (row / params.out_w) % params.out_h;
-  let b = row / (params.out_w * params.out_h);
-  let c = col % cg;
-  let t = col / cg;
-  let iy = tap_at(oy, t / params.kw, params.sh, params.dh, params.pad_t);
-  let ix = tap_at(ox, t % params.kw, params.sw, params.dw, params.pad_l);
+  let source = im2col_source(e);
   var v = vec4f(0.0);
-  if (iy >= 0 && iy < i32(params.in_h) && ix >= 0 && ix < i32(params.in_w)) {
-    v = x[u32(x_index(b, iy, ix, grp * cg + c)) / 4u];
+  if (source >= 0) {
+    v = x[u32(source) / 4u];
   }
   out[(params.out_offset + e) / 4u] = v;
 }

@@ -499,7 +499,7 @@ class WebGPUBackend implements Backend {
     const stride = reduced.strides[0]![0]!;
     const keptShape = kept.map((d) => x.shape[d]!);
     const keptStrides = kept.map((d) => x.strides[d]!);
-    const vec4 = this.vec4Kernels && stride === 1 && inner % 4 === 0 && x.offset % 4 === 0 && keptStrides.every((s) => s % 4 === 0);
+    const vec4 = stride === 1 && inner % 4 === 0 && x.offset % 4 === 0 && keptStrides.every((s) => s % 4 === 0);
     const unit = vec4 ? 4 : 1;
     const parts = strandsFor(inner / unit, outer);
     if (parts === 0) return false;
@@ -716,11 +716,8 @@ class WebGPUBackend implements Backend {
     if (count === 0) return;
     const buffers = operands.map((o) => o.storage as GpuStorage);
     const vector = vec4 && this.vec4Kernels ? vec4Variant(source) : undefined;
-    if (vector) {
-      this.queue.dispatch(this.pipelines.get(vector), buffers, uniform, this.grid(Math.ceil(count / 4 / this.wg), kernel));
-      return;
-    }
-    this.queue.dispatch(this.pipelines.get(linear ? linearVariant(source) : source), buffers, uniform, this.grid(Math.ceil(count / this.wg), kernel));
+    const chosen = vector ?? (linear ? linearVariant(source) : source);
+    this.queue.dispatch(this.pipelines.get(chosen), buffers, uniform, this.grid(Math.ceil(count / (vector ? 4 : 1) / this.wg), kernel));
   }
 
   /** A 2-D grid of `groups` workgroups, since one dimension holds at most maxComputeWorkgroupsPerDimension. */

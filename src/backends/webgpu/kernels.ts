@@ -327,7 +327,8 @@ export function windowKernel(kind: WindowKernel, wg: number): KernelSource {
   return memo(`window|${kind}|${wg}`, () => {
     const window: SectionRef = ['window', 'main'];
     let parts: (SectionRef | string)[];
-    if (kind === 'im2col' || kind === 'im2col_vec4' || kind === 'col2im') parts = [COMMON, window, ['conv', kind]];
+    if (kind === 'im2col' || kind === 'im2col_vec4') parts = [COMMON, window, ['conv', 'im2col_tap'], ['conv', kind]];
+    else if (kind === 'col2im') parts = [COMMON, window, ['conv', kind]];
     else {
       const grad = kind.startsWith('pool_grad');
       parts = [COMMON, window, `const POOL_MAX: bool = ${kind.endsWith('max')};`, ['pool', 'main'], ['pool', grad ? 'pool_grad' : 'pool']];

@@ -73,7 +73,7 @@ export function elementwiseParams(
   // Whole vec4s of words: every operand contiguous from a multiple of 4, or (an input,
   // not the output) one word broadcast; the output always contiguous.
   const last = operands.length - 1;
-  const vec4 = linear && c.shape.length === 1 && count % 4 === 0 && operands.every((o, k) => {
+  const vec4 = c.shape.length === 1 && count % 4 === 0 && operands.every((o, k) => {
     const stride = c.strides[k]![0];
     return (stride === 1 && o.offset % 4 === 0) || (stride === 0 && k < last);
   });
