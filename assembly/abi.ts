@@ -18,6 +18,7 @@ export const KIND_IM2COL = 7;
 export const KIND_COL2IM = 8;
 export const KIND_POOL = 9;
 export const KIND_POOL_GRAD = 10;
+export const KIND_CONV = 19;
 export const KIND_RANDOM = 18;
 
 // --- dtypes ---------------------------------------------------------------
@@ -217,7 +218,15 @@ export const CV_X = 60; // im2col, pool, poolGrad: the image
 export const CV_AUX = 64; // col2im: the cols; poolGrad: dy
 export const CV_OUT = 68;
 export const CV_OP = 72; // pool, poolGrad: POOL_MAX or POOL_AVG
-export const CV_BYTES = 80;
+// conv (assembly/conv-gemm.ts): the filter [kh, kw, channels, cout] is contiguous at
+// CV_AUX; out is [batch, outH, outW, cout] contiguous; bias and activation as in a matmul.
+export const CV_COUT = 76;
+export const CV_BIAS = 80; // 0: no bias
+export const CV_BIAS_STRIDE = 84;
+export const CV_ACTIVATION = 88;
+export const CV_SCRATCH = 92;
+export const CV_SCRATCH_PART = 96; // bytes of scratch per thread
+export const CV_BYTES = 100;
 
 export const POOL_MAX = 0;
 export const POOL_AVG = 1;

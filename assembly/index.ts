@@ -4,12 +4,13 @@
 // picks the per-thread scratch.
 
 import {
-  KIND_ATTENTION, KIND_ATTENTION_GRAD, KIND_COL2IM, KIND_ELEMENTWISE, KIND_GATHER, KIND_IM2COL, KIND_LAYER_NORM, KIND_LAYER_NORM_AFFINE,
+  KIND_ATTENTION, KIND_ATTENTION_GRAD, KIND_COL2IM, KIND_CONV, KIND_ELEMENTWISE, KIND_GATHER, KIND_IM2COL, KIND_LAYER_NORM, KIND_LAYER_NORM_AFFINE,
   KIND_LAYER_NORM_GRAD, KIND_MATMUL, KIND_POOL, KIND_POOL_GRAD, KIND_RANDOM, KIND_REDUCE, KIND_SCATTER_ADD, KIND_STEP, KIND_XENT,
   KIND_XENT_GRAD,
 } from './abi';
 import { attention, attentionGrad } from './attention';
 import { col2im, im2col, pool, poolGrad } from './conv';
+import { conv } from './conv-gemm';
 import { crossEntropy, crossEntropyGrad } from './cross-entropy';
 import { layerNorm, layerNormAffine, layerNormGrad } from './norm';
 import { elementwise } from './elementwise';
@@ -31,6 +32,7 @@ export function dispatch(kind: i32, desc: usize, part: i32, parts: i32, thread: 
     case KIND_STEP: step(desc, part, parts); break;
     case KIND_IM2COL: im2col(desc, part, parts); break;
     case KIND_COL2IM: col2im(desc, part, parts); break;
+    case KIND_CONV: conv(desc, part, parts); break;
     case KIND_POOL: pool(desc, part, parts); break;
     case KIND_POOL_GRAD: poolGrad(desc, part, parts); break;
     case KIND_LAYER_NORM: layerNorm(desc, part, parts); break;

@@ -56,7 +56,7 @@ import { threadIndex } from './thread';
 }
 
 /** Finishes one row of up to 8 results: accumulate into C, add bias, activate, store. */
-@inline function finishRow(c: usize, v0: v128, v1: v128, n: i32, first: bool, last: bool, bias: usize, bs: isize, act: i32): void {
+@inline export function finishRow(c: usize, v0: v128, v1: v128, n: i32, first: bool, last: bool, bias: usize, bs: isize, act: i32): void {
   if (!first) {
     v0 = f32x4.add(v0, loadN(c, n));
     v1 = f32x4.add(v1, loadN(c + 16, n - 4));
@@ -75,7 +75,7 @@ import { threadIndex } from './thread';
  * C[4×8] (+)= A panel [kc][4] · B panel [kc][8]. `ldc` in bytes. With `rows` < 4 or
  * `cols` < 8 only that corner of C is touched (the panels are zero-padded).
  */
-function kernel4x8(
+export function kernel4x8(
   pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, rows: i32, cols: i32,
   first: bool, last: bool, bias: usize, bs: isize, act: i32,
 ): void {
@@ -114,7 +114,7 @@ function kernel4x8(
 
 // --- packing ------------------------------------------------------------------------
 
-@inline function transposeStore(dst: usize, r0: v128, r1: v128, r2: v128, r3: v128, step: usize): void {
+@inline export function transposeStore(dst: usize, r0: v128, r1: v128, r2: v128, r3: v128, step: usize): void {
   // Column q of the 4×4 block [r0; r1; r2; r3] is stored at dst + q * step.
   const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5);
   const t1 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);

@@ -221,6 +221,18 @@ export interface Backend {
    */
   im2col(x: View, out: View, geometry: ConvGeometry): void;
   /**
+   * A convolution's forward with groups = 1: out[b, oy, ox, j] = act(bias[j] +
+   * sum over (ky, kx, c) of x[b, iy, ix, c] · filter[ky, kx, c, j]), taps in padding
+   * adding nothing. x is an f32 NHWC view with any strides; filter [kernelH, kernelW,
+   * channels, cout] is contiguous (any offset); out is [batch, outH, outW, cout];
+   * options as matmul's. The result is what im2col followed by one matmul with the
+   * filter seen as [kh·kw·channels, cout] gives (src/backends/conv-by-im2col.ts is
+   * exactly that, for backends without a direct kernel), summed in the patch matrix's
+   * column order; a backend may skip the patch matrix (wasm packs patch rows straight
+   * from the image into its GEMM panels).
+   */
+  conv2d(x: View, filter: View, out: View, geometry: ConvGeometry, options?: MatmulOptions): void;
+  /**
    * im2col's adjoint (the input gradient of a convolution): cols has im2col's output
    * shape and is contiguous (any offset); out, an f32 NHWC [batch, inH, inW, channels]
    * contiguous view, is overwritten with, for every pixel, the sum of the cols entries

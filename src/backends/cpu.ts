@@ -7,6 +7,7 @@ import type {
   ReduceOp, Storage, UnaryOp, View,
 } from './backend.js';
 import * as conv from './cpu-conv.js';
+import { convByIm2col } from './conv-by-im2col.js';
 import * as lm from './cpu-lm.js';
 import { binaryFunction, unaryFunction } from './scalar-ops.js';
 import { randomBits, uniformFromBits } from './random-bits.js';
@@ -207,6 +208,10 @@ export class CpuBackend implements Backend {
 
   im2col(x: View, out: View, geometry: ConvGeometry): void {
     conv.im2col(image(x), array(out) as Float32Array, geometry);
+  }
+
+  conv2d(x: View, filter: View, out: View, geometry: ConvGeometry, options?: MatmulOptions): void {
+    convByIm2col(this, x, filter, out, geometry, options);
   }
 
   col2im(cols: View, out: View, geometry: ConvGeometry): void {

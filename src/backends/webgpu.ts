@@ -14,6 +14,7 @@ import type {
 import * as lm from './webgpu/lm.js';
 import { checkOptions } from '../options.js';
 import { STATE_SLOTS } from './step-rules.js';
+import { convByIm2col } from './conv-by-im2col.js';
 import { contiguousStrides, isContiguous, sizeOf } from './strided.js';
 import { acquireDevice, type AcquireOptions, type AcquiredDevice, type AdapterSummary, summarizeAdapter } from './webgpu/device.js';
 import {
@@ -586,6 +587,10 @@ class WebGPUBackend implements Backend {
       x.strides.slice(0, 3).every((s) => s % 4 === 0);
     if (aligned) this.window('im2col_vec4', geometry, [x], out, 4);
     else this.window('im2col', geometry, [x], out);
+  }
+
+  conv2d(x: View, filter: View, out: View, geometry: ConvGeometry, options?: MatmulOptions): void {
+    convByIm2col(this, x, filter, out, geometry, options);
   }
 
   col2im(cols: View, out: View, geometry: ConvGeometry): void {

@@ -1,9 +1,10 @@
-// 2-D convolution over NHWC images with HWIO filters, as implicit GEMM: the
-// backend's im2col lays each window out as a row, one (batched, per group) matmul
-// with the filter does the arithmetic with fused bias and activation, and the
-// gradients are the same pieces backwards: filter = patchesᵀ·dy, input =
-// col2im(dy·filterᵀ). A 1x1 stride-1 unpadded convolution skips im2col: x is
-// already the patch matrix.
+// 2-D convolution over NHWC images with HWIO filters, as implicit GEMM: the forward
+// (groups = 1) is the backend's conv2d primitive (im2col + matmul, or a kernel that
+// skips the patch matrix); otherwise the backend's im2col lays each window out as a
+// row, one (batched, per group) matmul with the filter does the arithmetic with fused
+// bias and activation, and the gradients are the same pieces backwards: filter =
+// patchesᵀ·dy, input = col2im(dy·filterᵀ). A 1x1 stride-1 unpadded convolution skips
+// im2col: x is already the patch matrix.
 
 import type { Activation, BinaryOp, ConvGeometry, View } from '../backends/backend.js';
 import { record } from '../autograd.js';
@@ -100,9 +101,17 @@ function forward(x: Tensor, filter: Tensor, g: ConvGeometry, bias: Tensor | unde
   const shape = [g.batch, g.outH, g.outW, cout];
   const { m, k, ng } = sizes(g, cout);
   if (m * cout === 0) return output(shape, 'float32', 'conv2d');
-  const cols = patches(x, g, cout);
   const w = dense(filter);
+  const epilogue = { ...(bias ? { bias: bias.view() } : {}), activation };
   let y: Tensor;
+  if (g.groups === 1 && !pointwise(g)) {
+    // The backend's own convolution: wasm never writes the patch matrix.
+    y = output(shape, 'float32', 'conv2d');
+    backend().conv2d(x.view(), w.view(), y.view(), g, epilogue);
+    w.dispose();
+    return y;
+  }
+  const cols = patches(x, g, cout);
   if (g.groups === 1) {
     y = output(shape, 'float32', 'conv2d');
     const c = cols.view();
@@ -110,7 +119,7 @@ function forward(x: Tensor, filter: Tensor, g: ConvGeometry, bias: Tensor | unde
       { ...c, shape: [m, k], strides: [k, 1] },
       { ...w.view(), shape: [k, cout], strides: [cout, 1] },
       { ...y.view(), shape: [m, cout], strides: [cout, 1] },
-      { ...(bias ? { bias: bias.view() } : {}), activation },
+      epilogue,
     );
   } else {
     // One product per group, then the groups' channels interleaved back into NHWC;

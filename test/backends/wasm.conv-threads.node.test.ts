@@ -1,4 +1,4 @@
-// The convolution and pooling kernels split across the worker pool give results
+// The convolution (im2col, col2im, conv2d) and pooling kernels split across the worker pool give results
 // identical to one thread, and match the cpu reference (Node only: the browser
 // project's page is not cross-origin isolated, so it has no threads).
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ const CONV: ConvGeometry = {
   batch: 8, inH: 19, inW: 17, channels: 12, outH: 10, outW: 9, kernelH: 3, kernelW: 4, strideH: 2, strideW: 2,
   dilationH: 1, dilationW: 1, padTop: 1, padLeft: 1, groups: 2,
 };
+const CONV2D_OUT = 352;
 const POOL: ConvGeometry = { ...CONV, channels: 13, kernelW: 3, strideH: 1, strideW: 2, outH: 19, outW: 9, groups: 1 };
 
 function run(be: Backend, x: Float32Array, dyConv: Float32Array, dyPool: Float32Array): Float32Array[] {
@@ -39,6 +40,14 @@ function run(be: Backend, x: Float32Array, dyConv: Float32Array, dyPool: Float32
   const dx = make(sizeOf(image(CONV)), image(CONV));
   be.col2im(dcols, dx, CONV);
   results.push(read(dx));
+  // conv2d with groups 1: 2·720·144·352 flops, enough for two parts of a product.
+  const g1 = { ...CONV, groups: 1 };
+  const filterShape = [g1.kernelH, g1.kernelW, g1.channels, CONV2D_OUT];
+  const filter = make(dyConv.subarray(0, sizeOf(filterShape)), filterShape);
+  const bias = make(x.subarray(0, CONV2D_OUT), [CONV2D_OUT]);
+  const y = make(m * CONV2D_OUT, [g1.batch, g1.outH, g1.outW, CONV2D_OUT]);
+  be.conv2d(xc, filter, y, g1, { bias, activation: 'relu' });
+  results.push(read(y));
   const xp = make(x.subarray(0, sizeOf(image(POOL))), image(POOL));
   const outShape = [POOL.batch, POOL.outH, POOL.outW, POOL.channels];
   const dy = make(dyPool.subarray(0, sizeOf(outShape)), outShape);

@@ -7,6 +7,7 @@ import type {
   AttentionParams, Backend, BackendInfo, BinaryOp, ConvGeometry, DType, MatmulOptions, OptimizerRule, StepDevice, PoolGeometry, PoolOp,
   RandomDistribution, ReduceOp, Storage, UnaryOp, View,
 } from '../backend.js';
+import { convByIm2col } from '../conv-by-im2col.js';
 import { contiguousStrides, isContiguous, sizeOf } from '../strided.js';
 import * as abi from '../../generated/wasm-abi.js';
 import { type HeapStats, WasmHeap, WasmStorage } from './heap.js';
@@ -445,6 +446,58 @@ export class WasmBackend implements Backend {
     this.window(abi.KIND_IM2COL, geometry, x, undefined, out, 0, geometry.groups * geometry.batch * geometry.outH * geometry.outW);
   }
 
+  /**
+   * The indirect GEMM of assembly/conv-gemm.ts (no patch matrix) where each thread's
+   * scratch holds the packed filter; im2col + matmul otherwise.
+   */
+  conv2d(x: View, filter: View, out: View, g: ConvGeometry, options: MatmulOptions = {}): void {
+    this.assertAlive('conv2d');
+    const cout = out.shape[3]!;
+    const pixels = g.batch * g.outH * g.outW;
+    const depth = g.kernelH * g.kernelW * g.channels;
+    // Scratch: the packed filter, one pixel of zeros, one tile's patch rows.
+    const packedFloats = (Math.ceil(cout / abi.MM_NR) * abi.MM_NR + abi.MM_MR) * depth + g.channels;
+    if (pixels * cout === 0) return;
+    if (g.groups !== 1 || depth === 0 || packedFloats * 4 > MATMUL_SCRATCH) {
+      convByIm2col(this, x, filter, out, g, options);
+      return;
+    }
+    const temps: WasmStorage[] = [];
+    try {
+      const xAt = this.contiguousCopy(x, 'f32', temps);
+      const filterAt = this.contiguousCopy(filter, 'f32', temps);
+      const scratch = this.packingScratch();
+      const w = this.writeGeometry(g);
+      const i32 = this.heap.i32;
+      i32[w + (abi.CV_X >> 2)] = xAt;
+      i32[w + (abi.CV_AUX >> 2)] = filterAt;
+      i32[w + (abi.CV_OUT >> 2)] = this.address(out);
+      i32[w + (abi.CV_COUT >> 2)] = cout;
+      i32[w + (abi.CV_BIAS >> 2)] = options.bias ? this.address(options.bias) : 0;
+      i32[w + (abi.CV_BIAS_STRIDE >> 2)] = options.bias ? options.bias.strides[0] ?? 0 : 0;
+      i32[w + (abi.CV_ACTIVATION >> 2)] = ACTIVATION[options.activation ?? 'linear'];
+      i32[w + (abi.CV_SCRATCH >> 2)] = scratch;
+      i32[w + (abi.CV_SCRATCH_PART >> 2)] = MATMUL_SCRATCH;
+      // Threads as for a matmul of the same flops, at most one per tile of four pixels.
+      const flops = 2 * pixels * depth * cout;
+      const parts = this.pool !== undefined
+        ? Math.min(this.threads, Math.ceil(pixels / abi.MM_MR), Math.max(1, Math.floor(flops / MATMUL_FLOPS_PER_THREAD)))
+        : 1;
+      this.run(abi.KIND_CONV, parts);
+    } finally {
+      for (const t of temps) this.heap.free(t);
+    }
+  }
+
+  /** Writes a ConvGeometry at the head of the job descriptor; returns the descriptor's word index. */
+  private writeGeometry(g: ConvGeometry): number {
+    const w = this.reserved.desc >>> 2;
+    const i32 = this.heap.i32;
+    const fields = [g.batch, g.inH, g.inW, g.channels, g.outH, g.outW, g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.groups];
+    for (let i = 0; i < fields.length; i++) i32[w + i] = fields[i]!;
+    return w;
+  }
+
   col2im(cols: View, out: View, geometry: ConvGeometry): void {
     this.window(abi.KIND_COL2IM, geometry, undefined, cols, out, 0, geometry.batch * geometry.inH * geometry.inW);
   }
@@ -466,11 +519,8 @@ export class WasmBackend implements Backend {
     const temps: WasmStorage[] = [];
     try {
       const xAt = x ? this.contiguousCopy(x, 'f32', temps) : 0;
-      const d = this.reserved.desc;
+      const w = this.writeGeometry(g);
       const i32 = this.heap.i32;
-      const w = d >>> 2;
-      const fields = [g.batch, g.inH, g.inW, g.channels, g.outH, g.outW, g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.groups];
-      for (let i = 0; i < fields.length; i++) i32[w + i] = fields[i]!;
       i32[w + (abi.CV_X >> 2)] = xAt;
       i32[w + (abi.CV_AUX >> 2)] = aux ? this.address(aux) : 0;
       i32[w + (abi.CV_OUT >> 2)] = this.address(out);
