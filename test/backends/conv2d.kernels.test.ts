@@ -42,6 +42,8 @@ const geometry = (g: Partial<ConvGeometry> & Pick<ConvGeometry, 'inH' | 'inW' | 
 
 const CASES: readonly Case[] = [
   { label: '3x3 same, 8 -> 16 channels, bias + relu', g: geometry({ inH: 5, inW: 6, outH: 5, outW: 6, kernelH: 3, kernelW: 3, padTop: 1, padLeft: 1 }), cout: 16, activation: 'relu', bias: true },
+  // 126 pixels by 12 filters: on webgpu a product with the narrow tile.
+  { label: '3x3 same, 4 -> 12 channels over 126 pixels, bias + relu', g: geometry({ batch: 3, channels: 4, inH: 6, inW: 7, outH: 6, outW: 7, kernelH: 3, kernelW: 3, padTop: 1, padLeft: 1 }), cout: 12, activation: 'relu', bias: true },
   {
     label: '3x2, stride (1, 2), dilation 2, padding, 3 -> 10 channels, 9 pixels, sigmoid',
     g: geometry({ batch: 1, channels: 3, inH: 5, inW: 7, outH: 3, outW: 3, kernelH: 3, kernelW: 2, strideW: 2, dilationH: 2, dilationW: 2, padTop: 1, padLeft: 1 }),

@@ -397,6 +397,8 @@ describe.skipIf(!started.backend)('webgpu kernels match the cpu backend', () => 
     const SHAPES: Case[] = [
       [1, 1, 1], [3, 17, 5], [17, 3, 129], [33, 65, 31], [64, 64, 64], [129, 17, 130], [130, 40, 132], [132, 40, 128],
       [1, 300, 17], [17, 300, 1], [1, 5, 1], [1, 17, 129], [129, 33, 1], [2, 1030, 3], [5, 0, 3],
+      // 16 columns or fewer: the narrow tiles (vector loads, then scalar)
+      [130, 72, 16], [100, 9, 10],
     ];
     const tol = (k: number) => ({ rtol: 1e-5, atol: 2e-6 * Math.max(1, k) });
 
@@ -407,8 +409,8 @@ describe.skipIf(!started.backend)('webgpu kernels match the cpu backend', () => 
 
     // Chromium compiles each new pipeline for seconds on SwiftShader: there one shape per
     // kernel family (scalar loads, every vector load, a dot per workgroup, a dot per
-    // thread, k = 0); the tile test below covers the large tiles. Node checks them all.
-    const BROWSER_SHAPES = [1, 4, 8, 10, 14];
+    // thread, k = 0, the narrow tile); the tile test below covers the large tiles. Node checks them all.
+    const BROWSER_SHAPES = [1, 4, 8, 10, 14, 15];
     test.each(rowsHere(SHAPES, (_, i) => BROWSER_SHAPES.includes(i)))('[%i x %i] · [%i] in all four orientations', async (m, k, n) => {
       for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
         const a = operand(m, k, ta, 0);
