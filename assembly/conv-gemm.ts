@@ -19,7 +19,7 @@ import {
   CV_ACTIVATION, CV_AUX, CV_BATCH, CV_BIAS, CV_BIAS_STRIDE, CV_CHANNELS, CV_COUT, CV_DH, CV_DW, CV_IN_H, CV_IN_W, CV_KH,
   CV_KW, CV_OUT, CV_OUT_H, CV_OUT_W, CV_PAD_L, CV_PAD_T, CV_SCRATCH, CV_SCRATCH_PART, CV_SH, CV_SW, CV_X, MM_MR, MM_NR,
 } from './abi';
-import { kernel4x8, transposeStore } from './matmul';
+import { tile4x8, transposeStore } from './matmul';
 import { threadIndex } from './thread';
 
 /** Packs the filter [depth][cout] (contiguous) into panels [ceil(cout/8)][depth][8], zero-padded. */
@@ -111,20 +111,54 @@ export function conv(d: usize, part: i32, parts: i32): void {
   const ldc = <usize>cout << 2;
   const m0 = part == 0 ? 0 : <i32>(<i64>pixels * part / parts / MM_MR) * MM_MR;
   const m1 = part + 1 >= parts ? pixels : <i32>(<i64>pixels * (part + 1) / parts / MM_MR) * MM_MR;
+  // The first pixel's coordinates, then stepped along: no division per tile.
+  let img = x + <usize>(m0 / perImage) * imageBytes;
+  let oy = (m0 % perImage) / outW, ox = (m0 % perImage) % outW;
   for (let m = m0; m < m1; m += MM_MR) {
     const rows = min(MM_MR, m1 - m);
     // The tile's four output pixels; missing rows repeat the last one (never stored).
-    const q0 = m, q1 = m + min(1, rows - 1), q2 = m + min(2, rows - 1), q3 = m + min(3, rows - 1);
-    const img0 = x + <usize>(q0 / perImage) * imageBytes, img1 = x + <usize>(q1 / perImage) * imageBytes;
-    const img2 = x + <usize>(q2 / perImage) * imageBytes, img3 = x + <usize>(q3 / perImage) * imageBytes;
-    const r0 = q0 % perImage, r1 = q1 % perImage, r2 = q2 % perImage, r3 = q3 % perImage;
-    const y0 = (r0 / outW) * sh - padT, y1 = (r1 / outW) * sh - padT, y2 = (r2 / outW) * sh - padT, y3 = (r3 / outW) * sh - padT;
-    const x0 = (r0 % outW) * sw - padL, x1 = (r1 % outW) * sw - padL, x2 = (r2 % outW) * sw - padL, x3 = (r3 % outW) * sw - padL;
+    const img0 = img, y0 = oy * sh - padT, x0 = ox * sw - padL;
+    if (rows > 1) {
+      ox++;
+      if (ox == outW) {
+        ox = 0;
+        oy++;
+        if (oy == outH) { oy = 0; img += imageBytes; }
+      }
+    }
+    const img1 = img, y1 = oy * sh - padT, x1 = ox * sw - padL;
+    if (rows > 2) {
+      ox++;
+      if (ox == outW) {
+        ox = 0;
+        oy++;
+        if (oy == outH) { oy = 0; img += imageBytes; }
+      }
+    }
+    const img2 = img, y2 = oy * sh - padT, x2 = ox * sw - padL;
+    if (rows > 3) {
+      ox++;
+      if (ox == outW) {
+        ox = 0;
+        oy++;
+        if (oy == outH) { oy = 0; img += imageBytes; }
+      }
+    }
+    const img3 = img, y3 = oy * sh - padT, x3 = ox * sw - padL;
+    // On to the next tile's first pixel.
+    {
+      ox++;
+      if (ox == outW) {
+        ox = 0;
+        oy++;
+        if (oy == outH) { oy = 0; img += imageBytes; }
+      }
+    }
     packTile(panel, img0, img1, img2, img3, y0, y1, y2, y3, x0, x1, x2, x3, kh, kw, dh, dw, inH, inW, channels, zeros);
     const cp = out + <usize>m * ldc;
     for (let j = 0; j < cout; j += MM_NR) {
       const bj: usize = bias == 0 ? 0 : bias + <isize>j * bs;
-      kernel4x8(panel, packed + <usize>j * depth * 4, depth, cp + (<usize>j << 2), ldc, rows, min(MM_NR, cout - j), true, true, bj, bs, act);
+      tile4x8(panel, packed + <usize>j * depth * 4, depth, cp + (<usize>j << 2), ldc, rows, min(MM_NR, cout - j), true, true, bj, bs, act);
     }
   }
 }

@@ -79,6 +79,14 @@ export function kernel4x8(
   pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, rows: i32, cols: i32,
   first: bool, last: bool, bias: usize, bs: isize, act: i32,
 ): void {
+  tile4x8(pa, pb, kc, c, ldc, rows, cols, first, last, bias, bs, act);
+}
+
+/** kernel4x8's body, inlined where a caller's constant arguments let branches fold. */
+@inline export function tile4x8(
+  pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, rows: i32, cols: i32,
+  first: bool, last: bool, bias: usize, bs: isize, act: i32,
+): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   for (let k = 0; k < kc; k++) {
