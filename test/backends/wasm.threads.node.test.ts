@@ -16,7 +16,7 @@ describe('wasm threads', () => {
     expect(two.threads).toBe(2);
     expect(two.info().description).toMatch(/2 threads/);
     const rng = new Random(800);
-    // Large enough that every job below is split (matmul: 2^25 flops per thread; memory-bound elementwise: 2^18 elements).
+    // Large enough that every job below is split (matmul: 2^23 flops per thread; memory-bound elementwise: 2^18 elements).
     const big = Float32Array.from({ length: 1100 * 2048 }, () => rng.normal());
     const idx = Int32Array.from({ length: 700 }, () => rng.int(300));
     const run = (be: WasmBackend): (Float32Array | Int32Array)[] => {

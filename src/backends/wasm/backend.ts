@@ -37,15 +37,18 @@ const PARALLEL_ELEMENTS = 1 << 16;
 const PARALLEL_ELEMENTS_MEMORY_BOUND = 1 << 18;
 /**
  * Flops each thread of a matmul gets at least (fewer threads otherwise). A product on
- * the pool pays a worker's wake-up (~60 µs when it sleeps), each part packs its own
- * panels, and where runnable threads outnumber cores a worker descheduled inside its
- * part holds the whole product up, so a thread's share must last well beyond that:
- * 2^25 flops is ~0.7 ms on one thread here (45-50 GFLOP/s). Square products: n = 256
- * (2·256³ = 2^25) runs on one thread, where the default two threads measured 1.19×
- * tfjs-wasm against ~1.6× for one; n >= 384 on two; a 16-core machine uses 8 threads
- * from n = 512 and all 16 from n = 1024.
+ * the pool pays a worker's wake-up (~60 µs when it sleeps; a worker spins 2 ms after
+ * its last part, so in a training step it is usually awake), and each part packs its
+ * own panels, so a thread's share must last well beyond that: 2^23 flops is ~0.2 ms on
+ * one thread here (40-45 GFLOP/s). Measured on the 2-core machine while idle (2026-12-05,
+ * medians of 200 calls): n = 256 runs at 75-78 GFLOP/s on two threads against 42-43 on
+ * one, the GPT's [512,128]·[128,384] at 82 against 44, and its training step takes
+ * 57 ms instead of 64 (at 2^25, which kept both of those on one thread: that figure was
+ * tuned while the machine ran at a load of ~15, where a second thread mostly waited for
+ * a core). A late worker's part is taken by the main thread, so an over-committed
+ * machine loses little. A 16-core machine uses 8 threads from n = 256.
  */
-const MATMUL_FLOPS_PER_THREAD = 1 << 25;
+const MATMUL_FLOPS_PER_THREAD = 1 << 23;
 /** How many plain elementwise ops one optimizer update per element weighs (for partsFor). */
 const STEP_COST = 8;
 /** Elements per part of a split job: small enough to balance, large enough to amortise a claim. */
