@@ -247,6 +247,10 @@ export function poolGrad(d: usize, part: i32, parts: i32): void {
   const dy = <usize>load<i32>(d + CV_AUX);
   const out = <usize>load<i32>(d + CV_OUT);
   const isMax = load<i32>(d + CV_OP) == POOL_MAX;
+  if (isMax && (kh - 1) * dh < sh && (kw - 1) * dw < sw) {
+    maxPoolGradDisjoint(x, dy, out, part, parts);
+    return;
+  }
   const pixels = batch * inH * inW;
   const p0 = first(pixels, part, parts);
   const p1 = first(pixels, part + 1, parts);
@@ -331,6 +335,76 @@ export function poolGrad(d: usize, part: i32, parts: i32): void {
           }
           if (arg == here) store<f32>(dst + o, load<f32>(dst + o) + load<f32>(g + o));
         }
+      }
+    }
+  }
+}
+
+/**
+ * Max pooling's gradient where windows do not overlap (stride ≥ the window's extent,
+ * the usual 2×2 stride 2): each input pixel is in at most one window, so each window's
+ * first largest tap is found once (not once per pixel it covers, four times for 2×2)
+ * and every tap is stored: dy where it won, zero elsewhere. Window row oy owns the
+ * band of input rows [oy·sh − padT, (oy + 1)·sh − padT) (the first from row 0, the last
+ * to the image's end), which it zeroes first for the pixels no window covers. Parts
+ * split window rows (b, oy); bands are disjoint, so parts write disjoint rows.
+ */
+function maxPoolGradDisjoint(x: usize, dy: usize, out: usize, part: i32, parts: i32): void {
+  const rows = batch * outH;
+  const r0 = first(rows, part, parts);
+  const r1 = first(rows, part + 1, parts);
+  const rowBytes = (<usize>inW * <usize>channels) << 2;
+  for (let r = r0; r < r1; r++) {
+    const b = r / outH;
+    const oy = r - b * outH;
+    const top = oy == 0 ? 0 : max(0, oy * sh - padT);
+    const bottom = oy == outH - 1 ? inH : min(inH, (oy + 1) * sh - padT);
+    if (bottom > top) memory.fill(pixel(out, b, top, 0), 0, <usize>(bottom - top) * rowBytes);
+    const y0 = tapsFrom(oy, sh, padT, dh, kh, inH);
+    const y1 = tapsTo(oy, sh, padT, dh, kh, inH);
+    for (let ox = 0; ox < outW; ox++) {
+      const x0 = tapsFrom(ox, sw, padL, dw, kw, inW);
+      const x1 = tapsTo(ox, sw, padL, dw, kw, inW);
+      if (y1 <= y0 || x1 <= x0) continue;
+      const g = dy + ((<usize>(r * outW + ox) * <usize>channels) << 2);
+      const yTop = oy * sh - padT;
+      const xLeft = ox * sw - padL;
+      let c = 0;
+      for (; c + 4 <= channels; c += 4) {
+        const o = <usize>c << 2;
+        // The first largest tap per lane (a NaN counts as largest), as poolGrad does.
+        let best = v128.load(pixel(x, b, yTop + y0 * dh, xLeft + x0 * dw) + o);
+        let arg = i32x4.splat(y0 * kw + x0);
+        for (let ky = y0; ky < y1; ky++) {
+          for (let kx = ky == y0 ? x0 + 1 : x0; kx < x1; kx++) {
+            const v = v128.load(pixel(x, b, yTop + ky * dh, xLeft + kx * dw) + o);
+            const take = v128.and(v128.or(f32x4.gt(v, best), f32x4.ne(v, v)), f32x4.eq(best, best));
+            best = v128.bitselect(v, best, take);
+            arg = v128.bitselect(i32x4.splat(ky * kw + kx), arg, take);
+          }
+        }
+        const grad = v128.load(g + o);
+        for (let ky = y0; ky < y1; ky++) {
+          for (let kx = x0; kx < x1; kx++) {
+            v128.store(pixel(out, b, yTop + ky * dh, xLeft + kx * dw) + o, v128.and(grad, i32x4.eq(arg, i32x4.splat(ky * kw + kx))));
+          }
+        }
+      }
+      for (; c < channels; c++) {
+        const o = <usize>c << 2;
+        let best = load<f32>(pixel(x, b, yTop + y0 * dh, xLeft + x0 * dw) + o);
+        let at = pixel(out, b, yTop + y0 * dh, xLeft + x0 * dw) + o;
+        for (let ky = y0; ky < y1; ky++) {
+          for (let kx = ky == y0 ? x0 + 1 : x0; kx < x1; kx++) {
+            const v = load<f32>(pixel(x, b, yTop + ky * dh, xLeft + kx * dw) + o);
+            if (!isNaN(best) && (v > best || isNaN(v))) {
+              best = v;
+              at = pixel(out, b, yTop + ky * dh, xLeft + kx * dw) + o;
+            }
+          }
+        }
+        // The band was zeroed: only the winner gets dy.
+        store<f32>(at, load<f32>(g + o));
       }
     }
   }
