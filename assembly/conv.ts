@@ -91,12 +91,25 @@ export function im2col(d: usize, part: i32, parts: i32): void {
   const r0 = first(rows, part, parts);
   const r1 = first(rows, part + 1, parts);
   let dst = out + <usize>r0 * <usize>(kh * kw) * run;
-  for (let r = r0; r < r1; r++) {
-    const g = r / m;
-    const row = r - g * m;
-    const ox = row % outW;
-    const oy = (row / outW) % outH;
-    const b = row / (outW * outH);
+  if (r0 >= r1) return;
+  // Row r0's window, then stepped row by row (four divisions a row cost as much as
+  // the copies of a one-channel image's row).
+  let g = r0 / m;
+  const row0 = r0 - g * m;
+  let ox = row0 % outW;
+  let oy = (row0 / outW) % outH;
+  let b = row0 / (outW * outH);
+  for (let r = r0; r < r1; r++, ox++) {
+    if (ox == outW) {
+      ox = 0;
+      if (++oy == outH) {
+        oy = 0;
+        if (++b == batch) {
+          b = 0;
+          g++;
+        }
+      }
+    }
     const chan = <usize>(g * cg) << 2;
     // Taps kx0..kx1 land inside the image's columns.
     const x0 = tapsFrom(ox, sw, padL, dw, kw, inW);
@@ -148,20 +161,33 @@ export function col2im(d: usize, part: i32, parts: i32): void {
   const p0 = first(pixels, part, parts);
   const p1 = first(pixels, part + 1, parts);
   const run = <usize>channels << 2;
-  for (let p = p0; p < p1; p++) {
-    const ix = p % inW;
-    const iy = (p / inW) % inH;
-    const b = p / (inW * inH);
+  if (p0 >= p1) return;
+  // Pixel p0's coordinates, then stepped; strides of 1 skip the divisions (most
+  // convolutions: a division per tap cost more than adding a few channels).
+  let ix = p0 % inW;
+  let iy = (p0 / inW) % inH;
+  let b = p0 / (inW * inH);
+  for (let p = p0; p < p1; p++, ix++) {
+    if (ix == inW) {
+      ix = 0;
+      if (++iy == inH) {
+        iy = 0;
+        b++;
+      }
+    }
     const dst = out + <usize>p * run;
     zeroRun(dst, run);
     for (let ky = kh - 1; ky >= 0; ky--) {
       const ty = iy + padT - ky * dh;
-      if (ty < 0 || ty % sh != 0 || ty / sh >= outH) continue;
-      const oy = ty / sh;
+      if (ty < 0) continue;
+      const oy = sh == 1 ? ty : ty / sh;
+      if (oy >= outH || (sh != 1 && ty % sh != 0)) continue;
       for (let kx = kw - 1; kx >= 0; kx--) {
         const tx = ix + padL - kx * dw;
-        if (tx < 0 || tx % sw != 0 || tx / sw >= outW) continue;
-        const row = (b * outH + oy) * outW + tx / sw;
+        if (tx < 0) continue;
+        const ox = sw == 1 ? tx : tx / sw;
+        if (ox >= outW || (sw != 1 && tx % sw != 0)) continue;
+        const row = (b * outH + oy) * outW + ox;
         const tap = (ky * kw + kx) * cg;
         for (let g = 0; g < groups; g++) {
           const src = cols + ((<usize>(g * m + row) * <usize>width + <usize>tap) << 2);
