@@ -156,10 +156,20 @@ function filterGrad(x: Tensor, dz: Tensor, filterShape: readonly number[], g: Co
   return dw;
 }
 
-/** dL/dx [batch, h, w, cin] = col2im(dz · filterᵀ), per group. */
+/**
+ * dL/dx [batch, h, w, cin] = col2im(dz · filterᵀ), per group; with stride 1 and
+ * groups 1, the convolution of dz with the filter turned half a turn (taps reversed)
+ * and its channels swapped, so the backend's conv2d runs it (wasm then writes neither
+ * the [pixels, kh·kw·cin] product nor its col2im).
+ */
 function inputGrad(dz: Tensor, filter: Tensor, xShape: readonly number[], g: ConvGeometry): Tensor {
   const cout = filter.shape[3]!;
   const { m, k, ng } = sizes(g, cout);
+  if (g.groups === 1 && g.strideH === 1 && g.strideW === 1 && !pointwise(g)) {
+    const padTop = (g.kernelH - 1) * g.dilationH - g.padTop;
+    const padLeft = (g.kernelW - 1) * g.dilationW - g.padLeft;
+    if (padTop >= 0 && padLeft >= 0) return inputGradByConv(dz, filter, xShape, g, padTop, padLeft);
+  }
   const w = dense(filter);
   const dx = output(xShape, 'float32', 'conv2d');
   if (pointwise(g)) {
@@ -175,6 +185,32 @@ function inputGrad(dz: Tensor, filter: Tensor, xShape: readonly number[], g: Con
     dcols.dispose();
   }
   w.dispose();
+  return dx;
+}
+
+/**
+ * dx[b, iy, ix, ci] = Σ dz[b, iy + padTop − ky·dh, ix + padLeft − kx·dw, co] · filter[ky, kx, ci, co]
+ * (stride 1), which with ky' = kh − 1 − ky is a convolution of dz ("full" padding,
+ * `padTop` = (kh − 1)·dh − the forward's) with flipped[ky', kx', co, ci] = filter[ky, kx, ci, co]:
+ * one gather over the reversed taps of the filter seen as [taps, cout, cin] builds it.
+ */
+function inputGradByConv(dz: Tensor, filter: Tensor, xShape: readonly number[], g: ConvGeometry, padTop: number, padLeft: number): Tensor {
+  const [kh, kw, cin, cout] = filter.shape as [number, number, number, number];
+  const taps = kh * kw;
+  const dx = output(xShape, 'float32', 'conv2d');
+  const w = dense(filter);
+  const reversed = output([taps], 'int32', 'conv2d');
+  const flipped = output([kh, kw, cout, cin], 'float32', 'conv2d');
+  const be = backend();
+  be.write(reversed.view().storage, Int32Array.from({ length: taps }, (_, i) => taps - 1 - i));
+  be.gather({ ...w.view(), shape: [taps, cout, cin], strides: [cin * cout, 1, cout] }, reversed.view(), 0, { ...flipped.view(), shape: [taps, cout, cin], strides: [cout * cin, cin, 1] });
+  const backward: ConvGeometry = {
+    batch: g.batch, inH: g.outH, inW: g.outW, channels: cout, outH: g.inH, outW: g.inW,
+    kernelH: kh, kernelW: kw, strideH: 1, strideW: 1, dilationH: g.dilationH, dilationW: g.dilationW,
+    padTop, padLeft, groups: 1,
+  };
+  be.conv2d(dz.view(), flipped.view(), dx.view(), backward);
+  for (const t of [w, reversed, flipped]) t.dispose();
   return dx;
 }
 
