@@ -165,6 +165,13 @@ export interface StepDevice {
 
 export interface Backend {
   readonly name: BackendName;
+  /**
+   * True where conv2d never writes the patch matrix (wasm packs patch rows straight
+   * from the image). The front-end then runs a stride-1 convolution's input gradient
+   * as a conv2d of dy with the filter's taps reversed (src/ops/conv.ts); elsewhere
+   * that would cost a patch matrix of cout columns per tap, so it keeps col2im.
+   */
+  readonly convolvesWithoutPatches?: boolean;
 
   // --- storage -------------------------------------------------------------
   /**

@@ -85,6 +85,8 @@ export function reservedLayout(heapBase: number, threads: number): Reserved {
 
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
+  /** conv2d packs patch rows straight from the image (assembly/conv-gemm.ts): see Backend. */
+  readonly convolvesWithoutPatches = true;
   readonly flavour: Flavour;
   readonly threads: number;
   private readonly heap: WasmHeap;
