@@ -80,6 +80,40 @@ function packTile(
   }
 }
 
+/**
+ * packTile for a one-channel image when the tile's four pixels are neighbours in one
+ * output row and the stride is 1: tap (ky, kx) of pixel j is image[y + ky·dh][x + j +
+ * kx·dw], so the four values of a tap are four neighbouring floats of the image row,
+ * one vector. Rows in padding give zeros; a row whose span [x, x + (kw − 1)·dw + 4)
+ * crosses the image's side is first copied into `line` with zeros outside it.
+ */
+function packRowTile(dst: usize, line: usize, image: usize, y: i32, x: i32, kh: i32, kw: i32, dh: i32, dw: i32, inH: i32, inW: i32): void {
+  const span = (kw - 1) * dw + MM_MR;
+  for (let ky = 0; ky < kh; ky++) {
+    const iy = y + ky * dh;
+    if (<u32>iy >= <u32>inH) {
+      for (let kx = 0; kx < kw; kx++) {
+        v128.store(dst, i32x4.splat(0));
+        dst += 16;
+      }
+      continue;
+    }
+    const row = image + (<usize>(iy * inW) << 2);
+    let src = row + (<usize>x << 2);
+    if (x < 0 || x + span > inW) {
+      for (let i = 0; i < span; i++) {
+        const ix = x + i;
+        store<f32>(line + (<usize>i << 2), <u32>ix < <u32>inW ? load<f32>(row + (<usize>ix << 2)) : 0);
+      }
+      src = line;
+    }
+    for (let kx = 0; kx < kw; kx++) {
+      v128.store(dst, v128.load(src + (<usize>(kx * dw) << 2)));
+      dst += 16;
+    }
+  }
+}
+
 /** Byte address of pixel (y, x)'s channels in one image, or `zeros` when it lies in padding. */
 @inline function tap(image: usize, y: i32, x: i32, inH: i32, inW: i32, pixelBytes: usize, zeros: usize): usize {
   return <u32>y < <u32>inH && <u32>x < <u32>inW ? image + <usize>(y * inW + x) * pixelBytes : zeros;
@@ -104,6 +138,7 @@ export function conv(d: usize, part: i32, parts: i32): void {
   const zeros = packed + <usize>panels * depth * (MM_NR * 4);
   memory.fill(zeros, 0, <usize>channels << 2);
   const panel = zeros + (<usize>channels << 2);
+  const line = panel + <usize>depth * (MM_MR * 4);
 
   const pixels = batch * outH * outW;
   const perImage = outH * outW;
@@ -154,7 +189,13 @@ export function conv(d: usize, part: i32, parts: i32): void {
         if (oy == outH) { oy = 0; img += imageBytes; }
       }
     }
-    packTile(panel, img0, img1, img2, img3, y0, y1, y2, y3, x0, x1, x2, x3, kh, kw, dh, dw, inH, inW, channels, zeros);
+    // One-channel images (grayscale) with stride 1: four pixels side by side in one row
+    // read each tap's four values as one vector.
+    if (channels == 1 && sw == 1 && rows == MM_MR && img3 == img0 && y3 == y0) {
+      packRowTile(panel, line, img0, y0, x0, kh, kw, dh, dw, inH, inW);
+    } else {
+      packTile(panel, img0, img1, img2, img3, y0, y1, y2, y3, x0, x1, x2, x3, kh, kw, dh, dw, inH, inW, channels, zeros);
+    }
     const cp = out + <usize>m * ldc;
     for (let j = 0; j < cout; j += MM_NR) {
       const bj: usize = bias == 0 ? 0 : bias + <isize>j * bs;

@@ -99,6 +99,10 @@ export function im2col(d: usize, part: i32, parts: i32): void {
   let ox = row0 % outW;
   let oy = (row0 / outW) % outH;
   let b = row0 / (outW * outH);
+  if (channels == 1) {
+    im2colOneChannel(x, dst, r1 - r0, b, oy, ox);
+    return;
+  }
   for (let r = r0; r < r1; r++, ox++) {
     if (ox == outW) {
       ox = 0;
@@ -140,6 +144,38 @@ export function im2col(d: usize, part: i32, parts: i32): void {
       }
       zeroRun(dst, tail);
       dst += tail;
+    }
+  }
+}
+
+/**
+ * im2col of a one-channel image (grayscale; groups is then 1): each row is kh·kw single
+ * floats, which the run copies above handle one call per tap row; here each tap is one
+ * bounds-checked load and store. `count` rows from pixel (b, oy, ox) on.
+ */
+function im2colOneChannel(x: usize, dst: usize, count: i32, b: i32, oy: i32, ox: i32): void {
+  for (let r = 0; r < count; r++, ox++) {
+    if (ox == outW) {
+      ox = 0;
+      if (++oy == outH) {
+        oy = 0;
+        b++;
+      }
+    }
+    const image = x + ((<usize>b * <usize>(inH * inW)) << 2);
+    const left = ox * sw - padL;
+    for (let ky = 0; ky < kh; ky++) {
+      const iy = oy * sh - padT + ky * dh;
+      if (<u32>iy >= <u32>inH) {
+        for (let kx = 0; kx < kw; kx++) store<f32>(dst + (<usize>kx << 2), 0);
+      } else {
+        const row = image + (<usize>(iy * inW) << 2);
+        for (let kx = 0; kx < kw; kx++) {
+          const ix = left + kx * dw;
+          store<f32>(dst + (<usize>kx << 2), <u32>ix < <u32>inW ? load<f32>(row + (<usize>ix << 2)) : 0);
+        }
+      }
+      dst += <usize>kw << 2;
     }
   }
 }

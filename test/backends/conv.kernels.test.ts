@@ -1,7 +1,7 @@
 // The convolution and pooling primitives (im2col, col2im, pool2d, pool2dGrad) of the
 // wasm and webgpu backends against the cpu reference, called directly: x as a
 // strided view with an offset (H and W stored swapped), cols and dy at an offset,
-// NaN and ties in max pooling, groups, dilation, strides and padding.
+// NaN and ties in max pooling, groups, dilation, strides and padding, one-channel images.
 
 import { afterAll, describe, test } from 'vitest';
 import type { Backend, ConvGeometry } from '../../src/backends/backend.js';
@@ -33,6 +33,9 @@ const GEOMETRIES: readonly [string, ConvGeometry][] = [
   ['depthwise 3x3 stride 2', geometry({ inH: 6, inW: 6, outH: 3, outW: 3, kernelH: 3, kernelW: 3, strideH: 2, strideW: 2, padLeft: 1, groups: 6 })],
   // The first row of windows lies wholly in padding: -infinity (max), NaN (avg), zeros (im2col).
   ['windows wholly in padding', geometry({ inH: 4, inW: 4, outH: 3, outW: 2, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padTop: 2 })],
+  // One-channel images (wasm's im2col has a loop of its own for them).
+  ['one channel, 3x3 same', geometry({ channels: 1, inH: 5, inW: 6, outH: 5, outW: 6, kernelH: 3, kernelW: 3, padTop: 1, padLeft: 1 })],
+  ['one channel, 3x2 dilation 2, stride (2, 1), padding', geometry({ channels: 1, inH: 7, inW: 6, outH: 3, outW: 6, kernelH: 3, kernelW: 2, strideH: 2, dilationH: 2, dilationW: 2, padTop: 2, padLeft: 1 })],
 ];
 
 /** x [b, h, w, c] stored as [b, w, h, c] after 5 elements of filler: strided, with an offset. */

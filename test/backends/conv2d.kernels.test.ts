@@ -2,7 +2,8 @@
 // wasm and webgpu backends, called directly, against the definition computed here in
 // float64: strides, dilation, padding, windows wholly in padding, channel counts that
 // are not multiples of four, output channels that leave a partial panel of eight,
-// pixel counts that leave a partial tile of four, a strided image with an offset, a
+// pixel counts that leave a partial tile of four, one-channel images (wasm: a tile's
+// taps read as vectors along the image row), a strided image with an offset, a
 // filter at an offset, a strided bias, and (wasm) a filter too large for
 // its packed-filter scratch, which falls back to im2col + matmul.
 
@@ -48,6 +49,13 @@ const CASES: readonly Case[] = [
     label: '3x2, stride (1, 2), dilation 2, padding, 3 -> 10 channels, 9 pixels, sigmoid',
     g: geometry({ batch: 1, channels: 3, inH: 5, inW: 7, outH: 3, outW: 3, kernelH: 3, kernelW: 2, strideW: 2, dilationH: 2, dilationW: 2, padTop: 1, padLeft: 1 }),
     cout: 10, activation: 'sigmoid', bias: true,
+  },
+  // One-channel images, stride 1 along rows: wasm reads a tile's four neighbouring pixels' taps as vectors.
+  { label: '3x3 same, 1 -> 8 channels over 9x10 images, bias + relu', g: geometry({ channels: 1, inH: 9, inW: 10, outH: 9, outW: 10, kernelH: 3, kernelW: 3, padTop: 1, padLeft: 1 }), cout: 8, activation: 'relu', bias: true },
+  {
+    label: '3x2, stride (2, 1), dilation 2, padding (2, 1), 1 -> 11 channels, linear',
+    g: geometry({ channels: 1, inH: 7, inW: 11, outH: 4, outW: 11, kernelH: 3, kernelW: 2, strideH: 2, dilationH: 2, dilationW: 2, padTop: 2, padLeft: 1 }),
+    cout: 11, activation: 'linear', bias: true,
   },
   { label: '5x5 valid, 1 -> 1 channel, tanh, no bias', g: geometry({ batch: 3, channels: 1, inH: 7, inW: 6, outH: 3, outW: 2, kernelH: 5, kernelW: 5 }), cout: 1, activation: 'tanh', bias: false },
   {

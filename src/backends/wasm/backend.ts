@@ -460,8 +460,8 @@ export class WasmBackend implements Backend {
     const cout = out.shape[3]!;
     const pixels = g.batch * g.outH * g.outW;
     const depth = g.kernelH * g.kernelW * g.channels;
-    // Scratch: the packed filter, one pixel of zeros, one tile's patch rows.
-    const packedFloats = (Math.ceil(cout / abi.MM_NR) * abi.MM_NR + abi.MM_MR) * depth + g.channels;
+    // Scratch: the packed filter, one pixel of zeros, one tile's patch rows, one image row's span of taps.
+    const packedFloats = (Math.ceil(cout / abi.MM_NR) * abi.MM_NR + abi.MM_MR) * depth + g.channels + (g.kernelW - 1) * g.dilationW + abi.MM_MR;
     if (pixels * cout === 0) return;
     if (g.groups !== 1 || depth === 0 || packedFloats * 4 > MATMUL_SCRATCH) {
       convByIm2col(this, x, filter, out, g, options);
