@@ -3,24 +3,13 @@
 // strided view with an offset (H and W stored swapped), cols and dy at an offset,
 // NaN and ties in max pooling, groups, dilation, strides and padding, one-channel images.
 
-import { afterAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import type { Backend, ConvGeometry } from '../../src/backends/backend.js';
 import { contiguousStrides, sizeOf } from '../../src/backends/strided.js';
-import { createWasmBackend } from '../../src/backends/wasm.js';
-import { createWebGPUBackend } from '../../src/backends/webgpu.js';
-import { mustRun } from '../helpers/backends.js';
 import { type TwinView, Twins } from './twin.js';
+import { startBackends } from './started.js';
 
-const started: { name: string; backend: Backend | undefined }[] = [];
-for (const [name, create] of [['wasm', () => createWasmBackend({ threads: 1 })], ['webgpu', () => createWebGPUBackend()]] as const) {
-  const backend = await create().catch((error: unknown) => {
-    if (mustRun(name as 'wasm' | 'webgpu')) throw error;
-    console.warn(`[webgrad tests] skipping ${name} convolution kernels: ${error instanceof Error ? error.message : String(error)}`);
-    return undefined;
-  });
-  started.push({ name, backend });
-}
-afterAll(() => started.forEach((s) => s.backend?.dispose?.()));
+const started = await startBackends('convolution kernels', { withCpu: false });
 
 const geometry = (g: Partial<ConvGeometry> & Pick<ConvGeometry, 'inH' | 'inW' | 'outH' | 'outW' | 'kernelH' | 'kernelW'>): ConvGeometry => ({
   batch: 2, channels: 6, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0, groups: 1, ...g,

@@ -7,26 +7,14 @@
 // filter at an offset, a strided bias, and (wasm) a filter too large for
 // its packed-filter scratch, which falls back to im2col + matmul.
 
-import { afterAll, describe, test } from 'vitest';
+import { describe, test } from 'vitest';
 import type { Activation, Backend, ConvGeometry, View } from '../../src/backends/backend.js';
-import { CpuBackend } from '../../src/backends/cpu.js';
 import { contiguousStrides, sizeOf } from '../../src/backends/strided.js';
-import { createWasmBackend } from '../../src/backends/wasm.js';
-import { createWebGPUBackend } from '../../src/backends/webgpu.js';
 import { Random } from '../../src/random.js';
-import { mustRun } from '../helpers/backends.js';
 import { expectClose } from './twin.js';
+import { startBackends } from './started.js';
 
-const started: { name: string; backend: Backend | undefined }[] = [{ name: 'cpu', backend: new CpuBackend() }];
-for (const [name, create] of [['wasm', () => createWasmBackend({ threads: 1 })], ['webgpu', () => createWebGPUBackend()]] as const) {
-  const backend = await create().catch((error: unknown) => {
-    if (mustRun(name as 'wasm' | 'webgpu')) throw error;
-    console.warn(`[webgrad tests] skipping ${name} conv2d: ${error instanceof Error ? error.message : String(error)}`);
-    return undefined;
-  });
-  started.push({ name, backend });
-}
-afterAll(() => started.forEach((s) => s.backend?.dispose?.()));
+const started = await startBackends('conv2d', { withCpu: true });
 
 interface Case {
   readonly label: string;

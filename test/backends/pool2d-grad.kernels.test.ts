@@ -6,25 +6,13 @@
 // pixels no window covers, the last rows and columns of odd images, dilation, windows
 // wholly in padding, and overlapping windows (each pixel gathers its windows).
 
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Backend, PoolGeometry, View } from '../../src/backends/backend.js';
-import { CpuBackend } from '../../src/backends/cpu.js';
 import { contiguousStrides, sizeOf } from '../../src/backends/strided.js';
-import { createWasmBackend } from '../../src/backends/wasm.js';
-import { createWebGPUBackend } from '../../src/backends/webgpu.js';
 import { Random } from '../../src/random.js';
-import { mustRun } from '../helpers/backends.js';
+import { startBackends } from './started.js';
 
-const started: { name: string; backend: Backend | undefined }[] = [{ name: 'cpu', backend: new CpuBackend() }];
-for (const [name, create] of [['wasm', () => createWasmBackend({ threads: 1 })], ['webgpu', () => createWebGPUBackend()]] as const) {
-  const backend = await create().catch((error: unknown) => {
-    if (mustRun(name as 'wasm' | 'webgpu')) throw error;
-    console.warn(`[webgrad tests] skipping ${name} pool2dGrad: ${error instanceof Error ? error.message : String(error)}`);
-    return undefined;
-  });
-  started.push({ name, backend });
-}
-afterAll(() => started.forEach((s) => s.backend?.dispose?.()));
+const started = await startBackends('pool2dGrad', { withCpu: true });
 
 const geometry = (g: Partial<PoolGeometry> & Pick<PoolGeometry, 'inH' | 'inW' | 'outH' | 'outW' | 'kernelH' | 'kernelW'>): PoolGeometry => ({
   batch: 2, channels: 5, strideH: g.kernelH, strideW: g.kernelW, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0, groups: 1, ...g,
