@@ -49,6 +49,14 @@ const PARALLEL_ELEMENTS_MEMORY_BOUND = 1 << 18;
  * machine loses little. A 16-core machine uses 8 threads from n = 256.
  */
 const MATMUL_FLOPS_PER_THREAD = 1 << 23;
+/**
+ * The same for conv2d, whose part packs only the filter (kh·kw·cin × cout floats), not
+ * panels of both operands: 2^22 flops. The CNN of scripts/cnn-bench.ts (conv2d calls of
+ * 9.4 MFLOP, forward and input gradient) ran 172-185 ms an epoch on two threads against
+ * 191-195 at 2^23 (2026-12-06, three interleaved rounds; 2^21 gave 170-178, the same
+ * within noise), while matmul at 2^22 instead of 2^23 changed nothing there.
+ */
+const CONV_FLOPS_PER_THREAD = 1 << 22;
 /** How many plain elementwise ops one optimizer update per element weighs (for partsFor). */
 const STEP_COST = 8;
 /** Elements per part of a split job: small enough to balance, large enough to amortise a claim. */
@@ -483,10 +491,10 @@ export class WasmBackend implements Backend {
       i32[w + (abi.CV_ACTIVATION >> 2)] = ACTIVATION[options.activation ?? 'linear'];
       i32[w + (abi.CV_SCRATCH >> 2)] = scratch;
       i32[w + (abi.CV_SCRATCH_PART >> 2)] = MATMUL_SCRATCH;
-      // Threads as for a matmul of the same flops, at most one per tile of four pixels.
+      // One thread per CONV_FLOPS_PER_THREAD, at most one per tile of four pixels.
       const flops = 2 * pixels * depth * cout;
       const parts = this.pool !== undefined
-        ? Math.min(this.threads, Math.ceil(pixels / abi.MM_MR), Math.max(1, Math.floor(flops / MATMUL_FLOPS_PER_THREAD)))
+        ? Math.min(this.threads, Math.ceil(pixels / abi.MM_MR), Math.max(1, Math.floor(flops / CONV_FLOPS_PER_THREAD)))
         : 1;
       this.run(abi.KIND_CONV, parts);
     } finally {
