@@ -10,6 +10,7 @@ import type { Activation, BinaryOp, ConvGeometry, View } from '../backends/backe
 import { record } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
 import { binaryKernel } from './binary.js';
+import { range } from './creation.js';
 import { reduceSum } from './reduce.js';
 import { unaryKernel } from './unary.js';
 import { asTensor, backend, checkTensor, output, shapeString, type TensorLike } from './util.js';
@@ -201,10 +202,9 @@ function inputGradByConv(dz: Tensor, filter: Tensor, xShape: readonly number[], 
   const taps = kh * kw;
   const dx = output(xShape, 'float32', 'conv2d');
   const w = dense(filter);
-  const reversed = output([taps], 'int32', 'conv2d');
+  const reversed = range(taps - 1, -1, -1, 'int32');
   const flipped = output([kh, kw, cout, cin], 'float32', 'conv2d');
   const be = backend();
-  be.write(reversed.view().storage, Int32Array.from({ length: taps }, (_, i) => taps - 1 - i));
   be.gather({ ...w.view(), shape: [taps, cout, cin], strides: [cin * cout, 1, cout] }, reversed.view(), 0, { ...flipped.view(), shape: [taps, cout, cin], strides: [cout * cin, cin, 1] });
   const backward: ConvGeometry = {
     batch: g.batch, inH: g.outH, inW: g.outW, channels: cout, outH: g.inH, outW: g.inW,
