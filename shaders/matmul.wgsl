@@ -9,7 +9,9 @@
 // Sections: `tiled` is the general kernel (workgroup tiles in shared memory,
 // 4x4 outputs per thread); `dot_per_thread` and `dot_per_workgroup` serve
 // matrix-vector shapes, where a tile would mostly hold padding. Each tiled kernel
-// also includes one `load_a_*` and one `load_b_*` section.
+// also includes how it loads each operand: `load_a_scalar` or a `fetch_a_*` with its
+// `stash_a_*` (fetch_a_conv gathers a convolution's patch matrix from the image:
+// implicit GEMM), and the same for b.
 
 struct Matmul {
   m: u32,
@@ -32,6 +34,13 @@ struct Matmul {
   batch_shape: array<vec4u, 2>,
   a_batch: array<vec4i, 2>,
   b_batch: array<vec4i, 2>,
+  // A convolution's geometry, read by fetch_a_conv only (zero for other products):
+  // in_h, in_w, channels, kernel_w; out_h, out_w, stride_h, stride_w; dilation_h,
+  // dilation_w, pad_top, pad_left; the image's strides along batch, rows, columns.
+  conv_in: vec4u,
+  conv_out: vec4u,
+  conv_tap: vec4u,
+  conv_x: vec4i,
 }
 
 @group(0) @binding(0) var<uniform> params: Matmul;
@@ -287,6 +296,8 @@ fn fetch_a(base: i32, row0: u32, k0: u32, li: u32) -> array<vec4f, PA> {
   return r;
 }
 
+// @section stash_a_vec_k
+// Four neighbouring k of one row (fetch_a_vec_k, fetch_a_conv) into the k-major tile.
 fn stash_a(r: array<vec4f, PA>, li: u32) {
   for (var i = 0u; i < PA; i++) {
     let e = li + i * THREADS;
@@ -319,6 +330,7 @@ fn fetch_a(base: i32, row0: u32, k0: u32, li: u32) -> array<vec4f, PA> {
   return r;
 }
 
+// @section stash_a_vec_m
 fn stash_a(r: array<vec4f, PA>, li: u32) {
   for (var i = 0u; i < PA; i++) {
     let e = li + i * THREADS;
@@ -326,6 +338,41 @@ fn stash_a(r: array<vec4f, PA>, li: u32) {
       tile_a[(e / AV) * AV + e % AV] = r[i];
     }
   }
+}
+
+// @section fetch_a_conv
+// A convolution's patch matrix, never written out (implicit GEMM): row r of A is
+// output pixel (b, oy, ox), column kc is channel kc % channels of window tap
+// kc / channels, read from the NHWC image a at a_offset. The host checks that
+// channels are a multiple of 4 with channel stride 1 and the other strides and the
+// offset multiples of 4, so four neighbouring columns are one aligned vec4 of one
+// tap; taps in the padding read zero. Stashed as fetch_a_vec_k's are.
+fn fetch_a(base: i32, row0: u32, k0: u32, li: u32) -> array<vec4f, PA> {
+  let channels = params.conv_in.z;
+  let kw = params.conv_in.w;
+  let out_w = params.conv_out.y;
+  let out_h = params.conv_out.x;
+  var r: array<vec4f, PA>;
+  for (var i = 0u; i < PA; i++) {
+    let e = li + i * THREADS;
+    let row = row0 + e / (TK / 4u);
+    let kc = k0 + (e % (TK / 4u)) * 4u;
+    var v = vec4f(0.0);
+    if (e < TM * TK / 4u && row < params.m && kc < params.k) {
+      let tap = kc / channels;
+      let ox = row % out_w;
+      let oy = (row / out_w) % out_h;
+      let b = row / (out_w * out_h);
+      let iy = i32(oy * params.conv_out.z + (tap / kw) * params.conv_tap.x) - i32(params.conv_tap.z);
+      let ix = i32(ox * params.conv_out.w + (tap % kw) * params.conv_tap.y) - i32(params.conv_tap.w);
+      if (iy >= 0 && iy < i32(params.conv_in.x) && ix >= 0 && ix < i32(params.conv_in.y)) {
+        let s = params.conv_x;
+        v = a[(base + i32(b) * s.x + iy * s.y + ix * s.z + i32(kc % channels)) / 4];
+      }
+    }
+    r[i] = v;
+  }
+  return r;
 }
 
 // @section fetch_b_vec_n

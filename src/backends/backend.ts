@@ -236,7 +236,7 @@ export interface Backend {
    * filter seen as [kh·kw·channels, cout] gives (src/backends/conv-by-im2col.ts is
    * exactly that, for backends without a direct kernel), summed in the patch matrix's
    * column order; a backend may skip the patch matrix (wasm packs patch rows straight
-   * from the image into its GEMM panels).
+   * from the image into its GEMM panels, webgpu gathers its product's A tiles from it).
    */
   conv2d(x: View, filter: View, out: View, geometry: ConvGeometry, options?: MatmulOptions): void;
   /**

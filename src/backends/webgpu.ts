@@ -32,7 +32,7 @@ import {
 } from './webgpu/params.js';
 import { PipelineCache } from './webgpu/pipelines.js';
 import { CommandQueue } from './webgpu/queue.js';
-import { windowParams } from './webgpu/window.js';
+import { implicitConvParams, windowParams } from './webgpu/window.js';
 
 export interface WebGPUBackendOptions extends AcquireOptions {
   /**
@@ -103,6 +103,14 @@ const SMALL_TILE: MatmulTile = { tm: 32, tn: 32, tk: 16 };
  */
 const NARROW_TILE: MatmulTile = { tm: 64, tn: 16, tk: 16 };
 const NARROW_SOFTWARE_TILE: MatmulTile = { tm: 64, tn: 16, tk: 8, per: 8 };
+/**
+ * A convolution with 16 or fewer filters run as implicit GEMM on a software adapter:
+ * the gather of its A tiles (window arithmetic per vec4) left no room for 8x8 outputs
+ * per thread. The conv2d bench's [B·256 × 72]·[72 × 16] took 9.6-10 ms at B = 32 and
+ * 36-41 ms at B = 128 on llvmpipe with this tile, 14-17 and 50-58 with the narrow
+ * 64x16x8 tile and 8x8 per thread, 13-14 and 48-57 through im2col (2026-12-06).
+ */
+const IMPLICIT_CONV_NARROW_SOFTWARE_TILE: MatmulTile = { tm: 32, tn: 16, tk: 8 };
 /** How long a read aborted by the device waits for the device's lost promise (see orLost). */
 const ABORT_LOSS_WAIT_MS = 1000;
 
@@ -599,8 +607,39 @@ class WebGPUBackend implements Backend {
     else this.window('im2col', geometry, [x], out);
   }
 
-  conv2d(x: View, filter: View, out: View, geometry: ConvGeometry, options?: MatmulOptions): void {
-    convByIm2col(this, x, filter, out, geometry, options);
+  conv2d(x: View, filter: View, out: View, geometry: ConvGeometry, options: MatmulOptions = {}): void {
+    if (!this.implicitConv(x, filter, out, geometry, options)) convByIm2col(this, x, filter, out, geometry, options);
+  }
+
+  /**
+   * A convolution as one product whose A tiles are gathered from the image as they load
+   * (implicit GEMM, shaders/matmul.wgsl's fetch_a_conv): no patch matrix is written and
+   * read back, and one dispatch instead of two. For f32, groups 1, and channels that
+   * come in aligned fours (as im2col_vec4 needs, and like it not in Deno: see
+   * vec4Kernels); false where it does not apply.
+   */
+  private implicitConv(x: View, filter: View, out: View, g: ConvGeometry, options: MatmulOptions): boolean {
+    const bias = options.bias;
+    const aligned = this.vec4Kernels && g.groups === 1 && g.channels % 4 === 0 && x.strides[3] === 1 && x.offset % 4 === 0 &&
+      x.strides.slice(0, 3).every((s) => s % 4 === 0);
+    if (!aligned || [x, filter, out, bias].some((v) => v !== undefined && v.dtype !== 'f32')) return false;
+    const cout = out.shape[3]!;
+    const m = g.batch * g.outH * g.outW;
+    const k = g.kernelH * g.kernelW * g.channels;
+    // the filter [kh, kw, c, cout] is contiguous (the contract), so B is [k, cout] row-major
+    const product: MatmulGeometry = { m, n: cout, k, batch: 1, aRow: k, aCol: 1, bRow: cout, bCol: 1, batchShape: [], aBatch: [], bBatch: [] };
+    const loadB = cout % 4 === 0 && filter.offset % 4 === 0 ? 'vec_n' : 'scalar';
+    const tile = this.software && cout <= 16 ? IMPLICIT_CONV_NARROW_SOFTWARE_TILE : this.chooseTile(product, 'vec_k', loadB);
+    const config: TiledConfig = { kind: 'tiled', ...tile, loadA: 'conv', loadB };
+    const groups: [number, number, number] = [Math.ceil(cout / config.tn), Math.ceil(m / config.tm), 1];
+    if (groups[0] > this.maxGroups || groups[1] > this.maxGroups) return false;
+    this.check('conv2d');
+    this.requireDense('conv2d', out);
+    if (m * cout === 0) return true;
+    const entry = this.pipelines.get(matmulKernel(config, bias !== undefined, options.activation ?? 'linear'));
+    const buffers = [x.storage as GpuStorage, filter.storage as GpuStorage, (bias?.storage as GpuStorage | undefined) ?? this.placeholder, out.storage as GpuStorage];
+    this.queue.dispatch(entry, buffers, implicitConvParams(g, product, x, filter.offset, bias), groups);
+    return true;
   }
 
   col2im(cols: View, out: View, geometry: ConvGeometry): void {

@@ -3,9 +3,11 @@
 // float64: strides, dilation, padding, windows wholly in padding, channel counts that
 // are not multiples of four, output channels that leave a partial panel of eight,
 // pixel counts that leave a partial tile of four, one-channel images (wasm: a tile's
-// taps read as vectors along the image row), a strided image with an offset, a
-// filter at an offset, a strided bias, and (wasm) a filter too large for
-// its packed-filter scratch, which falls back to im2col + matmul.
+// taps read as vectors along the image row), a strided image at an offset of 5
+// floats and at one of 8 (webgpu: with channels in fours, an aligned image runs as
+// implicit GEMM, a misaligned one through im2col), a filter at an offset, a strided
+// bias, and (wasm) a filter too large for its packed-filter scratch, which falls back
+// to im2col + matmul.
 
 import { describe, test } from 'vitest';
 import type { Activation, Backend, ConvGeometry, View } from '../../src/backends/backend.js';
@@ -37,6 +39,12 @@ const CASES: readonly Case[] = [
     label: '3x2, stride (1, 2), dilation 2, padding, 3 -> 10 channels, 9 pixels, sigmoid',
     g: geometry({ batch: 1, channels: 3, inH: 5, inW: 7, outH: 3, outW: 3, kernelH: 3, kernelW: 2, strideW: 2, dilationH: 2, dilationW: 2, padTop: 1, padLeft: 1 }),
     cout: 10, activation: 'sigmoid', bias: true,
+  },
+  // Channels in fours (webgpu: implicit GEMM where the image is aligned) with every window parameter unequal.
+  {
+    label: '2x3, stride (2, 1), dilation (1, 2), padding (1, 2), 4 -> 6 channels, tanh, no bias',
+    g: geometry({ channels: 4, inH: 6, inW: 7, outH: 4, outW: 7, kernelH: 2, kernelW: 3, strideH: 2, dilationW: 2, padTop: 1, padLeft: 2 }),
+    cout: 6, activation: 'tanh', bias: false,
   },
   // One-channel images, stride 1 along rows: wasm reads a tile's four neighbouring pixels' taps as vectors.
   { label: '3x3 same, 1 -> 8 channels over 9x10 images, bias + relu', g: geometry({ channels: 1, inH: 9, inW: 10, outH: 9, outW: 10, kernelH: 3, kernelW: 3, padTop: 1, padLeft: 1 }), cout: 8, activation: 'relu', bias: true },
@@ -101,8 +109,8 @@ function stored(be: Backend, data: Float32Array, length: number, shape: readonly
 for (const { name, backend } of started) {
   describe.skipIf(!backend)(`${name} conv2d against the definition`, () => {
     const be = backend!;
-    for (const c of CASES) {
-      test(c.label, async () => {
+    for (const c of CASES) for (const xOffset of [5, 8]) {
+      test(`${c.label}, image at offset ${xOffset}`, async () => {
         const { g, cout } = c;
         const rng = new Random(cout * 7 + g.channels);
         const values = (n: number) => Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
@@ -112,13 +120,13 @@ for (const { name, backend } of started) {
         const bias = c.bias ? values(cout) : undefined;
         const expected = reference(c, x, filter, bias);
 
-        // x stored as [b, w, h, c] after 5 floats: a strided view with an offset.
+        // x stored as [b, w, h, c] after xOffset floats: a strided view with an offset.
         const swapped = new Float32Array(x.length);
         for (let b = 0; b < g.batch; b++) for (let y = 0; y < g.inH; y++) for (let xx = 0; xx < g.inW; xx++) {
           for (let ch = 0; ch < g.channels; ch++) swapped[((b * g.inW + xx) * g.inH + y) * g.channels + ch] = x[((b * g.inH + y) * g.inW + xx) * g.channels + ch]!;
         }
         const s = contiguousStrides([g.batch, g.inW, g.inH, g.channels]);
-        const xView = stored(be, swapped, x.length, xShape, [s[0]!, s[2]!, s[1]!, s[3]!], 5);
+        const xView = stored(be, swapped, x.length, xShape, [s[0]!, s[2]!, s[1]!, s[3]!], xOffset);
         const fShape = [g.kernelH, g.kernelW, g.channels, cout];
         const fView = stored(be, filter, filter.length, fShape, contiguousStrides(fShape), 3);
         // The bias every other float: a strided [cout] view.

@@ -230,7 +230,8 @@ export interface TiledConfig {
   readonly tk: number;
   /** Outputs per thread along each side: 4 (4x4) or 8 (8x8, for large products). Default 4. */
   readonly per?: 4 | 8;
-  readonly loadA: 'scalar' | 'vec_k' | 'vec_m';
+  /** 'conv': a convolution's patch matrix, gathered from the image as it loads (implicit GEMM). */
+  readonly loadA: 'scalar' | 'vec_k' | 'vec_m' | 'conv';
   readonly loadB: 'scalar' | 'vec_n' | 'vec_k';
 }
 
@@ -270,11 +271,13 @@ function matmulOperand(name: string, alias: string, dtype: DType, vec: boolean):
  * tiles into registers while multiplying the current ones).
  */
 function tiledSections(per: 4 | 8, loadA: TiledConfig['loadA'], loadB: TiledConfig['loadB']): SectionRef[] {
-  const a: SectionRef[] = loadA === 'scalar' ? [['matmul', 'load_a_scalar']] : [['matmul', `fetch_a_${loadA}`], ['matmul', 'load_a_via_fetch']];
+  // a convolution's columns are stashed as a row-major A's (four neighbouring k)
+  const fetchA: SectionRef[] = [['matmul', `fetch_a_${loadA}`], ['matmul', `stash_a_${loadA === 'conv' ? 'vec_k' : loadA}`]];
+  const a: SectionRef[] = loadA === 'scalar' ? [['matmul', 'load_a_scalar']] : [...fetchA, ['matmul', 'load_a_via_fetch']];
   const b: SectionRef[] = loadB === 'scalar' ? [['matmul', 'load_b_scalar']] : [['matmul', `fetch_b_${loadB}`], ['matmul', 'load_b_via_fetch']];
   if (per === 4) return [['matmul', 'tiled'], ['matmul', 'tile_store'], ...a, ...b];
   if (loadA !== 'scalar' && loadB !== 'scalar') {
-    return [['matmul', 'tiled8_common'], ['matmul', 'tiled8p'], ['matmul', 'tile_store'], ['matmul', `fetch_a_${loadA}`], ['matmul', `fetch_b_${loadB}`]];
+    return [['matmul', 'tiled8_common'], ['matmul', 'tiled8p'], ['matmul', 'tile_store'], ...fetchA, ['matmul', `fetch_b_${loadB}`]];
   }
   return [['matmul', 'tiled8_common'], ['matmul', 'tiled8'], ['matmul', 'tile_store'], ...a, ...b];
 }
