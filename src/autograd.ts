@@ -8,11 +8,28 @@ import { currentScope, tidy } from './scope.js';
 import { Tensor, Variable } from './tensor.js';
 
 /**
+ * A gradient that is zero outside one box of its input: `part` placed at `starts` in a
+ * tensor of `shape` (a slice's gradient). Backward gathers an input's boxes and writes
+ * those that do not overlap into one gradient, with a fill only where they leave gaps,
+ * instead of padding each to the full shape and adding them: the gradient of unstack or
+ * split is one copy per part.
+ */
+export class RegionGrad {
+  constructor(readonly shape: readonly number[], readonly starts: readonly number[], readonly part: Tensor) {}
+
+  /** Whether the two boxes share an element (or cannot be written into one tensor). */
+  clashes(other: RegionGrad): boolean {
+    if (other.part.dtype !== this.part.dtype) return true;
+    return this.starts.every((s, d) => s < other.starts[d]! + other.part.shape[d]! && other.starts[d]! < s + this.part.shape[d]!);
+  }
+}
+
+/**
  * For each input, a function computing its gradient (called only for inputs that need
  * one, so a matmul with a data input skips that half), or `undefined` where an input
  * takes no gradient (indices, masks).
  */
-export type Backward = (dy: Tensor, saved: readonly Tensor[]) => readonly ((() => Tensor) | undefined)[];
+export type Backward = (dy: Tensor, saved: readonly Tensor[]) => readonly ((() => Tensor | RegionGrad) | undefined)[];
 
 interface Node {
   readonly inputs: readonly Tensor[];
@@ -222,9 +239,29 @@ export function grads(f: (...xs: Tensor[]) => Tensor): (xs: readonly Tensor[]) =
 function backward(tape: Tape, value: Tensor, targets: readonly Tensor[], seed?: Tensor): (Tensor | undefined)[] {
   const wanted = new Set(targets.map((t) => t.id));
   const grads = new Map<number, Tensor>();
+  // Boxes gathered per tensor (RegionGrad), written into its gradient once no more can come.
+  const boxes = new Map<number, RegionGrad[]>();
+  const add = (id: number, g: Tensor): void => {
+    const existing = grads.get(id);
+    if (existing) {
+      grads.set(id, accumulate(existing, g));
+      existing.dispose();
+      g.dispose();
+    } else {
+      grads.set(id, g);
+    }
+  };
+  const settle = (id: number): void => {
+    const gathered = boxes.get(id);
+    if (!gathered) return;
+    boxes.delete(id);
+    add(id, assembleBoxes(gathered));
+  };
   grads.set(value.id, seed ? seed.share() : onesLikeScalar(value));
   for (let i = tape.nodes.length - 1; i >= 0; i--) {
     const node = tape.nodes[i]!;
+    // Every use of a tensor comes after the node that made it: its gradient is complete.
+    settle(node.output.id);
     const dy = grads.get(node.output.id);
     if (!dy) continue;
     if (!wanted.has(node.output.id)) grads.delete(node.output.id);
@@ -233,17 +270,17 @@ function backward(tape: Tape, value: Tensor, targets: readonly Tensor[], seed?: 
       const gradFn = inputGrads[j];
       if (!gradFn || !tape.live.has(input.id)) return;
       const g = gradFn();
-      const existing = grads.get(input.id);
-      if (existing) {
-        grads.set(input.id, accumulate(existing, g));
-        existing.dispose();
-        g.dispose();
-      } else {
-        grads.set(input.id, g);
-      }
+      if (!(g instanceof RegionGrad)) return add(input.id, g);
+      if (boxes.get(input.id)?.some((b) => b.clashes(g))) settle(input.id);
+      const gathered = boxes.get(input.id);
+      if (gathered) gathered.push(g);
+      else boxes.set(input.id, [g]);
     });
     if (!wanted.has(node.output.id)) dy.dispose();
   }
+  for (const t of targets) settle(t.id);
+  // boxes of tensors that are neither made by a node nor wanted
+  for (const gathered of boxes.values()) for (const b of gathered) b.part.dispose();
   return targets.map((t) => grads.get(t.id));
 }
 
@@ -254,16 +291,20 @@ const notLoaded = (): never => {
 let accumulate: (a: Tensor, b: Tensor) => Tensor = notLoaded;
 let onesLikeScalar: (t: Tensor) => Tensor = notLoaded;
 let zerosLikeOf: (t: Tensor) => Tensor = notLoaded;
+let assembleBoxes: (boxes: readonly RegionGrad[]) => Tensor = notLoaded;
 
 /** @internal wires the ops that backward itself needs */
 export function setAutogradOps(ops: {
   add: (a: Tensor, b: Tensor) => Tensor;
   onesLike: (t: Tensor) => Tensor;
   zerosLike: (t: Tensor) => Tensor;
+  /** One gradient from boxes that do not overlap (their parts are disposed). */
+  assembleBoxes: (boxes: readonly RegionGrad[]) => Tensor;
 }): void {
   accumulate = ops.add;
   onesLikeScalar = ops.onesLike;
   zerosLikeOf = ops.zerosLike;
+  assembleBoxes = ops.assembleBoxes;
 }
 
 // --- watching every trainable variable -------------------------------------

@@ -5,6 +5,7 @@ import { Tensor } from '../tensor.js';
 import { add, pow as powTensor } from './binary.js';
 import { onesLike, zerosLike } from './creation.js';
 import { powScalar } from './unary.js';
+import { assembleBoxes } from './shape.js';
 import type { TensorLike } from './util.js';
 
 export {
@@ -43,4 +44,4 @@ export function pow(base: TensorLike, exponent: TensorLike): Tensor {
   return typeof exponent === 'number' && floatBase ? powScalar(base, exponent) : powTensor(base, exponent);
 }
 
-setAutogradOps({ add, onesLike, zerosLike });
+setAutogradOps({ add, onesLike, zerosLike, assembleBoxes });

@@ -3,7 +3,7 @@
 // rest copy with the backend's strided `copy`.
 
 import { contiguousStrides, sizeOf } from '../backends/strided.js';
-import { describe, record } from '../autograd.js';
+import { describe, record, RegionGrad } from '../autograd.js';
 import type { Tensor } from '../tensor.js';
 import { unbroadcast } from './binary.js';
 import { reduceSum } from './reduce.js';
@@ -12,7 +12,7 @@ import {
 } from './util.js';
 
 /** A view of `x` with a new shape/strides/offset whose gradient maps back through `back`. */
-function viewOf(x: Tensor, shape: readonly number[], strides: readonly number[], offset: number, back: (dy: Tensor) => Tensor): Tensor {
+function viewOf(x: Tensor, shape: readonly number[], strides: readonly number[], offset: number, back: (dy: Tensor) => Tensor | RegionGrad): Tensor {
   const y = x.share(shape, strides, offset);
   record([x], y, [], (dy) => [() => back(dy)]);
   return y;
@@ -149,7 +149,8 @@ export function slice(input: TensorLike, begin: number | readonly number[], size
     }
   });
   const offset = x.offset + starts.reduce((acc, st, i) => acc + st * x.strides[i]!, 0);
-  const y = viewOf(x, sizes, x.strides, offset, (dy) => padInto(dy, x.shape, starts, 0));
+  // zero outside the slice: backward writes the slices of one tensor into one gradient
+  const y = viewOf(x, sizes, x.strides, offset, (dy) => new RegionGrad(x.shape, starts, dy.share()));
   if (x !== input) x.dispose();
   return y;
 }
@@ -157,12 +158,29 @@ export function slice(input: TensorLike, begin: number | readonly number[], size
 /** A tensor of `shape` filled with `value`, with `src` copied in at `starts`. */
 function padInto(src: Tensor, shape: readonly number[], starts: readonly number[], value: number): Tensor {
   const out = output(shape, src.dtype);
-  const be = backend();
-  if (out.size > 0) be.fill(out.view(), value);
-  if (src.size > 0) {
-    const strides = contiguousStrides(shape);
-    const offset = starts.reduce((acc, st, i) => acc + st * strides[i]!, 0);
-    be.copy(src.view(), { ...out.view(), shape: src.shape, strides, offset });
+  if (out.size > 0) backend().fill(out.view(), value);
+  copyInto(out, src, starts);
+  return out;
+}
+
+function copyInto(out: Tensor, src: Tensor, starts: readonly number[]): void {
+  if (src.size === 0) return;
+  const strides = contiguousStrides(out.shape);
+  const offset = starts.reduce((acc, st, i) => acc + st * strides[i]!, 0);
+  backend().copy(src.view(), { ...out.view(), shape: src.shape, strides, offset });
+}
+
+/**
+ * @internal autograd's sum of slice gradients that do not overlap: each part copied
+ * into its box, zeros only where the boxes leave gaps; the parts are disposed.
+ */
+export function assembleBoxes(boxes: readonly RegionGrad[]): Tensor {
+  const out = output(boxes[0]!.shape, boxes[0]!.part.dtype);
+  const covered = boxes.reduce((n, b) => n + b.part.size, 0);
+  if (covered < out.size) backend().fill(out.view(), 0);
+  for (const b of boxes) {
+    copyInto(out, b.part, b.starts);
+    b.part.dispose();
   }
   return out;
 }

@@ -38,6 +38,24 @@ describeGrads({
     row('empty slice', [f32([4])], (x) => wg.slice(x, 2, 0), (x) => ref.slice(x, [2], [0])),
     row('slice of a transposed view', [f32([5, 6], T)], (x) => wg.slice(x, [1, 1], [3, 4]), (x) => ref.slice(x, [1, 1], [3, 4])),
     row('two overlapping slices add up', [f32([6])], (x) => wg.concat([wg.slice(x, 0, 4), wg.slice(x, 2, 4)]), (x) => ref.concat([ref.slice(x, [0], [4]), ref.slice(x, [2], [4])])),
+    // Slices of one tensor that do not overlap are written into one gradient (zeros only
+    // in the gaps); these mix them with gaps, a direct use, an overlap and nesting.
+    row('disjoint slices with gaps, and the tensor itself', [f32([7])],
+      (x) => wg.concat([wg.slice(x, 0, 2), wg.square(wg.slice(x, 4, 2)), x]),
+      (x) => ref.concat([ref.slice(x, [0], [2]), ref.map(ref.slice(x, [4], [2]), (v) => v * v), x])),
+    row('three disjoint slices covering it, then one overlapping them', [f32([7])],
+      (x) => wg.concat([wg.slice(x, 0, 2), wg.slice(x, 2, 3), wg.mul(wg.slice(x, 5, 2), 3), wg.square(wg.slice(x, 1, 3))]),
+      (x) => ref.concat([ref.slice(x, [0], [5]), ref.map(ref.slice(x, [5], [2]), (v) => 3 * v), ref.map(ref.slice(x, [1], [3]), (v) => v * v)])),
+    row('rows of a slice of a transposed view, some unused', [f32([6, 4], T)],
+      (x) => {
+        const rows = wg.unstack(wg.slice(x, [1, 0], [4, 4]), 0);
+        return wg.stack([wg.mul(rows[0]!, 2), wg.square(rows[2]!), rows[3]!]);
+      },
+      (x) => ref.stack([
+        ref.map(ref.reshape(ref.slice(x, [1, 0], [1, 4]), [4]), (v) => 2 * v),
+        ref.map(ref.reshape(ref.slice(x, [3, 0], [1, 4]), [4]), (v) => v * v),
+        ref.reshape(ref.slice(x, [4, 0], [1, 4]), [4]),
+      ])),
   ],
   pad: [
     row('[2,3] with [[1,0],[2,1]]', [f32([2, 3])], (x) => wg.pad(x, [[1, 0], [2, 1]], 5), (x) => ref.pad(x, [[1, 0], [2, 1]], 5)),
