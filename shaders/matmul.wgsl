@@ -10,8 +10,9 @@
 // 4x4 outputs per thread); `dot_per_thread` and `dot_per_workgroup` serve
 // matrix-vector shapes, where a tile would mostly hold padding. Each tiled kernel
 // also includes how it loads each operand: `load_a_scalar` or a `fetch_a_*` with its
-// `stash_a_*` (fetch_a_conv gathers a convolution's patch matrix from the image:
-// implicit GEMM), and the same for b.
+// `stash_a_*` (fetch_a_rows with the a_quad of fetch_a_vec_k or of fetch_a_conv,
+// which gathers a convolution's patch matrix from the image: implicit GEMM), and the
+// same for b.
 
 struct Matmul {
   m: u32,
@@ -279,8 +280,9 @@ fn load_tile_b(base: i32, k0: u32, col0: u32, li: u32) {
   stash_b(fetch_b(base, k0, col0, li), li);
 }
 
-// @section fetch_a_vec_k
-// A row-major (a_col == 1) with k, a_row and offsets multiples of 4: four k at once.
+// @section fetch_a_rows
+// A read along k, four k at once (a_quad: fetch_a_vec_k for a row-major A,
+// fetch_a_conv for a convolution's patch matrix); zero past the edges.
 fn fetch_a(base: i32, row0: u32, k0: u32, li: u32) -> array<vec4f, PA> {
   var r: array<vec4f, PA>;
   for (var i = 0u; i < PA; i++) {
@@ -289,15 +291,21 @@ fn fetch_a(base: i32, row0: u32, k0: u32, li: u32) -> array<vec4f, PA> {
     let kc = k0 + (e % (TK / 4u)) * 4u;
     var v = vec4f(0.0);
     if (e < TM * TK / 4u && row < params.m && kc < params.k) {
-      v = a[(base + i32(row) * params.a_row + i32(kc)) / 4];
+      v = a_quad(base, row, kc);
     }
     r[i] = v;
   }
   return r;
 }
 
+// @section fetch_a_vec_k
+// A row-major (a_col == 1) with k, a_row and offsets multiples of 4.
+fn a_quad(base: i32, row: u32, kc: u32) -> vec4f {
+  return a[(base + i32(row) * params.a_row + i32(kc)) / 4];
+}
+
 // @section stash_a_vec_k
-// Four neighbouring k of one row (fetch_a_vec_k, fetch_a_conv) into the k-major tile.
+// Four neighbouring k of one row (fetch_a_rows) into the k-major tile.
 fn stash_a(r: array<vec4f, PA>, li: u32) {
   for (var i = 0u; i < PA; i++) {
     let e = li + i * THREADS;
@@ -346,33 +354,22 @@ fn stash_a(r: array<vec4f, PA>, li: u32) {
 // kc / channels, read from the NHWC image a at a_offset. The host checks that
 // channels are a multiple of 4 with channel stride 1 and the other strides and the
 // offset multiples of 4, so four neighbouring columns are one aligned vec4 of one
-// tap; taps in the padding read zero. Stashed as fetch_a_vec_k's are.
-fn fetch_a(base: i32, row0: u32, k0: u32, li: u32) -> array<vec4f, PA> {
+// tap; taps in the padding read zero.
+fn a_quad(base: i32, row: u32, kc: u32) -> vec4f {
   let channels = params.conv_in.z;
   let kw = params.conv_in.w;
   let out_w = params.conv_out.y;
-  let out_h = params.conv_out.x;
-  var r: array<vec4f, PA>;
-  for (var i = 0u; i < PA; i++) {
-    let e = li + i * THREADS;
-    let row = row0 + e / (TK / 4u);
-    let kc = k0 + (e % (TK / 4u)) * 4u;
-    var v = vec4f(0.0);
-    if (e < TM * TK / 4u && row < params.m && kc < params.k) {
-      let tap = kc / channels;
-      let ox = row % out_w;
-      let oy = (row / out_w) % out_h;
-      let b = row / (out_w * out_h);
-      let iy = i32(oy * params.conv_out.z + (tap / kw) * params.conv_tap.x) - i32(params.conv_tap.z);
-      let ix = i32(ox * params.conv_out.w + (tap % kw) * params.conv_tap.y) - i32(params.conv_tap.w);
-      if (iy >= 0 && iy < i32(params.conv_in.x) && ix >= 0 && ix < i32(params.conv_in.y)) {
-        let s = params.conv_x;
-        v = a[(base + i32(b) * s.x + iy * s.y + ix * s.z + i32(kc % channels)) / 4];
-      }
-    }
-    r[i] = v;
+  let tap = kc / channels;
+  let ox = row % out_w;
+  let oy = (row / out_w) % params.conv_out.x;
+  let b = row / (out_w * params.conv_out.x);
+  let iy = i32(oy * params.conv_out.z + (tap / kw) * params.conv_tap.x) - i32(params.conv_tap.z);
+  let ix = i32(ox * params.conv_out.w + (tap % kw) * params.conv_tap.y) - i32(params.conv_tap.w);
+  if (iy < 0 || iy >= i32(params.conv_in.x) || ix < 0 || ix >= i32(params.conv_in.y)) {
+    return vec4f(0.0);
   }
-  return r;
+  let s = params.conv_x;
+  return a[(base + i32(b) * s.x + iy * s.y + ix * s.z + i32(kc % channels)) / 4];
 }
 
 // @section fetch_b_vec_n

@@ -271,8 +271,10 @@ function matmulOperand(name: string, alias: string, dtype: DType, vec: boolean):
  * tiles into registers while multiplying the current ones).
  */
 function tiledSections(per: 4 | 8, loadA: TiledConfig['loadA'], loadB: TiledConfig['loadB']): SectionRef[] {
-  // a convolution's columns are stashed as a row-major A's (four neighbouring k)
-  const fetchA: SectionRef[] = [['matmul', `fetch_a_${loadA}`], ['matmul', `stash_a_${loadA === 'conv' ? 'vec_k' : loadA}`]];
+  // a convolution's patch matrix is read as a row-major A is (four neighbouring k), with its own a_quad
+  const fetchA: SectionRef[] = loadA === 'vec_m'
+    ? [['matmul', 'fetch_a_vec_m'], ['matmul', 'stash_a_vec_m']]
+    : [['matmul', 'fetch_a_rows'], ['matmul', `fetch_a_${loadA}`], ['matmul', 'stash_a_vec_k']];
   const a: SectionRef[] = loadA === 'scalar' ? [['matmul', 'load_a_scalar']] : [...fetchA, ['matmul', 'load_a_via_fetch']];
   const b: SectionRef[] = loadB === 'scalar' ? [['matmul', 'load_b_scalar']] : [['matmul', `fetch_b_${loadB}`], ['matmul', 'load_b_via_fetch']];
   if (per === 4) return [['matmul', 'tiled'], ['matmul', 'tile_store'], ...a, ...b];
