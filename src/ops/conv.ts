@@ -163,7 +163,9 @@ function filterGrad(x: Tensor, dz: Tensor, filterShape: readonly number[], g: Co
  * dz with the filter turned half a turn (taps reversed) and its channels swapped: no
  * [pixels, kh·kw·cin] product and no col2im. On the others (im2col + matmul) that
  * convolution's patch matrix has cout columns per tap instead of cin, and on the
- * software WebGPU adapter the CNN step measured 10-15% slower with it.
+ * software WebGPU adapter the CNN step measured 10-15% slower with it; with WebGPU's
+ * conv2d as implicit GEMM (no patch matrix where channels come in fours) it was still
+ * 2-3% slower (scripts/cnn-bench.ts, 3.96 / 3.89 s an epoch against 4.06 / 3.99).
  */
 function inputGrad(dz: Tensor, filter: Tensor, xShape: readonly number[], g: ConvGeometry): Tensor {
   const cout = filter.shape[3]!;
