@@ -601,10 +601,18 @@ class WebGPUBackend implements Backend {
 
   im2col(x: View, out: View, geometry: ConvGeometry): void {
     // four channels of a tap at once where they are four aligned neighbouring words
-    const aligned = this.vec4Kernels && (geometry.channels / geometry.groups) % 4 === 0 && x.strides[3] === 1 && x.offset % 4 === 0 && out.offset % 4 === 0 &&
-      x.strides.slice(0, 3).every((s) => s % 4 === 0);
-    if (aligned) this.window('im2col_vec4', geometry, [x], out, 4);
+    if (this.channelsInFours(x, geometry) && out.offset % 4 === 0) this.window('im2col_vec4', geometry, [x], out, 4);
     else this.window('im2col', geometry, [x], out);
+  }
+
+  /**
+   * Whether the image's channels (per group) come in aligned fours that the vec4 kernels
+   * read as one word each: channel stride 1, the other strides and the offset multiples
+   * of 4 (and not in Deno: see vec4Kernels).
+   */
+  private channelsInFours(x: View, g: ConvGeometry): boolean {
+    return this.vec4Kernels && (g.channels / g.groups) % 4 === 0 && x.strides[3] === 1 && x.offset % 4 === 0 &&
+      x.strides.slice(0, 3).every((s) => s % 4 === 0);
   }
 
   conv2d(x: View, filter: View, out: View, geometry: ConvGeometry, options: MatmulOptions = {}): void {
@@ -614,15 +622,12 @@ class WebGPUBackend implements Backend {
   /**
    * A convolution as one product whose A tiles are gathered from the image as they load
    * (implicit GEMM, shaders/matmul.wgsl's fetch_a_conv): no patch matrix is written and
-   * read back, and one dispatch instead of two. For f32, groups 1, and channels that
-   * come in aligned fours (as im2col_vec4 needs, and like it not in Deno: see
-   * vec4Kernels); false where it does not apply.
+   * read back, and one dispatch instead of two. For f32, groups 1, and channels in
+   * aligned fours (channelsInFours); false where it does not apply.
    */
   private implicitConv(x: View, filter: View, out: View, g: ConvGeometry, options: MatmulOptions): boolean {
     const bias = options.bias;
-    const aligned = this.vec4Kernels && g.groups === 1 && g.channels % 4 === 0 && x.strides[3] === 1 && x.offset % 4 === 0 &&
-      x.strides.slice(0, 3).every((s) => s % 4 === 0);
-    if (!aligned || [x, filter, out, bias].some((v) => v !== undefined && v.dtype !== 'f32')) return false;
+    if (g.groups !== 1 || !this.channelsInFours(x, g) || [x, filter, out, bias].some((v) => v !== undefined && v.dtype !== 'f32')) return false;
     const cout = out.shape[3]!;
     const m = g.batch * g.outH * g.outW;
     const k = g.kernelH * g.kernelW * g.channels;
