@@ -1,9 +1,11 @@
 // GELU-tanh's derivative. Its two terms cancel where it crosses zero (x ≈ -0.75), so
-// float32 arithmetic would lose the relative accuracy the cpu reference (float64,
-// src/backends/scalar-ops.ts) has there: such lanes go through f64, two at a time with
-// a vectorized f64 exp; the rest stay in f32x4.
+// computed term by term in float32 it would lose the relative accuracy the cpu
+// reference (float64, src/backends/scalar-ops.ts) has there: near the zero a polynomial
+// in x - x0 takes over, still in f32x4. Only extreme lanes (huge |x|, tiny or huge dy)
+// go through f64, two at a time with a vectorized f64 exp.
 
 import { vexp } from './math';
+import { fma } from './simd';
 
 /**
  * e^x on two f64 lanes, relative error below 1e-13; NaN stays NaN; above 709 it is
@@ -66,17 +68,52 @@ import { vexp } from './math';
   return v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }
 
+// Near its zero x0 the derivative is z h(z), z = x - x0, with h a degree-6 polynomial
+// (scripts/fit-polynomials.py: relative error 4e-11 on x in [-0.875, -0.625], ~4e-8 once
+// the coefficients are rounded to f32). x - X0_HI is exact there (Sterbenz), so z and
+// the result keep float32's relative accuracy right where the two terms cancel.
+const X0_HI: f32 = -0.7524614334106445;
+const X0_LO: f32 = 1.1339627903339533e-8;
+const NEAR_LO: f32 = -0.875;
+const NEAR_HI: f32 = -0.625;
+const H = memory.data<f32>([
+  0.43040009102574805, 0.3875184451239067, -0.01578285588806838, -0.11394396617895973,
+  -0.016618630174626923, 0.019616197284145005, 0.005207465671181055,
+]);
+@inline function hk(i: i32): v128 {
+  return v128.load32_splat(H + (<usize>i << 2));
+}
+
+/** GELU-tanh'(x) as z h(z), z = x - x0, for lanes in [NEAR_LO, NEAR_HI]. */
+@inline function vgeluTanhGradNearZero(x: v128): v128 {
+  const z = f32x4.sub(f32x4.sub(x, f32x4.splat(X0_HI)), f32x4.splat(X0_LO));
+  let p = hk(6);
+  p = fma(p, z, hk(5));
+  p = fma(p, z, hk(4));
+  p = fma(p, z, hk(3));
+  p = fma(p, z, hk(2));
+  p = fma(p, z, hk(1));
+  p = fma(p, z, hk(0));
+  return f32x4.mul(z, p);
+}
+
 /**
  * dy * GELU-tanh'(x) on four f32 lanes. The derivative is s (1 + t), t = slope x (1 - s),
  * with s and 1 - s each within a few ulp in f32: the result is then within ~1e-6 of
- * the f64 one wherever |1 + t| is not small. Vectors with a lane where it is (x near
- * -0.75, where the derivative crosses zero), where s is near f32's smallest normals,
- * where x^3 or the product could overflow, or where dy is tiny (a subnormal result,
- * which the reference rounds once) take the f64 form: a minority in practice.
+ * the f64 one wherever |1 + t| is not small, i.e. outside [NEAR_LO, NEAR_HI] (there
+ * |1 + t| >= 0.23). Inside, where the derivative crosses zero, the polynomial about the
+ * zero takes over. Vectors with a lane where s is near f32's smallest normals, where x^3
+ * or the product could overflow, or where dy is tiny (a subnormal result, which the
+ * reference rounds once) take the f64 form: rare in practice.
  */
 @inline export function vgeluTanhGrad(dy: v128, x: v128): v128 {
   const inner = f32x4.add(x, f32x4.mul(f32x4.mul(f32x4.mul(f32x4.splat(<f32>0.044715), x), x), x));
   const u2 = f32x4.mul(f32x4.splat(<f32>1.5957691216057308), inner);
+  const ady = f32x4.abs(dy);
+  let risky = f32x4.lt(u2, f32x4.splat(-80));
+  risky = v128.or(risky, f32x4.gt(f32x4.abs(x), f32x4.splat(100)));
+  risky = v128.or(risky, v128.or(f32x4.lt(ady, f32x4.splat(1e-30)), f32x4.gt(ady, f32x4.splat(1e30))));
+  if (v128.any_true(risky)) return vgeluTanhGradWide(dy, x);
   const e = vexp(f32x4.neg(f32x4.abs(u2)));
   const big = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), e));
   const small = f32x4.mul(e, big);
@@ -85,11 +122,8 @@ import { vexp } from './math';
   const oneMinusS = v128.bitselect(small, big, positive);
   const slope = f32x4.mul(f32x4.splat(<f32>1.5957691216057308), f32x4.add(f32x4.splat(1), f32x4.mul(f32x4.mul(f32x4.splat(<f32>0.134145), x), x)));
   const onePlusT = f32x4.add(f32x4.splat(1), f32x4.mul(f32x4.mul(slope, x), oneMinusS));
-  const ady = f32x4.abs(dy);
-  let risky = f32x4.lt(f32x4.abs(onePlusT), f32x4.splat(0.125));
-  risky = v128.or(risky, f32x4.lt(u2, f32x4.splat(-80)));
-  risky = v128.or(risky, f32x4.gt(f32x4.abs(x), f32x4.splat(100)));
-  risky = v128.or(risky, v128.or(f32x4.lt(ady, f32x4.splat(1e-30)), f32x4.gt(ady, f32x4.splat(1e30))));
-  if (v128.any_true(risky)) return vgeluTanhGradWide(dy, x);
-  return f32x4.mul(dy, f32x4.mul(s, onePlusT));
+  const d = f32x4.mul(s, onePlusT);
+  const near = v128.and(f32x4.ge(x, f32x4.splat(NEAR_LO)), f32x4.le(x, f32x4.splat(NEAR_HI)));
+  if (!v128.any_true(near)) return f32x4.mul(dy, d);
+  return f32x4.mul(dy, v128.bitselect(vgeluTanhGradNearZero(x), d, near));
 }

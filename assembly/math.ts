@@ -61,7 +61,7 @@ const I_SIGN = 3;
 const I_MAGIC_BITS = 4;
 
 /** e^x; subnormal results round once, overflow gives Infinity, NaN stays NaN. */
-export function vexp(x: v128): v128 {
+@inline export function vexp(x: v128): v128 {
   // Beyond these bounds the result is 0 or Infinity anyway; pmin/pmax keep a NaN x.
   x = f32x4.pmax(f32x4.pmin(x, fk(EXP_HI)), fk(EXP_LO));
   // k = nearest(x log2 e), both as a float and (from the bits) as an integer.
@@ -149,13 +149,13 @@ export function vtanh(x: v128): v128 {
  * GELU's tanh form as x * sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3): the same
  * function as 0.5 x (1 + tanh u), without the cancellation of 1 + tanh u for x << 0.
  */
-export function vgeluTanh(x: v128): v128 {
+@inline export function vgeluTanh(x: v128): v128 {
   const inner = f32x4.add(x, f32x4.mul(f32x4.mul(f32x4.splat(<f32>0.044715), f32x4.mul(x, x)), x));
   return f32x4.mul(x, vsigmoid(f32x4.mul(f32x4.splat(<f32>1.5957691216057308), inner)));
 }
 
 /** 1 / (1 + e^-x), without overflow on either side. */
-export function vsigmoid(x: v128): v128 {
+@inline export function vsigmoid(x: v128): v128 {
   const e = vexp(f32x4.neg(f32x4.abs(x)));
   const r = f32x4.div(fk(K_ONE), f32x4.add(fk(K_ONE), e));
   return v128.bitselect(r, f32x4.mul(e, r), f32x4.ge(x, fk(K_ZERO)));

@@ -63,3 +63,27 @@ poly = np.polynomial.chebyshev.cheb2poly(c)
 err = np.max(np.abs(np.polyval(poly[::-1], u) - ys) / ys)
 print(f"erfcx in u (tl={tl!r}, th={th!r}): max relative error {err:.3g}")
 print("  " + ", ".join(repr(float(x)) for x in poly))
+
+# GELU-tanh's derivative about its zero x0 (x ≈ -0.75): g(x) = (x - x0) h(z), z = x - x0,
+# h fitted on x in [-0.875, -0.625] (vgeluTanhGradNearZero, f32). Also prints x0 split
+# into an f32 head and tail.
+GELU_C2 = 2 * mp.sqrt(2 / mp.pi)
+
+
+def gelu_tanh_grad(x):
+    s = 1 / (1 + mp.exp(-GELU_C2 * (x + mp.mpf("0.044715") * x**3)))
+    return s + GELU_C2 * (1 + 3 * mp.mpf("0.044715") * x * x) * x * s * (1 - s)
+
+
+x0 = mp.findroot(gelu_tanh_grad, -0.75)
+x0_hi = float(np.float32(float(x0)))
+print(f"GELU-tanh' zero: x0 = {mp.nstr(x0, 20)}, head {x0_hi!r}, tail {float(np.float32(float(x0 - x0_hi)))!r}")
+
+
+def gelu_tanh_grad_over_z(z):
+    if abs(z) < 1e-12:
+        return mp.diff(gelu_tanh_grad, x0)
+    return gelu_tanh_grad(x0 + z) / z
+
+
+show("GELU-tanh' h(z)", *fit(gelu_tanh_grad_over_z, -0.875 - float(x0), -0.625 - float(x0), 6, lambda x, y: 1 / abs(y), n=800))

@@ -139,15 +139,16 @@ describe.each(FLAVOURS)('wasm kernels (%s)', (flavour) => {
     });
 
     it('geluTanhGrad stays within 1e-5 over a wide sweep and where the derivative crosses zero', () => {
-      // The kernel keeps f32 lanes where that is accurate and switches to f64 near x ≈ -0.75
-      // (cancellation), in the tails and for extreme dy: sweep all of those regions.
+      // The kernel keeps f32 lanes where that is accurate, a polynomial about the zero on
+      // [-0.875, -0.625] (cancellation near x ≈ -0.7525), and f64 in the tails and for
+      // extreme dy: sweep all of those regions, the polynomial's edges included.
       const n = 24000;
       const xs = new Float32Array(n);
       const dys = new Float32Array(n);
       const rng = new Random(4242);
       for (let i = 0; i < n; i++) {
         const u = i / n;
-        xs[i] = i % 3 === 0 ? -0.7518 + (u - 0.5) * 0.02 : Math.sinh((u - 0.5) * 12) * 9;
+        xs[i] = i % 3 === 0 ? -0.7525 + (u - 0.5) * 0.02 : i % 3 === 1 ? -0.75 + (u - 0.5) * 0.3 : Math.sinh((u - 0.5) * 12) * 9;
         dys[i] = i % 97 === 0 ? 1e-38 * (1 + rng.uniform(0, 1)) : i % 89 === 0 ? 3e38 : rng.normal();
       }
       const x = pairFrom(wasm, cpu, xs, [n], [1], 0);
