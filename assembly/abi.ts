@@ -161,8 +161,13 @@ export const MM_A_BATCH_STRIDES = 192;
 export const MM_B_BATCH_STRIDES = 256;
 export const MM_BYTES = 320;
 
-// Blocking of the packed matmul (floats). Scratch per thread: MC*KC + KC*NC + 64.
+// Blocking of the packed matmul (floats). Scratch per thread: MC*KC + KC*NC + 64 (the
+// last 64: a 6×8 tile on its way to the epilogue, matmul.ts' kernel6x8).
+// MM_MR is the four-pixel tile of the convolution's indirect GEMM (conv-gemm.ts);
+// the packed matmul's micro-kernel takes six rows (MM_GEMM_MR): twelve accumulators
+// cover the FMA latency where four rows' eight do not (Zen 2: 5 cycles, two pipes).
 export const MM_MR = 4;
+export const MM_GEMM_MR = 6;
 export const MM_NR = 8;
 export const MM_KC = 512;
 export const MM_MC = 96;

@@ -2,14 +2,17 @@
 //
 // Large products follow the GotoBLAS / BLIS scheme: for each block of NC columns
 // and KC depth, B is packed into panels of NR columns ([k][NR], contiguous), then
-// each block of MC rows of A into panels of MR rows ([k][MR]); a 4×8 register-
-// blocked f32x4 micro-kernel multiplies an A panel by a B panel with 8 vector
-// accumulators. The packing routines read through strides, so a·bᵀ and aᵀ·b pack
-// with 4×4 transposes in registers and then run the very same micro-kernel:
-// transposes cost nothing extra and are never materialised.
+// each block of MC rows of A into panels of six rows ([k][6]); a 6×8 register-
+// blocked f32x4 micro-kernel multiplies an A panel by a B panel with 12 vector
+// accumulators (with 8, a 4×8 tile, the 5-cycle FMA latency of a Zen 2 core left a
+// fifth of its two FMA pipes idle: 43 against 49 GFLOP/s in a micro-benchmark).
+// The packing routines read through strides, so a·bᵀ and aᵀ·b pack with 4×4
+// transposes in registers and then run the very same micro-kernel: transposes cost
+// nothing extra and are never materialised. The convolution's indirect GEMM
+// (conv-gemm.ts) packs tiles of four pixels and uses the 4×8 tile.
 //
-// Bias and activation are applied in the epilogue of the last depth block, while
-// the tile is still in registers. Small products skip packing.
+// Bias and activation are applied in the epilogue of the last depth block, on the
+// tile just out of registers (the 4×8 tile: still in them). Small products skip packing.
 //
 // Parts split batches, rows or columns, never depth, so every output element is
 // accumulated in the same order whatever the thread count.
@@ -17,7 +20,7 @@
 import {
   ACT_GELU_TANH, ACT_RELU, ACT_SIGMOID, ACT_TANH,
   MM_A, MM_A_BATCH_STRIDES, MM_A_CS, MM_A_RS, MM_ACTIVATION, MM_B, MM_B_BATCH_STRIDES, MM_B_CS, MM_B_RS,
-  MM_BATCH, MM_BATCH_RANK, MM_BATCH_SHAPE, MM_BIAS, MM_BIAS_STRIDE, MM_K, MM_KC, MM_M, MM_MC, MM_MR, MM_N,
+  MM_BATCH, MM_BATCH_RANK, MM_BATCH_SHAPE, MM_BIAS, MM_BIAS_STRIDE, MM_GEMM_MR, MM_K, MM_KC, MM_M, MM_MC, MM_N,
   MM_NC, MM_NR, MM_OUT, MM_SCRATCH, MM_SCRATCH_PART, MM_SPLIT,
 } from './abi';
 import { vgeluTanh, vsigmoid, vtanh } from './math';
@@ -72,17 +75,76 @@ import { threadIndex } from './thread';
 // --- micro-kernel ------------------------------------------------------------------
 
 /**
- * C[4×8] (+)= A panel [kc][4] · B panel [kc][8]. `ldc` in bytes. With `rows` < 4 or
- * `cols` < 8 only that corner of C is touched (the panels are zero-padded).
+ * C[6×8] (+)= A panel [kc][6] · B panel [kc][8]: the packed matmul's micro-kernel.
+ * `ldc` in bytes. With `rows` < 6 or `cols` < 8 only that corner of C is touched
+ * (the panels are zero-padded).
  */
-export function kernel4x8(
+function kernel6x8(
   pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, rows: i32, cols: i32,
-  first: bool, last: bool, bias: usize, bs: isize, act: i32,
+  first: bool, last: bool, bias: usize, bs: isize, act: i32, tile: usize,
 ): void {
-  tile4x8(pa, pb, kc, c, ldc, rows, cols, first, last, bias, bs, act);
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = fma(a, b0, c00);
+    c01 = fma(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = fma(a, b0, c10);
+    c11 = fma(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = fma(a, b0, c20);
+    c21 = fma(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = fma(a, b0, c30);
+    c31 = fma(a, b1, c31);
+    a = v128.load32_splat(pa, 16);
+    c40 = fma(a, b0, c40);
+    c41 = fma(a, b1, c41);
+    a = v128.load32_splat(pa, 20);
+    c50 = fma(a, b0, c50);
+    c51 = fma(a, b1, c51);
+    pa += 24;
+    pb += 32;
+  }
+  if (rows == 6 && cols == 8 && first && !last) {
+    v128.store(c, c00); v128.store(c, c01, 16); c += ldc;
+    v128.store(c, c10); v128.store(c, c11, 16); c += ldc;
+    v128.store(c, c20); v128.store(c, c21, 16); c += ldc;
+    v128.store(c, c30); v128.store(c, c31, 16); c += ldc;
+    v128.store(c, c40); v128.store(c, c41, 16); c += ldc;
+    v128.store(c, c50); v128.store(c, c51, 16);
+    return;
+  }
+  // Anything else goes through `tile` (the thread's 192 bytes) to an epilogue of its
+  // own: with the epilogue's code inlined here, as the 4×8 tile has it, products ran at
+  // half the speed (21 against 43 GFLOP/s at n = 512 on one thread, best of 15).
+  v128.store(tile, c00); v128.store(tile, c01, 16);
+  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
+  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
+  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
+  v128.store(tile, c40, 128); v128.store(tile, c41, 144);
+  v128.store(tile, c50, 160); v128.store(tile, c51, 176);
+  finishTile6x8(tile, c, ldc, rows, cols, first, last, bias, bs, act);
 }
 
-/** kernel4x8's body, inlined where a caller's constant arguments let branches fold. */
+/** kernel6x8's epilogue: accumulate, bias and activation for the tile's rows and columns. */
+function finishTile6x8(
+  tile: usize, c: usize, ldc: usize, rows: i32, cols: i32, first: bool, last: bool, bias: usize, bs: isize, act: i32,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const t = tile + (<usize>r << 5);
+    finishRow(c + <usize>r * ldc, v128.load(t), v128.load(t, 16), cols, first, last, bias, bs, act);
+  }
+}
+
+/**
+ * C[4×8] (+)= A panel [kc][4] · B panel [kc][8], inlined into the convolution's
+ * indirect GEMM (its tiles are four pixels), where constant arguments let branches fold.
+ */
 @inline export function tile4x8(
   pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, rows: i32, cols: i32,
   first: bool, last: bool, bias: usize, bs: isize, act: i32,
@@ -173,38 +235,53 @@ function packB(dst: usize, src: usize, kc: i32, nc: i32, rs: isize, cs: isize): 
   }
 }
 
-/** Packs A[i0.., k0..] (mc × kc, strides in bytes) into panels [mc/4][kc][4], zero-padded. */
+/** Stores rows 4 and 5 of four depths (r4, r5 hold k..k+3) at dst + 16 + q * 24, q = 0..3. */
+@inline function storeRows45(dst: usize, r4: v128, r5: v128): void {
+  const lo = v128.shuffle<i32>(r4, r5, 0, 4, 1, 5);
+  const hi = v128.shuffle<i32>(r4, r5, 2, 6, 3, 7);
+  v128.store64_lane(dst + 16, lo, 0);
+  v128.store64_lane(dst + 40, lo, 1);
+  v128.store64_lane(dst + 64, hi, 0);
+  v128.store64_lane(dst + 88, hi, 1);
+}
+
+/** Packs A[i0.., k0..] (mc × kc, strides in bytes) into panels [mc/6][kc][6], zero-padded. */
 function packA(dst: usize, src: usize, mc: i32, kc: i32, rs: isize, cs: isize): void {
-  for (let i0 = 0; i0 < mc; i0 += MM_MR) {
-    const h = min(MM_MR, mc - i0);
+  const MR = MM_GEMM_MR;
+  for (let i0 = 0; i0 < mc; i0 += MR) {
+    const h = min(MR, mc - i0);
     let s = src + <isize>i0 * rs;
     let p = dst;
-    if (h == MM_MR && rs == 4) {
+    if (h == MR && rs == 4) {
+      // Rows are contiguous (A read transposed): six floats a depth.
       for (let k = 0; k < kc; k++) {
         v128.store(p, v128.load(s));
+        v128.store64_lane(p + 16, v128.load64_zero(s + 16), 0);
         s += cs;
-        p += 16;
+        p += MR * 4;
       }
-    } else if (h == MM_MR && cs == 4) {
+    } else if (h == MR && cs == 4) {
+      // Depth is contiguous: rows 0-3 as a 4×4 transpose, rows 4-5 interleaved.
       let k = 0;
       for (; k + 4 <= kc; k += 4) {
         const q = s + (<usize>k << 2);
-        transposeStore(p, v128.load(q), v128.load(q + rs), v128.load(q + 2 * rs), v128.load(q + 3 * rs), 16);
-        p += 64;
+        transposeStore(p, v128.load(q), v128.load(q + rs), v128.load(q + 2 * rs), v128.load(q + 3 * rs), MR * 4);
+        storeRows45(p, v128.load(q + 4 * rs), v128.load(q + 5 * rs));
+        p += 4 * MR * 4;
       }
       for (; k < kc; k++) {
         const q = s + (<usize>k << 2);
-        for (let i = 0; i < MM_MR; i++) store<f32>(p + (<usize>i << 2), load<f32>(q + <isize>i * rs));
-        p += 16;
+        for (let i = 0; i < MR; i++) store<f32>(p + (<usize>i << 2), load<f32>(q + <isize>i * rs));
+        p += MR * 4;
       }
     } else {
       for (let k = 0; k < kc; k++) {
-        for (let i = 0; i < MM_MR; i++) store<f32>(p + (<usize>i << 2), i < h ? load<f32>(s + <isize>i * rs) : 0);
+        for (let i = 0; i < MR; i++) store<f32>(p + (<usize>i << 2), i < h ? load<f32>(s + <isize>i * rs) : 0);
         s += cs;
-        p += 16;
+        p += MR * 4;
       }
     }
-    dst += <usize>kc * (MM_MR * 4);
+    dst += <usize>kc * (MR * 4);
   }
 }
 
@@ -216,6 +293,7 @@ function gemmPacked(
   m0: i32, m1: i32, n0: i32, n1: i32, k: i32, bias: usize, bs: isize, act: i32, aPack: usize, bPack: usize,
 ): void {
   const ldc = <usize>n << 2;
+  const tile = bPack + MM_KC * MM_NC * 4; // the scratch's last 64 floats
   for (let jc = n0; jc < n1; jc += MM_NC) {
     const nc = min(MM_NC, n1 - jc);
     for (let pc = 0; pc < k; pc += MM_KC) {
@@ -231,9 +309,9 @@ function gemmPacked(
           const pb = bPack + <usize>jr * kc * 4;
           const bj: usize = bias == 0 ? 0 : bias + <isize>(jc + jr) * bs;
           let cp = c + <usize>ic * ldc + (<usize>(jc + jr) << 2);
-          for (let ir = 0; ir < mc; ir += MM_MR) {
-            kernel4x8(aPack + <usize>ir * kc * 4, pb, kc, cp, ldc, min(MM_MR, mc - ir), cols, first, last, bj, bs, act);
-            cp += ldc * MM_MR;
+          for (let ir = 0; ir < mc; ir += MM_GEMM_MR) {
+            kernel6x8(aPack + <usize>ir * kc * 4, pb, kc, cp, ldc, min(MM_GEMM_MR, mc - ir), cols, first, last, bj, bs, act, tile);
+            cp += ldc * MM_GEMM_MR;
           }
         }
       }
@@ -306,7 +384,7 @@ export function matmul(d: usize, part: i32, parts: i32): void {
   const bPack = aPack + MM_MC * MM_KC * 4;
   let b0 = 0, b1 = batches, m0 = 0, m1 = m, n0 = 0, n1 = n;
   if (split == 0) { b0 = share(batches, part, parts, 1); b1 = share(batches, part + 1, parts, 1); }
-  else if (split == 1) { m0 = share(m, part, parts, MM_MR); m1 = share(m, part + 1, parts, MM_MR); }
+  else if (split == 1) { m0 = share(m, part, parts, MM_GEMM_MR); m1 = share(m, part + 1, parts, MM_GEMM_MR); }
   else { n0 = share(n, part, parts, MM_NR); n1 = share(n, part + 1, parts, MM_NR); }
   if (m0 >= m1 || n0 >= n1) return;
   const small = isSmall(m, n, k);

@@ -344,13 +344,13 @@ describe.each(FLAVOURS)('wasm kernels (%s)', (flavour) => {
 
   describe('matmul', () => {
     function runMatmul(
-      m: number, k: number, n: number, o: { transA?: boolean; transB?: boolean; batch?: number[]; broadcastB?: boolean; bias?: 'contiguous' | 'strided'; activation?: 'linear' | 'relu' | 'sigmoid' | 'tanh'; offset?: boolean },
+      m: number, k: number, n: number, o: { transA?: boolean; transB?: boolean; batch?: number[]; broadcastB?: boolean; bias?: 'contiguous' | 'strided'; activation?: 'linear' | 'relu' | 'sigmoid' | 'tanh'; offset?: boolean; stridedA?: boolean },
       rng: Random, backend: WasmBackend = wasm,
     ): void {
       const batch = o.batch ?? [];
       const aShape = [...batch, m, k];
       const bShape = [...batch, k, n];
-      const aLayout: Layout = o.transA ? 'transposed' : o.offset ? 'offset' : 'contiguous';
+      const aLayout: Layout = o.transA ? 'transposed' : o.offset ? 'offset' : o.stridedA ? 'strided' : 'contiguous';
       const bLayout: Layout = o.transB ? 'transposed' : 'contiguous';
       const a = makePair(backend, cpu, aShape, 'f32', aLayout, rng);
       let b = makePair(backend, cpu, bShape, 'f32', bLayout, rng);
@@ -380,12 +380,22 @@ describe.each(FLAVOURS)('wasm kernels (%s)', (flavour) => {
 
     it('small and packed sizes, every transpose', () => {
       const rng = new Random(400);
-      const sizes: [number, number, number][] = [[1, 1, 1], [1, 3, 1], [3, 1, 17], [4, 8, 8], [5, 7, 9], [17, 3, 129], [33, 65, 17], [64, 64, 64], [65, 129, 67], [128, 300, 96]];
+      // Packed rows come in panels of six: sizes leave every remainder from 0 to 5.
+      const sizes: [number, number, number][] = [
+        [1, 1, 1], [1, 3, 1], [3, 1, 17], [4, 8, 8], [5, 7, 9], [17, 3, 129], [33, 65, 17], [64, 64, 64], [65, 129, 67],
+        [66, 37, 24], [73, 50, 16], [128, 300, 96],
+      ];
       for (const [m, k, n] of sizes) {
         for (const transA of [false, true]) {
           for (const transB of [false, true]) runMatmul(m, k, n, { transA, transB }, rng);
         }
       }
+    });
+
+    it('an A with neither unit stride packs element by element', () => {
+      const rng = new Random(405);
+      runMatmul(40, 33, 24, { stridedA: true }, rng);
+      runMatmul(13, 70, 16, { stridedA: true, bias: 'contiguous', activation: 'relu' }, rng);
     });
 
     it('depth up to 1024 (several packing blocks) within 1e-4', () => {

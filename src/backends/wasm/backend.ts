@@ -343,8 +343,8 @@ export class WasmBackend implements Backend {
     if (parts > 1) {
       if (batch >= parts) split = 0;
       else {
-        split = rows / abi.MM_MR >= n / abi.MM_NR ? 1 : 2;
-        parts = Math.min(parts, Math.ceil(split === 1 ? rows / abi.MM_MR : n / abi.MM_NR));
+        split = rows / abi.MM_GEMM_MR >= n / abi.MM_NR ? 1 : 2;
+        parts = Math.min(parts, Math.ceil(split === 1 ? rows / abi.MM_GEMM_MR : n / abi.MM_NR));
       }
     }
     // Allocating may grow memory: take the heap view after it.
