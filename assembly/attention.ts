@@ -97,6 +97,36 @@ function combine4(y: usize, ys: usize, nr: i32, scale: v128, w: usize, x: usize,
   const sc2 = f32x4.splat(f32x4.extract_lane(scale, 2));
   const sc3 = f32x4.splat(f32x4.extract_lane(scale, 3));
   let c = 0;
+  // Eight columns a pass: two loads of x and four broadcasts feed eight multiply-adds
+  // (four columns: five loads for four, and the loads were the bottleneck).
+  for (; c + 8 <= n; c += 8) {
+    const o = <usize>c << 2;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let e0 = f32x4.splat(0), e1 = f32x4.splat(0), e2 = f32x4.splat(0), e3 = f32x4.splat(0);
+    for (let j = 0; j < count; j++) {
+      const wj = w + (<usize>j << 4);
+      const xj = x + <usize>j * xs + o;
+      const xv = v128.load(xj);
+      const xe = v128.load(xj, 16);
+      let wr = v128.load32_splat(wj);
+      a0 = fma(wr, xv, a0);
+      e0 = fma(wr, xe, e0);
+      wr = v128.load32_splat(wj, 4);
+      a1 = fma(wr, xv, a1);
+      e1 = fma(wr, xe, e1);
+      wr = v128.load32_splat(wj, 8);
+      a2 = fma(wr, xv, a2);
+      e2 = fma(wr, xe, e2);
+      wr = v128.load32_splat(wj, 12);
+      a3 = fma(wr, xv, a3);
+      e3 = fma(wr, xe, e3);
+    }
+    v128.store(y + o, f32x4.mul(a0, sc0));
+    v128.store(y + o, f32x4.mul(e0, sc0), 16);
+    if (nr > 1) { v128.store(y + ys + o, f32x4.mul(a1, sc1)); v128.store(y + ys + o, f32x4.mul(e1, sc1), 16); }
+    if (nr > 2) { v128.store(y + 2 * ys + o, f32x4.mul(a2, sc2)); v128.store(y + 2 * ys + o, f32x4.mul(e2, sc2), 16); }
+    if (nr > 3) { v128.store(y + 3 * ys + o, f32x4.mul(a3, sc3)); v128.store(y + 3 * ys + o, f32x4.mul(e3, sc3), 16); }
+  }
   for (; c + 4 <= n; c += 4) {
     const o = <usize>c << 2;
     let a0 = f32x4.splat(0);
@@ -128,29 +158,62 @@ function combine4(y: usize, ys: usize, nr: i32, scale: v128, w: usize, x: usize,
   }
 }
 
-/** z_j += sum over rows r of (lane r of w[j]) * x_r for j < count (z_j at z + j * zs bytes). */
+/**
+ * z_j += sum over rows r of (lane r of w[j]) * x_r for j < count (z_j at z + j * zs bytes),
+ * columns outside and keys inside: eight columns of the four x rows stay in registers
+ * while every z_j passes by (two loads, two stores, eight multiply-adds a key). Each
+ * element still adds r = 0..3 in order, as a key-outer loop would.
+ */
 function spread4(z: usize, zs: usize, w: usize, x0: usize, x1: usize, x2: usize, x3: usize, count: i32, n: i32): void {
-  for (let j = 0; j < count; j++) {
-    const wj = w + (<usize>j << 4);
-    const w0 = v128.load32_splat(wj);
-    const w1 = v128.load32_splat(wj, 4);
-    const w2 = v128.load32_splat(wj, 8);
-    const w3 = v128.load32_splat(wj, 12);
-    const zj = z + <usize>j * zs;
-    let c = 0;
-    for (; c + 4 <= n; c += 4) {
-      const o = <usize>c << 2;
-      let a = v128.load(zj + o);
-      a = fma(w0, v128.load(x0 + o), a);
-      a = fma(w1, v128.load(x1 + o), a);
-      a = fma(w2, v128.load(x2 + o), a);
-      a = fma(w3, v128.load(x3 + o), a);
-      v128.store(zj + o, a);
+  let c = 0;
+  for (; c + 8 <= n; c += 8) {
+    const o = <usize>c << 2;
+    const x00 = v128.load(x0 + o), x01 = v128.load(x0 + o, 16);
+    const x10 = v128.load(x1 + o), x11 = v128.load(x1 + o, 16);
+    const x20 = v128.load(x2 + o), x21 = v128.load(x2 + o, 16);
+    const x30 = v128.load(x3 + o), x31 = v128.load(x3 + o, 16);
+    for (let j = 0; j < count; j++) {
+      const wj = w + (<usize>j << 4);
+      const zj = z + <usize>j * zs + o;
+      let a = v128.load(zj);
+      let b = v128.load(zj, 16);
+      let wr = v128.load32_splat(wj);
+      a = fma(wr, x00, a);
+      b = fma(wr, x01, b);
+      wr = v128.load32_splat(wj, 4);
+      a = fma(wr, x10, a);
+      b = fma(wr, x11, b);
+      wr = v128.load32_splat(wj, 8);
+      a = fma(wr, x20, a);
+      b = fma(wr, x21, b);
+      wr = v128.load32_splat(wj, 12);
+      a = fma(wr, x30, a);
+      b = fma(wr, x31, b);
+      v128.store(zj, a);
+      v128.store(zj, b, 16);
     }
-    for (; c < n; c++) {
-      const o = <usize>c << 2;
-      store<f32>(zj + o, load<f32>(zj + o) + f32x4.extract_lane(w0, 0) * load<f32>(x0 + o) + f32x4.extract_lane(w1, 0) * load<f32>(x1 + o)
-        + f32x4.extract_lane(w2, 0) * load<f32>(x2 + o) + f32x4.extract_lane(w3, 0) * load<f32>(x3 + o));
+  }
+  for (; c + 4 <= n; c += 4) {
+    const o = <usize>c << 2;
+    const v0 = v128.load(x0 + o), v1 = v128.load(x1 + o), v2 = v128.load(x2 + o), v3 = v128.load(x3 + o);
+    for (let j = 0; j < count; j++) {
+      const wj = w + (<usize>j << 4);
+      const zj = z + <usize>j * zs + o;
+      let a = v128.load(zj);
+      a = fma(v128.load32_splat(wj), v0, a);
+      a = fma(v128.load32_splat(wj, 4), v1, a);
+      a = fma(v128.load32_splat(wj, 8), v2, a);
+      a = fma(v128.load32_splat(wj, 12), v3, a);
+      v128.store(zj, a);
+    }
+  }
+  for (; c < n; c++) {
+    const o = <usize>c << 2;
+    for (let j = 0; j < count; j++) {
+      const wj = w + (<usize>j << 4);
+      const zj = z + <usize>j * zs + o;
+      store<f32>(zj, load<f32>(zj) + load<f32>(wj) * load<f32>(x0 + o) + load<f32>(wj, 4) * load<f32>(x1 + o)
+        + load<f32>(wj, 8) * load<f32>(x2 + o) + load<f32>(wj, 12) * load<f32>(x3 + o));
     }
   }
 }

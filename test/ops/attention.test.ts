@@ -45,6 +45,8 @@ const forward: OpCase[] = [
   row('dropout 0.3, seed 7', [f32([2, 6, 4]), f32([2, 9, 4]), f32([2, 9, 5])], { dropout: 0.3, seed: 7 }),
   row('dropout 0.5 causal, seed 123456789', [f32([2, 8, 4]), f32([2, 8, 4]), f32([2, 8, 4])], { dropout: 0.5, seed: 123456789, causal: true }),
   row('transposed q view', [f32([6, 4], { view: 'transpose' }), f32([5, 4]), f32([5, 3])]),
+  // wasm's kernels take eight columns a pass, then four, then one: d 13 and dv 14 use all three.
+  row('d 13, dv 14, causal', [f32([2, 6, 13]), f32([2, 7, 13]), f32([2, 7, 14])], { causal: true }),
 ];
 
 describeOps({ scaledDotProductAttention: forward }, backends);
@@ -69,6 +71,7 @@ describeGrads({
     grad('mask with a fully masked row', [f32([3, 4]), f32([4, 4]), f32([4, 2]), known([[true, false, true, false], [false, false, false, false], [false, true, true, true]], 'bool')], { withMask: true }),
     grad('dropout 0.4 seed 3', [f32([2, 4, 4]), f32([2, 5, 4]), f32([2, 5, 3])], { dropout: 0.4, seed: 3 }),
     grad('Lk 70', [f32([3, 8]), f32([70, 8]), f32([70, 4])], { causal: true }),
+    grad('d 13, dv 14 (eight, four and single columns)', [f32([2, 5, 13]), f32([2, 6, 13]), f32([2, 6, 14])], { causal: true }),
   ],
 }, backends);
 
