@@ -24,9 +24,99 @@ import { threadIndex } from './thread';
 /** Query rows per block: one f32x4 lane each. */
 const ROWS = 4;
 
-/** Bytes of scratch each thread needs for keys of length lk (abi: AT_SCRATCH). */
-@inline function scratchBytes(lk: i32): usize {
-  return <usize>lk * 32;
+/** Keys rounded up to whole groups of eight (at least one group): the length of every per-key area. */
+@inline function keyStride(lk: i32): i32 {
+  return max((lk + 7) & ~7, 8);
+}
+
+/**
+ * Bytes of scratch each thread needs (abi: AT_SCRATCH; the backend's attentionScratch):
+ * two f32x4 per key (scores / probabilities and score gradients), then K transposed
+ * [dk][keyStride] and V transposed [dv][keyStride]; keyStride keys each, since scores4
+ * writes whole groups.
+ */
+@inline function scratchBytes(lk: i32, dk: i32, dv: i32): usize {
+  return <usize>keyStride(lk) * (32 + <usize>(dk + dv) * 4);
+}
+
+/** dst[c][j] = src[j][c] for j < lk, c < n; keys lk..stride-1 zero. 4×4 blocks in registers where whole. */
+function transposeKeys(dst: usize, src: usize, lk: i32, n: i32, stride: i32): void {
+  const rs = <usize>n << 2;
+  const ds = <usize>stride << 2;
+  let c = 0;
+  for (; c + 4 <= n; c += 4) {
+    let j = 0;
+    for (; j + 4 <= lk; j += 4) {
+      const q = src + <usize>j * rs + (<usize>c << 2);
+      const r0 = v128.load(q), r1 = v128.load(q + rs), r2 = v128.load(q + 2 * rs), r3 = v128.load(q + 3 * rs);
+      const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
+      const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+      const p = dst + <usize>c * ds + (<usize>j << 2);
+      v128.store(p, v128.shuffle<i32>(t0, t1, 0, 1, 4, 5));
+      v128.store(p + ds, v128.shuffle<i32>(t0, t1, 2, 3, 6, 7));
+      v128.store(p + 2 * ds, v128.shuffle<i32>(t2, t3, 0, 1, 4, 5));
+      v128.store(p + 3 * ds, v128.shuffle<i32>(t2, t3, 2, 3, 6, 7));
+    }
+    for (; j < stride; j++) {
+      for (let r = 0; r < 4; r++) {
+        store<f32>(dst + <usize>(c + r) * ds + (<usize>j << 2), j < lk ? load<f32>(src + <usize>j * rs + (<usize>(c + r) << 2)) : 0);
+      }
+    }
+  }
+  for (; c < n; c++) {
+    const row = dst + <usize>c * ds;
+    for (let j = 0; j < stride; j++) store<f32>(row + (<usize>j << 2), j < lk ? load<f32>(src + <usize>j * rs + (<usize>c << 2)) : 0);
+  }
+}
+
+/** Four vectors as rows of a 4×4 block, stored as its columns at dst, dst + 16, ... */
+@inline function storeTransposed(dst: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<i32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst, v128.shuffle<i32>(t0, t1, 2, 3, 6, 7), 16);
+  v128.store(dst, v128.shuffle<i32>(t2, t3, 0, 1, 4, 5), 32);
+  v128.store(dst, v128.shuffle<i32>(t2, t3, 2, 3, 6, 7), 48);
+}
+
+/**
+ * dst[j] (one f32x4 per key, lane r = row r) = a_r · x_j for keys j < count, from xt =
+ * the keys' rows transposed ([n][stride], zero past the last key). Eight keys a pass:
+ * two loads of xt and four broadcasts feed eight multiply-adds, with no reduction
+ * across lanes (a dot product per key and row needed one); each sum runs over c in order.
+ * Writes whole groups of four: dst has room for keyStride keys.
+ */
+function scores4(dst: usize, a0: usize, a1: usize, a2: usize, a3: usize, xt: usize, stride: i32, count: i32, n: i32): void {
+  for (let j0 = 0; j0 < count; j0 += 8) {
+    let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+    let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+    let p = xt + (<usize>j0 << 2);
+    for (let c = 0; c < n; c++) {
+      const o = <usize>c << 2;
+      const x0 = v128.load(p);
+      const x1 = v128.load(p, 16);
+      let a = v128.load32_splat(a0 + o);
+      s00 = fma(a, x0, s00);
+      s01 = fma(a, x1, s01);
+      a = v128.load32_splat(a1 + o);
+      s10 = fma(a, x0, s10);
+      s11 = fma(a, x1, s11);
+      a = v128.load32_splat(a2 + o);
+      s20 = fma(a, x0, s20);
+      s21 = fma(a, x1, s21);
+      a = v128.load32_splat(a3 + o);
+      s30 = fma(a, x0, s30);
+      s31 = fma(a, x1, s31);
+      p += <usize>stride << 2;
+    }
+    const d = dst + (<usize>j0 << 4);
+    storeTransposed(d, s00, s10, s20, s30);
+    if (j0 + 4 < count) storeTransposed(d + 64, s01, s11, s21, s31);
+  }
 }
 
 @inline function split(count: i32, part: i32, parts: i32): i32 {
@@ -56,35 +146,6 @@ function dropLanes(seed: u32, keepFrom: u32, keepScale: f32, b: i32, lq: i32, lk
   z = f32x4.replace_lane(z, 1, dropFactor(seed, keepFrom, keepScale, base + <u32>lk));
   z = f32x4.replace_lane(z, 2, dropFactor(seed, keepFrom, keepScale, base + <u32>(2 * lk)));
   return f32x4.replace_lane(z, 3, dropFactor(seed, keepFrom, keepScale, base + <u32>(3 * lk)));
-}
-
-/** [a0·x, a1·x, a2·x, a3·x] over n floats. */
-@inline function dot4(a0: usize, a1: usize, a2: usize, a3: usize, x: usize, n: i32): v128 {
-  let s0 = f32x4.splat(0);
-  let s1 = f32x4.splat(0);
-  let s2 = f32x4.splat(0);
-  let s3 = f32x4.splat(0);
-  let c = 0;
-  for (; c + 4 <= n; c += 4) {
-    const o = <usize>c << 2;
-    const xv = v128.load(x + o);
-    s0 = fma(v128.load(a0 + o), xv, s0);
-    s1 = fma(v128.load(a1 + o), xv, s1);
-    s2 = fma(v128.load(a2 + o), xv, s2);
-    s3 = fma(v128.load(a3 + o), xv, s3);
-  }
-  const p01 = f32x4.add(v128.shuffle<i32>(s0, s1, 0, 1, 4, 5), v128.shuffle<i32>(s0, s1, 2, 3, 6, 7));
-  const p23 = f32x4.add(v128.shuffle<i32>(s2, s3, 0, 1, 4, 5), v128.shuffle<i32>(s2, s3, 2, 3, 6, 7));
-  let r = f32x4.add(v128.shuffle<i32>(p01, p23, 0, 2, 4, 6), v128.shuffle<i32>(p01, p23, 1, 3, 5, 7));
-  for (; c < n; c++) {
-    const o = <usize>c << 2;
-    let a = f32x4.splat(load<f32>(a0 + o));
-    a = f32x4.replace_lane(a, 1, load<f32>(a1 + o));
-    a = f32x4.replace_lane(a, 2, load<f32>(a2 + o));
-    a = f32x4.replace_lane(a, 3, load<f32>(a3 + o));
-    r = f32x4.add(r, f32x4.mul(a, f32x4.splat(load<f32>(x + o))));
-  }
-  return r;
 }
 
 /**
@@ -251,7 +312,10 @@ export function attention(d: usize, part: i32, parts: i32): void {
   const keepFrom = load<u32>(d + AT_KEEP_FROM);
   const scale = <f32>load<f64>(d + AT_SCALE);
   const keepScale = <f32>load<f64>(d + AT_KEEP_SCALE);
-  const s = <usize>load<i32>(d + AT_SCRATCH) + <usize>threadIndex() * scratchBytes(lk);
+  const s = <usize>load<i32>(d + AT_SCRATCH) + <usize>threadIndex() * scratchBytes(lk, dk, dv);
+  const stride = keyStride(lk);
+  const kt = s + (<usize>stride << 5);
+  let transposed = -1; // the batch entry whose keys kt holds
   const blocksPerBatch = (lq + ROWS - 1) / ROWS;
   const blocks = batch * blocksPerBatch;
   const NEG_INF = f32x4.splat(-Infinity);
@@ -265,17 +329,19 @@ export function attention(d: usize, part: i32, parts: i32): void {
     const v = <usize>load<i32>(d + AT_V) + (<usize>b * lk * dv << 2);
     const rows = i32x4.add(i32x4.splat(i0), i32x4(0, 1, 2, 3));
     const kend = causal ? min(lk, i0 + nr) : lk;
+    if (b != transposed) {
+      transposeKeys(kt, k, lk, dk, stride);
+      transposed = b;
+    }
     // scores, scaled, -inf where hidden; their max per row
-    const q0 = row(q, i0, 0, nr, dk);
-    const q1 = row(q, i0, 1, nr, dk);
-    const q2 = row(q, i0, 2, nr, dk);
-    const q3 = row(q, i0, 3, nr, dk);
+    scores4(s, row(q, i0, 0, nr, dk), row(q, i0, 1, nr, dk), row(q, i0, 2, nr, dk), row(q, i0, 3, nr, dk), kt, stride, kend, dk);
     const vs = f32x4.splat(scale);
     let m = NEG_INF;
     for (let j = 0; j < kend; j++) {
-      let sj = f32x4.mul(dot4(q0, q1, q2, q3, k + (<usize>j * dk << 2), dk), vs);
+      const at = s + (<usize>j << 4);
+      let sj = f32x4.mul(v128.load(at), vs);
       sj = v128.bitselect(NEG_INF, sj, hidden(d, causal, mask, b, rows, i0, nr, j));
-      v128.store(s + (<usize>j << 4), sj);
+      v128.store(at, sj);
       m = f32x4.max(m, sj);
     }
     // A row that sees no key: max 0, so its weights are exp(-inf) = 0 and its sum 0.
@@ -315,8 +381,11 @@ export function attentionGrad(d: usize, part: i32, parts: i32): void {
   const keepFrom = load<u32>(d + AT_KEEP_FROM);
   const scale = <f32>load<f64>(d + AT_SCALE);
   const keepScale = <f32>load<f64>(d + AT_KEEP_SCALE);
-  const pz = <usize>load<i32>(d + AT_SCRATCH) + <usize>threadIndex() * scratchBytes(lk);
-  const ds = pz + (<usize>lk << 4);
+  const pz = <usize>load<i32>(d + AT_SCRATCH) + <usize>threadIndex() * scratchBytes(lk, dk, dv);
+  const stride = keyStride(lk);
+  const ds = pz + (<usize>stride << 4);
+  const kt = pz + (<usize>stride << 5);
+  const vt = kt + (<usize>dk * stride << 2);
   const vs = f32x4.splat(scale);
   const b1 = split(batch, part + 1, parts);
   for (let b = split(batch, part, parts); b < b1; b++) {
@@ -331,6 +400,8 @@ export function attentionGrad(d: usize, part: i32, parts: i32): void {
     const dvOut = <usize>load<i32>(d + AT_DVOUT) + (<usize>b * lk * dv << 2);
     memory.fill(dkOut, 0, <usize>lk * dk << 2);
     memory.fill(dvOut, 0, <usize>lk * dv << 2);
+    transposeKeys(kt, k, lk, dk, stride);
+    transposeKeys(vt, v, lk, dv, stride);
     for (let i0 = 0; i0 < lq; i0 += ROWS) {
       const nr = min(ROWS, lq - i0);
       const rows = i32x4.add(i32x4.splat(i0), i32x4(0, 1, 2, 3));
@@ -359,11 +430,14 @@ export function attentionGrad(d: usize, part: i32, parts: i32): void {
         for (let c = 0; c < dv; c++) acc += load<f32>(drow + (<usize>c << 2)) * load<f32>(orow + (<usize>c << 2));
         D = r == 0 ? f32x4.replace_lane(D, 0, acc) : r == 1 ? f32x4.replace_lane(D, 1, acc) : r == 2 ? f32x4.replace_lane(D, 2, acc) : f32x4.replace_lane(D, 3, acc);
       }
+      // Raw scores into ds and dout · v into pz, then each key's p and ds in place.
+      scores4(ds, q0, q1, q2, q3, kt, stride, kend, dk);
+      scores4(pz, o0, o1, o2, o3, vt, stride, kend, dv);
       for (let j = 0; j < kend; j++) {
-        const sj = f32x4.mul(dot4(q0, q1, q2, q3, k + (<usize>j * dk << 2), dk), vs);
+        const sj = f32x4.mul(v128.load(ds + (<usize>j << 4)), vs);
         const off = v128.or(dead, hidden(d, causal, mask, b, rows, i0, nr, j));
         const p = v128.andnot(vexp(f32x4.sub(sj, L)), off);
-        const dp = dot4(o0, o1, o2, o3, v + (<usize>j * dv << 2), dv);
+        const dp = v128.load(pz + (<usize>j << 4));
         const z = keepFrom == 0 ? f32x4.splat(1) : dropLanes(seed, keepFrom, keepScale, b, lq, lk, i0, j);
         const at = <usize>j << 4;
         v128.store(pz + at, f32x4.mul(p, z));

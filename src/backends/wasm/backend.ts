@@ -639,7 +639,7 @@ export class WasmBackend implements Backend {
     const [lk, dv] = [k.shape[1]!, v.shape[2]!];
     if (batch * lq * dv === 0) return;
     // A block of four query rows' scores per thread (allocating may grow memory: before the descriptor).
-    const scratch = this.heap.alloc(this.threads * attentionScratch(lk));
+    const scratch = this.heap.alloc(this.threads * attentionScratch(lk, d, dv));
     try {
       this.attentionDescriptor(q, k, v, mask, out, lse, undefined, undefined, undefined, undefined, params, scratch.ptr);
       this.run(abi.KIND_ATTENTION, this.partsFor(batch * lq * lk * (d + dv), batch * Math.ceil(lq / 4)));
@@ -656,7 +656,7 @@ export class WasmBackend implements Backend {
     const lk = k.shape[1]!;
     if (batch === 0) return;
     // A block's probabilities and score gradients per thread.
-    const scratch = this.heap.alloc(this.threads * attentionScratch(lk));
+    const scratch = this.heap.alloc(this.threads * attentionScratch(lk, d, v.shape[2]!));
     try {
       this.attentionDescriptor(q, k, v, mask, out, lse, dout, dq, dk, dv, params, scratch.ptr);
       this.run(abi.KIND_ATTENTION_GRAD, this.partsFor(batch * lq * lk * (2 * d + 2 * v.shape[2]!), batch));
@@ -788,8 +788,9 @@ export class WasmBackend implements Backend {
 }
 
 /** Bytes of attention scratch per thread (assembly/attention.ts): two f32x4 per key. */
-function attentionScratch(lk: number): number {
-  return Math.max(lk, 1) * 32;
+/** Per-thread scratch of the attention kernels: assembly/attention.ts' scratchBytes. */
+function attentionScratch(lk: number, dk: number, dv: number): number {
+  return Math.max(Math.ceil(lk / 8) * 8, 8) * (32 + (dk + dv) * 4);
 }
 
 /** target[at..] = source[from..to) (no subarray view objects: this runs for every op). */
