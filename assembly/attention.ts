@@ -2,8 +2,9 @@
 // a block's scores against every key it may see are one f32x4 per key (lane r is row
 // r), so the softmax runs on four rows at once with vector exp, and the products with
 // V (forward), or the updates of dq, dk and dv (backward), load each key's row once
-// for four queries. The [4, Lk] block lives in per-thread scratch: no [Lq, Lk] matrix
-// exists. The forward splits blocks across parts. The backward recomputes each
+// for four queries. The [4, Lk] block lives in per-thread scratch, beside the batch
+// entry's K (and, in the backward, V) transposed, against which scores4 computes eight
+// keys' scores a pass: no [Lq, Lk] matrix exists. The forward splits blocks across parts. The backward recomputes each
 // probability from the row's saved logsumexp; parts split batch entries (dk and dv
 // rows sum over queries).
 //
