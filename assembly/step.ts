@@ -64,67 +64,81 @@ function run<R>(d: usize, part: i32, parts: i32): void {
   const ADAMW_SHRINK = sp(1 - lr * wd);
   const start = partStart(n, part, parts);
   const end = partStart(n, part + 1, parts);
-  for (let i = start; i < end; i += 2) {
-    const two = i + 2 <= end;
+  // Four elements a pass as two independent pairs (their divisions and square roots
+  // overlap), then a pair or a single one at the end.
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
     const o = <usize>i << 2;
-    let P = ld(p + o, two);
-    let G = ld(g + o, two);
-    if (decay) G = f64x2.add(G, f64x2.mul(WD, P));
-    switch (rule) {
-      case S_SGD: {
-        P = f64x2.sub(P, f64x2.mul(LR, G));
-        break;
-      }
-      case S_MOMENTUM:
-      case S_NESTEROV: {
-        // h2 momentum, h3 dampening (1 - h3 splatted), h4 first step
-        const buf = first ? G : f64x2.add(f64x2.mul(H2, ld(s0 + o, two)), f64x2.mul(ONE_MINUS_H3, G));
-        st(s0 + o, buf, two);
-        const dir = rule == S_NESTEROV ? f64x2.add(G, f64x2.mul(H2, buf)) : buf;
-        P = f64x2.sub(P, f64x2.mul(LR, dir));
-        break;
-      }
-      case S_ADAGRAD: {
-        // h2 eps
-        const sum = f64x2.add(ld(s0 + o, two), f64x2.mul(G, G));
-        st(s0 + o, sum, two);
-        P = f64x2.sub(P, f64x2.div(f64x2.mul(LR, G), f64x2.add(f64x2.sqrt(sum), H2)));
-        break;
-      }
-      case S_RMSPROP:
-      case S_RMSPROP_CENTERED: {
-        // h2 alpha, h3 eps, h4 momentum
-        const centered = rule == S_RMSPROP_CENTERED;
-        const sq = f64x2.add(f64x2.mul(H2, ld(s0 + o, two)), f64x2.mul(f64x2.mul(ONE_MINUS_H2, G), G));
-        st(s0 + o, sq, two);
-        let avgSq = sq;
-        if (centered) {
-          const ga = f64x2.add(f64x2.mul(H2, ld(s1 + o, two)), f64x2.mul(ONE_MINUS_H2, G));
-          st(s1 + o, ga, two);
-          avgSq = f64x2.sub(sq, f64x2.mul(ga, ga));
-        }
-        const denom = f64x2.add(f64x2.sqrt(avgSq), H3);
-        const bp = centered ? s2 : s1;
-        const buf = f64x2.add(f64x2.mul(H4, ld(bp + o, two)), f64x2.div(G, denom));
-        st(bp + o, buf, two);
-        P = f64x2.sub(P, f64x2.mul(LR, buf));
-        break;
-      }
-      case S_ADAM:
-      case S_ADAMW: {
-        // h2 beta1, h3 beta2, h4 eps, h5 1-beta1^t, h6 1-beta2^t
-        if (rule == S_ADAMW) P = f64x2.mul(P, ADAMW_SHRINK);
-        const m = f64x2.add(f64x2.mul(H2, ld(s0 + o, two)), f64x2.mul(ONE_MINUS_H2, G));
-        const v = f64x2.add(f64x2.mul(H3, ld(s1 + o, two)), f64x2.mul(f64x2.mul(ONE_MINUS_H3, G), G));
-        st(s0 + o, m, two);
-        st(s1 + o, v, two);
-        const denom = f64x2.add(f64x2.div(f64x2.sqrt(v), SQRT_BC2), H4);
-        P = f64x2.sub(P, f64x2.mul(ADAM_STEP, f64x2.div(m, denom)));
-        break;
-      }
-    }
-    st(p + o, P, two);
+    pair(rule, p, g, s0, s1, s2, o, true, decay, first, LR, WD, H2, ONE_MINUS_H2, ONE_MINUS_H3, H3, H4, ADAM_STEP, SQRT_BC2, ADAMW_SHRINK);
+    pair(rule, p, g, s0, s1, s2, o + 8, true, decay, first, LR, WD, H2, ONE_MINUS_H2, ONE_MINUS_H3, H3, H4, ADAM_STEP, SQRT_BC2, ADAMW_SHRINK);
   }
+  for (; i < end; i += 2) {
+    pair(rule, p, g, s0, s1, s2, <usize>i << 2, i + 2 <= end, decay, first, LR, WD, H2, ONE_MINUS_H2, ONE_MINUS_H3, H3, H4, ADAM_STEP, SQRT_BC2, ADAMW_SHRINK);
+  }
+}
+
+/** One or two elements (at byte offset o) of rule R's update. */
+@inline function pair(
+  rule: i32, p: usize, g: usize, s0: usize, s1: usize, s2: usize, o: usize, two: bool, decay: bool, first: bool,
+  LR: v128, WD: v128, H2: v128, ONE_MINUS_H2: v128, ONE_MINUS_H3: v128, H3: v128, H4: v128, ADAM_STEP: v128, SQRT_BC2: v128, ADAMW_SHRINK: v128,
+): void {
+  let P = ld(p + o, two);
+  let G = ld(g + o, two);
+  if (decay) G = f64x2.add(G, f64x2.mul(WD, P));
+  switch (rule) {
+    case S_SGD: {
+      P = f64x2.sub(P, f64x2.mul(LR, G));
+      break;
+    }
+    case S_MOMENTUM:
+    case S_NESTEROV: {
+      // h2 momentum, h3 dampening (1 - h3 splatted), h4 first step
+      const buf = first ? G : f64x2.add(f64x2.mul(H2, ld(s0 + o, two)), f64x2.mul(ONE_MINUS_H3, G));
+      st(s0 + o, buf, two);
+      const dir = rule == S_NESTEROV ? f64x2.add(G, f64x2.mul(H2, buf)) : buf;
+      P = f64x2.sub(P, f64x2.mul(LR, dir));
+      break;
+    }
+    case S_ADAGRAD: {
+      // h2 eps
+      const sum = f64x2.add(ld(s0 + o, two), f64x2.mul(G, G));
+      st(s0 + o, sum, two);
+      P = f64x2.sub(P, f64x2.div(f64x2.mul(LR, G), f64x2.add(f64x2.sqrt(sum), H2)));
+      break;
+    }
+    case S_RMSPROP:
+    case S_RMSPROP_CENTERED: {
+      // h2 alpha, h3 eps, h4 momentum
+      const centered = rule == S_RMSPROP_CENTERED;
+      const sq = f64x2.add(f64x2.mul(H2, ld(s0 + o, two)), f64x2.mul(f64x2.mul(ONE_MINUS_H2, G), G));
+      st(s0 + o, sq, two);
+      let avgSq = sq;
+      if (centered) {
+        const ga = f64x2.add(f64x2.mul(H2, ld(s1 + o, two)), f64x2.mul(ONE_MINUS_H2, G));
+        st(s1 + o, ga, two);
+        avgSq = f64x2.sub(sq, f64x2.mul(ga, ga));
+      }
+      const denom = f64x2.add(f64x2.sqrt(avgSq), H3);
+      const bp = centered ? s2 : s1;
+      const buf = f64x2.add(f64x2.mul(H4, ld(bp + o, two)), f64x2.div(G, denom));
+      st(bp + o, buf, two);
+      P = f64x2.sub(P, f64x2.mul(LR, buf));
+      break;
+    }
+    case S_ADAM:
+    case S_ADAMW: {
+      // h2 beta1, h3 beta2, h4 eps, h5 1-beta1^t, h6 1-beta2^t
+      if (rule == S_ADAMW) P = f64x2.mul(P, ADAMW_SHRINK);
+      const m = f64x2.add(f64x2.mul(H2, ld(s0 + o, two)), f64x2.mul(ONE_MINUS_H2, G));
+      const v = f64x2.add(f64x2.mul(H3, ld(s1 + o, two)), f64x2.mul(f64x2.mul(ONE_MINUS_H3, G), G));
+      st(s0 + o, m, two);
+      st(s1 + o, v, two);
+      const denom = f64x2.add(f64x2.div(f64x2.sqrt(v), SQRT_BC2), H4);
+      P = f64x2.sub(P, f64x2.mul(ADAM_STEP, f64x2.div(m, denom)));
+      break;
+    }
+  }
+  st(p + o, P, two);
 }
 
 export function step(d: usize, part: i32, parts: i32): void {
