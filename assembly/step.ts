@@ -77,7 +77,7 @@ function run<R>(d: usize, part: i32, parts: i32): void {
   }
 }
 
-/** One or two elements (at byte offset o) of rule R's update. */
+/** One or two elements (at byte offset o) of `rule`'s update (a constant where run<R> inlines it). */
 @inline function pair(
   rule: i32, p: usize, g: usize, s0: usize, s1: usize, s2: usize, o: usize, two: bool, decay: bool, first: bool,
   LR: v128, WD: v128, H2: v128, ONE_MINUS_H2: v128, ONE_MINUS_H3: v128, H3: v128, H4: v128, ADAM_STEP: v128, SQRT_BC2: v128, ADAMW_SHRINK: v128,

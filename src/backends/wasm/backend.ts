@@ -787,8 +787,10 @@ export class WasmBackend implements Backend {
   }
 }
 
-/** Bytes of attention scratch per thread (assembly/attention.ts): two f32x4 per key. */
-/** Per-thread scratch of the attention kernels: assembly/attention.ts' scratchBytes. */
+/**
+ * Bytes of attention scratch per thread: assembly/attention.ts' scratchBytes (two f32x4
+ * per key, then K and V transposed, keys rounded up to whole groups of eight).
+ */
 function attentionScratch(lk: number, dk: number, dv: number): number {
   return Math.max(Math.ceil(lk / 8) * 8, 8) * (32 + (dk + dv) * 4);
 }
