@@ -471,6 +471,43 @@ describe.each(FLAVOURS)('wasm kernels (%s)', (flavour) => {
     });
   });
 
+  describe('sparse cross-entropy', () => {
+    it('loss, logsumexp and gradient match the reference within 1e-5, confident rows and row tails included', () => {
+      const rng = new Random(650);
+      for (const vocab of [3, 5, 8, 65, 1001]) {
+        const rows = 7;
+        const logits = new Float32Array(rows * vocab);
+        const labels = new Int32Array(rows);
+        for (let r = 0; r < rows; r++) {
+          labels[r] = rng.int(vocab);
+          for (let j = 0; j < vocab; j++) logits[r * vocab + j] = rng.uniform(-8, 8);
+          // Row 0 is confident, softmax 0.999 at its label (softmax - 1 cancels: f32 would
+          // lose its relative accuracy there); row 1 nearly uniform.
+          if (r === 0) {
+            let others = 0;
+            for (let j = 0; j < vocab; j++) if (j !== labels[0]) others += Math.exp(logits[j]!);
+            logits[labels[0]!] = Math.log(others * 999);
+          }
+          if (r === 1) for (let j = 0; j < vocab; j++) logits[vocab + j] = 0.25 + j * 1e-3;
+        }
+        const x = pairFrom(wasm, cpu, logits, [rows, vocab], [vocab, 1], 0);
+        const y = pairFrom(wasm, cpu, labels, [rows], [1], 0);
+        const loss = outputPair(wasm, cpu, [rows], 'f32');
+        const lse = outputPair(wasm, cpu, [rows], 'f32');
+        wasm.sparseCrossEntropy(x.test, y.test, loss.test, lse.test, 'test');
+        cpu.sparseCrossEntropy(x.ref, y.ref, loss.ref, lse.ref, 'test');
+        check(read(wasm, loss.test), read(cpu, loss.ref), 1e-5, `loss V ${vocab}`);
+        check(read(wasm, lse.test), read(cpu, lse.ref), 1e-5, `lse V ${vocab}`);
+        // dloss broadcast (stride 0), as a mean's gradient arrives.
+        const dloss = pairFrom(wasm, cpu, Float32Array.of(0.37), [rows], [0], 0);
+        const dx = outputPair(wasm, cpu, [rows, vocab], 'f32');
+        wasm.sparseCrossEntropyGrad(x.test, y.test, lse.test, dloss.test, dx.test);
+        cpu.sparseCrossEntropyGrad(x.ref, y.ref, lse.ref, dloss.ref, dx.ref);
+        check(read(wasm, dx.test), read(cpu, dx.ref), 1e-5, `gradient V ${vocab}`);
+      }
+    });
+  });
+
   describe('step', () => {
     const HYPER: Record<OptimizerRule, (t: number, wd: number) => number[]> = {
       sgd: (_t, wd) => [0.1, wd],
