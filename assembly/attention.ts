@@ -19,6 +19,7 @@ import {
   AT_LQ, AT_LSE, AT_M_SB, AT_M_SK, AT_M_SQ, AT_MASK, AT_OUT, AT_Q, AT_SCALE, AT_SCRATCH, AT_SEED, AT_V,
 } from './abi';
 import { vexp } from './math';
+import { transposeStore } from './matmul';
 import { fma } from './simd';
 import { threadIndex } from './thread';
 
@@ -49,16 +50,7 @@ function transposeKeys(dst: usize, src: usize, lk: i32, n: i32, stride: i32): vo
     let j = 0;
     for (; j + 4 <= lk; j += 4) {
       const q = src + <usize>j * rs + (<usize>c << 2);
-      const r0 = v128.load(q), r1 = v128.load(q + rs), r2 = v128.load(q + 2 * rs), r3 = v128.load(q + 3 * rs);
-      const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5);
-      const t1 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
-      const t2 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
-      const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
-      const p = dst + <usize>c * ds + (<usize>j << 2);
-      v128.store(p, v128.shuffle<i32>(t0, t1, 0, 1, 4, 5));
-      v128.store(p + ds, v128.shuffle<i32>(t0, t1, 2, 3, 6, 7));
-      v128.store(p + 2 * ds, v128.shuffle<i32>(t2, t3, 0, 1, 4, 5));
-      v128.store(p + 3 * ds, v128.shuffle<i32>(t2, t3, 2, 3, 6, 7));
+      transposeStore(dst + <usize>c * ds + (<usize>j << 2), v128.load(q), v128.load(q + rs), v128.load(q + 2 * rs), v128.load(q + 3 * rs), ds);
     }
     for (; j < stride; j++) {
       for (let r = 0; r < 4; r++) {
@@ -70,18 +62,6 @@ function transposeKeys(dst: usize, src: usize, lk: i32, n: i32, stride: i32): vo
     const row = dst + <usize>c * ds;
     for (let j = 0; j < stride; j++) store<f32>(row + (<usize>j << 2), j < lk ? load<f32>(src + <usize>j * rs + (<usize>c << 2)) : 0);
   }
-}
-
-/** Four vectors as rows of a 4×4 block, stored as its columns at dst, dst + 16, ... */
-@inline function storeTransposed(dst: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
-  const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5);
-  const t1 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
-  const t2 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
-  const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
-  v128.store(dst, v128.shuffle<i32>(t0, t1, 0, 1, 4, 5));
-  v128.store(dst, v128.shuffle<i32>(t0, t1, 2, 3, 6, 7), 16);
-  v128.store(dst, v128.shuffle<i32>(t2, t3, 0, 1, 4, 5), 32);
-  v128.store(dst, v128.shuffle<i32>(t2, t3, 2, 3, 6, 7), 48);
 }
 
 /**
@@ -115,8 +95,9 @@ function scores4(dst: usize, a0: usize, a1: usize, a2: usize, a3: usize, xt: usi
       p += <usize>stride << 2;
     }
     const d = dst + (<usize>j0 << 4);
-    storeTransposed(d, s00, s10, s20, s30);
-    if (j0 + 4 < count) storeTransposed(d + 64, s01, s11, s21, s31);
+    // Rows' vectors of four keys become one vector per key (lane r = row r).
+    transposeStore(d, s00, s10, s20, s30, 16);
+    if (j0 + 4 < count) transposeStore(d + 64, s01, s11, s21, s31, 16);
   }
 }
 
