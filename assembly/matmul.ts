@@ -110,7 +110,9 @@ function kernel6x8(
     pa += 24;
     pb += 32;
   }
-  if (rows == 6 && cols == 8 && first && !last) {
+  // A full tile with nothing to add (the first of several K blocks, or a plain product
+  // in one block: the backward pass's) is stored as it is.
+  if (rows == 6 && cols == 8 && first && (!last || (bias == 0 && act == 0))) {
     v128.store(c, c00); v128.store(c, c01, 16); c += ldc;
     v128.store(c, c10); v128.store(c, c11, 16); c += ldc;
     v128.store(c, c20); v128.store(c, c21, 16); c += ldc;
@@ -135,6 +137,30 @@ function kernel6x8(
 function finishTile6x8(
   tile: usize, c: usize, ldc: usize, rows: i32, cols: i32, first: bool, last: bool, bias: usize, bs: isize, act: i32,
 ): void {
+  if (cols == 8) {
+    // Full rows: the bias is the same for every row, so it is read once, and no lane masks.
+    let b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+    if (last && bias != 0) {
+      b0 = biasVec(bias, bs, 4);
+      b1 = biasVec(bias + 4 * bs, bs, 4);
+    }
+    for (let r = 0; r < rows; r++) {
+      const t = tile + (<usize>r << 5);
+      let v0 = v128.load(t), v1 = v128.load(t, 16);
+      if (!first) {
+        v0 = f32x4.add(v0, v128.load(c));
+        v1 = f32x4.add(v1, v128.load(c, 16));
+      }
+      if (last) {
+        v0 = activate(f32x4.add(v0, b0), act);
+        v1 = activate(f32x4.add(v1, b1), act);
+      }
+      v128.store(c, v0);
+      v128.store(c, v1, 16);
+      c += ldc;
+    }
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     const t = tile + (<usize>r << 5);
     finishRow(c + <usize>r * ldc, v128.load(t), v128.load(t, 16), cols, first, last, bias, bs, act);

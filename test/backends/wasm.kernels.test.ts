@@ -403,6 +403,9 @@ describe.each(FLAVOURS)('wasm kernels (%s)', (flavour) => {
       for (const [m, k, n] of [[33, 1024, 65], [9, 1000, 130], [130, 513, 9]] as [number, number, number][]) {
         runMatmul(m, k, n, { transA: m === 9, transB: n === 9 }, rng);
       }
+      // Full tiles that add a later block's sums, then bias and activation.
+      runMatmul(30, 1030, 24, { bias: 'strided', activation: 'tanh' }, rng);
+      runMatmul(36, 600, 16, { bias: 'contiguous', activation: 'relu', transA: true }, rng);
     });
 
     it('empty depth gives act(bias)', () => {
