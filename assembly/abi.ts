@@ -156,6 +156,18 @@ export const MM_SCRATCH = 60;
 export const MM_SCRATCH_PART = 64; // bytes of packing scratch per thread
 /** How parts split the work: 0 batches, 1 rows (M), 2 columns (N). */
 export const MM_SPLIT = 68;
+/**
+ * Which work a part does (MM_PHASE_*): all of it (packing its own panels of both
+ * operands), only B's panels, or rows against B's panels packed once for every part.
+ */
+export const MM_PHASE = 72;
+/** Byte address of B packed once for every part (phases PACK_B and ROWS). */
+export const MM_SHARED_B = 76;
+export const MM_PHASE_ALL = 0;
+/** Parts pack B's panels (k <= MM_KC, n <= MM_NC, one batch) into MM_SHARED_B. */
+export const MM_PHASE_PACK_B = 1;
+/** Parts take rows (as split 1) and multiply them by the panels at MM_SHARED_B. */
+export const MM_PHASE_ROWS = 2;
 export const MM_BATCH_SHAPE = 128;
 export const MM_A_BATCH_STRIDES = 192;
 export const MM_B_BATCH_STRIDES = 256;

@@ -16,12 +16,19 @@
 //
 // Parts split batches, rows or columns, never depth, so every output element is
 // accumulated in the same order whatever the thread count.
+//
+// On several threads a product whose B is one block (k <= KC, n <= NC) runs in two
+// jobs (MM_PHASE): the parts first pack B's panels between them, once, into a buffer
+// they share, then take rows, each packing only its own rows of A. Otherwise each
+// thread packed all of B for its rows, and a thread that fell behind (a busy host)
+// held the whole product up: the second job has several parts a thread, claimed in
+// turn.
 
 import {
   ACT_GELU_TANH, ACT_RELU, ACT_SIGMOID, ACT_TANH,
   MM_A, MM_A_BATCH_STRIDES, MM_A_CS, MM_A_RS, MM_ACTIVATION, MM_B, MM_B_BATCH_STRIDES, MM_B_CS, MM_B_RS,
   MM_BATCH, MM_BATCH_RANK, MM_BATCH_SHAPE, MM_BIAS, MM_BIAS_STRIDE, MM_GEMM_MR, MM_K, MM_KC, MM_M, MM_MC, MM_N,
-  MM_NC, MM_NR, MM_OUT, MM_SCRATCH, MM_SCRATCH_PART, MM_SPLIT,
+  MM_NC, MM_NR, MM_OUT, MM_PHASE, MM_PHASE_PACK_B, MM_PHASE_ROWS, MM_SCRATCH, MM_SCRATCH_PART, MM_SHARED_B, MM_SPLIT,
 } from './abi';
 import { vgeluTanh, vsigmoid, vtanh } from './math';
 import { fma, gather4, loadPartial, storePartial } from './simd';
@@ -316,17 +323,17 @@ function packA(dst: usize, src: usize, mc: i32, kc: i32, rs: isize, cs: isize): 
 /** The packed product over rows [m0, m1) and columns [n0, n1) of one batch. */
 function gemmPacked(
   a: usize, ars: isize, acs: isize, b: usize, brs: isize, bcs: isize, c: usize, n: i32,
-  m0: i32, m1: i32, n0: i32, n1: i32, k: i32, bias: usize, bs: isize, act: i32, aPack: usize, bPack: usize,
+  m0: i32, m1: i32, n0: i32, n1: i32, k: i32, bias: usize, bs: isize, act: i32,
+  aPack: usize, bPack: usize, tile: usize, bPacked: bool,
 ): void {
   const ldc = <usize>n << 2;
-  const tile = bPack + MM_KC * MM_NC * 4; // the scratch's last 64 floats
   for (let jc = n0; jc < n1; jc += MM_NC) {
     const nc = min(MM_NC, n1 - jc);
     for (let pc = 0; pc < k; pc += MM_KC) {
       const kc = min(MM_KC, k - pc);
       const first = pc == 0;
       const last = pc + kc >= k;
-      packB(bPack, b + <isize>pc * brs + <isize>jc * bcs, kc, nc, brs, bcs);
+      if (!bPacked) packB(bPack, b + <isize>pc * brs + <isize>jc * bcs, kc, nc, brs, bcs);
       for (let ic = m0; ic < m1; ic += MM_MC) {
         const mc = min(MM_MC, m1 - ic);
         packA(aPack, a + <isize>ic * ars + <isize>pc * acs, mc, kc, ars, acs);
@@ -391,7 +398,26 @@ function gemmSmall(
   return <i32>(<i64>count * part / parts / align) * align;
 }
 
+/** Phase PACK_B: this part's share of B's panels, into the shared buffer. */
+function packSharedB(d: usize, part: i32, parts: i32): void {
+  const n = load<i32>(d + MM_N);
+  const k = load<i32>(d + MM_K);
+  const panels = (n + MM_NR - 1) / MM_NR;
+  const j0 = share(panels, part, parts, 1) * MM_NR;
+  const j1 = min(n, share(panels, part + 1, parts, 1) * MM_NR);
+  if (j0 >= j1) return;
+  const brs = <isize>load<i32>(d + MM_B_RS) << 2;
+  const bcs = <isize>load<i32>(d + MM_B_CS) << 2;
+  const b = <usize>load<i32>(d + MM_B) + <isize>j0 * bcs;
+  packB(<usize>load<i32>(d + MM_SHARED_B) + <usize>j0 * k * 4, b, k, j1 - j0, brs, bcs);
+}
+
 export function matmul(d: usize, part: i32, parts: i32): void {
+  const phase = load<i32>(d + MM_PHASE);
+  if (phase == MM_PHASE_PACK_B) {
+    packSharedB(d, part, parts);
+    return;
+  }
   const batches = load<i32>(d + MM_BATCH);
   const rank = load<i32>(d + MM_BATCH_RANK);
   const m = load<i32>(d + MM_M);
@@ -407,7 +433,9 @@ export function matmul(d: usize, part: i32, parts: i32): void {
   const split = load<i32>(d + MM_SPLIT);
   const partBytes = <usize>load<i32>(d + MM_SCRATCH_PART);
   const aPack = <usize>load<i32>(d + MM_SCRATCH) + <usize>threadIndex() * partBytes;
-  const bPack = aPack + MM_MC * MM_KC * 4;
+  const bPacked = phase == MM_PHASE_ROWS;
+  const bPack = bPacked ? <usize>load<i32>(d + MM_SHARED_B) : aPack + MM_MC * MM_KC * 4;
+  const tile = aPack + (MM_MC * MM_KC + MM_KC * MM_NC) * 4; // the thread's last 64 floats
   let b0 = 0, b1 = batches, m0 = 0, m1 = m, n0 = 0, n1 = n;
   if (split == 0) { b0 = share(batches, part, parts, 1); b1 = share(batches, part + 1, parts, 1); }
   else if (split == 1) { m0 = share(m, part, parts, MM_GEMM_MR); m1 = share(m, part + 1, parts, MM_GEMM_MR); }
@@ -440,7 +468,7 @@ export function matmul(d: usize, part: i32, parts: i32): void {
     } else if (small) {
       gemmSmall(ao, ars, acs, bo, brs, bcs, co, n, m0, m1, n0, n1, k, bias, bs, act);
     } else {
-      gemmPacked(ao, ars, acs, bo, brs, bcs, co, n, m0, m1, n0, n1, k, bias, bs, act, aPack, bPack);
+      gemmPacked(ao, ars, acs, bo, brs, bcs, co, n, m0, m1, n0, n1, k, bias, bs, act, aPack, bPack, tile, bPacked);
     }
   }
 }

@@ -24,8 +24,10 @@ describe('wasm threads', () => {
       const x = be.alloc(big.length * 4);
       be.write(x, big);
       const results: (Float32Array | Int32Array)[] = [];
-      // matmul split by rows, by columns, by batches; with bias and activation.
-      for (const [m, k, n, batch] of [[400, 517, 290, 1], [24, 2048, 1100, 1], [130, 517, 200, 4]] as [number, number, number, number][]) {
+      // matmul split by rows, by columns, by batches; with bias and activation. The
+      // first two have B in one block (k <= 512, n <= 512): packed once for all threads,
+      // then rows in several parts a thread.
+      for (const [m, k, n, batch] of [[400, 300, 290, 1], [130, 512, 203, 1], [400, 517, 290, 1], [24, 2048, 1100, 1], [130, 517, 200, 4]] as [number, number, number, number][]) {
         const out = be.alloc(batch * m * n * 4);
         const bias = be.alloc(n * 4);
         be.write(bias, big.subarray(0, n));
@@ -37,6 +39,10 @@ describe('wasm threads', () => {
         );
         results.push(be.readSync(view(out, [batch * m * n])));
       }
+      // B in one block, read by rows (no transpose), no epilogue.
+      const plain = be.alloc(500 * 250 * 4);
+      be.matmul(view(x, [500, 384]), view(x, [384, 250], [250, 1]), view(plain, [500, 250]));
+      results.push(be.readSync(view(plain, [500 * 250])));
       // elementwise (strided), reductions in both loop orders, gather, an optimizer step
       const y = be.alloc(big.length * 4);
       be.binary('mul', view(x, [1100, 2048], [1, 1100]), view(x, [1100, 2048], [2048, 1]), view(y, [1100, 2048]));

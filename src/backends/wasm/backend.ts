@@ -46,7 +46,7 @@ const PARALLEL_ELEMENTS_MEMORY_BOUND = 1 << 18;
  * 57 ms instead of 64 (at 2^25, which kept both of those on one thread: that figure was
  * tuned while the machine ran at a load of ~15, where a second thread mostly waited for
  * a core). A late worker's part is taken by the main thread, so an over-committed
- * machine loses little. A 16-core machine uses 8 threads from n = 256.
+ * machine loses little. A 16-core machine uses 4 threads at n = 256 and all 16 from n = 406.
  */
 const MATMUL_FLOPS_PER_THREAD = 1 << 23;
 /**
@@ -62,6 +62,11 @@ const STEP_COST = 8;
 /** Elements per part of a split job: small enough to balance, large enough to amortise a claim. */
 const PART_ELEMENTS = 1 << 14;
 
+/**
+ * Row parts a thread of a product with B packed once (MM_PHASE_ROWS): more than one,
+ * so that the threads that finish first take what a descheduled one has not started.
+ */
+const MATMUL_ROW_PARTS_PER_THREAD = 4;
 /** Bytes of packing scratch per thread for the packed matmul. */
 const MATMUL_SCRATCH = (abi.MM_MC * abi.MM_KC + abi.MM_KC * abi.MM_NC) * 4 + 256;
 
@@ -335,12 +340,16 @@ export class WasmBackend implements Backend {
     }
     const flops = 2 * batch * rows * n * k;
     const small = rows * n * k <= 32768 || rows < 4 || n < 8;
-    // One part per thread (each packs its own panels: more parts repack more), split
-    // over batches, rows or columns, whichever has the most to share. A late worker's
-    // part is still taken by the main thread.
+    // Threads only for products that last well beyond a wake-up. Where B is not one
+    // block, one part per thread (each packs its own panels: more parts repack more),
+    // split over batches, rows or columns, whichever has the most to share; a late
+    // worker's part is still taken by the main thread.
     let parts = this.pool !== undefined ? Math.min(this.threads, Math.max(1, Math.floor(flops / MATMUL_FLOPS_PER_THREAD))) : 1;
-    let split = 0;
-    if (parts > 1) {
+    // B in one block: packed once, between the threads, then rows in several parts a
+    // thread (matmul.ts, MM_PHASE).
+    const shareB = parts > 1 && !small && batch === 1 && k <= abi.MM_KC && n <= abi.MM_NC;
+    let split = shareB ? 1 : 0;
+    if (parts > 1 && !shareB) {
       if (batch >= parts) split = 0;
       else {
         split = rows / abi.MM_GEMM_MR >= n / abi.MM_NR ? 1 : 2;
@@ -373,12 +382,24 @@ export class WasmBackend implements Backend {
     copyInto(i32, space.shape, 0, batchRank, w + (abi.MM_BATCH_SHAPE >> 2));
     copyInto(i32, space.strides, 0, batchRank, w + (abi.MM_A_BATCH_STRIDES >> 2));
     copyInto(i32, space.strides, R, R + batchRank, w + (abi.MM_B_BATCH_STRIDES >> 2));
-    this.run(abi.KIND_MATMUL, parts);
+    if (!shareB) {
+      i32[w + (abi.MM_PHASE >> 2)] = abi.MM_PHASE_ALL;
+      this.run(abi.KIND_MATMUL, parts);
+      return;
+    }
+    i32[w + (abi.MM_SHARED_B >> 2)] = scratch + MATMUL_SCRATCH * this.threads;
+    i32[w + (abi.MM_PHASE >> 2)] = abi.MM_PHASE_PACK_B;
+    this.run(abi.KIND_MATMUL, Math.min(this.threads, Math.ceil(n / abi.MM_NR)));
+    i32[w + (abi.MM_PHASE >> 2)] = abi.MM_PHASE_ROWS;
+    this.run(abi.KIND_MATMUL, Math.min(Math.ceil(rows / abi.MM_GEMM_MR), this.threads * MATMUL_ROW_PARTS_PER_THREAD));
   }
 
-  /** Per-thread packing buffers, allocated on the first large product and kept. */
+  /**
+   * Per-thread packing buffers, allocated on the first large product and kept; with
+   * workers, followed by one block of B packed for all threads (MM_SHARED_B).
+   */
   private packingScratch(): number {
-    this.matmulScratch ??= this.heap.alloc(MATMUL_SCRATCH * this.threads);
+    this.matmulScratch ??= this.heap.alloc(MATMUL_SCRATCH * this.threads + (this.pool ? abi.MM_KC * abi.MM_NC * 4 : 0));
     return this.matmulScratch.ptr;
   }
 
